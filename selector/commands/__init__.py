@@ -1,0 +1,1 @@
+"""Sub-commands of the `selector` command line, one module per area."""
