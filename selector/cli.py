@@ -1,15 +1,47 @@
-"""The `selector` command: one click group; each area registers its commands below."""
+"""The `selector` command: one click group whose sub-commands load on first use.
+
+`selector score` must start fast (its benchmark counts the whole process), so a command's
+module — and with it Flask, WeasyPrint or pandas — is imported only when that command runs.
+This is the lazy-group pattern from click's documentation ("Lazily Loading Subcommands").
+"""
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
+# name -> "module:attribute" of a click command or group. Each area of the application keeps
+# its commands in selector/commands/<area>.py and adds its lines here.
+COMMANDS: dict[str, str] = {
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A click group that imports a sub-command's module only when it is invoked."""
+
+    def __init__(self, *args: object, lazy_commands: dict[str, str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy_commands = lazy_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy_commands:
+            module_name, attribute = self.lazy_commands[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            if not isinstance(command, click.Command):
+                raise TypeError(f"{self.lazy_commands[cmd_name]} is not a click command")
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy_commands=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="selector")
 def main() -> None:
     """Selector: score vendors in a tender, rank them and report the decision."""
-
-
-# Each area of the application keeps its commands in selector/commands/<area>.py and
-# registers them here, one line per area.
