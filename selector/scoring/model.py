@@ -288,7 +288,10 @@ class Result:
     """The outcome of `engine.evaluate`: what every page, report and export reads.
 
     `ranking` lists the ranked vendors in rank order (shared ranks by vendor name);
-    `disqualified` the vendors a gate removed; `cells[(vendor, criterion)]` every cell.
+    `disqualified` the vendors a gate removed; `cells[(vendor, criterion)]` every cell
+    (for a gate, `inputs` holds 1.0 for each evaluator who said fail and 0.0 for pass);
+    `base_amounts[(vendor, component)]` each bid in base currency. The fingerprint of the
+    input is `serialize.fingerprint(result.input)`.
     `flags` and `sensitivity` are filled by `selector.scoring.checks` (empty until then).
     """
 
@@ -298,7 +301,6 @@ class Result:
     vendors: Mapping[str, VendorResult]
     cells: Mapping[tuple[str, str], Cell]
     base_amounts: Mapping[tuple[str, str], Decimal]
-    fingerprint: str
     flags: tuple[object, ...] = ()
     sensitivity: object | None = None
 

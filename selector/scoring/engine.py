@@ -1,0 +1,428 @@
+"""evaluate(input) -> Result: aggregate evaluators, apply gates and price rules, weight, rank.
+
+The rules are DESIGN §1; `evaluate`'s docstring states them where they are applied.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal
+
+import pandas as pd
+
+from selector.scoring import rules
+from selector.scoring.model import (
+    METHODS,
+    Cell,
+    Consensus,
+    Criterion,
+    Disqualification,
+    Entry,
+    EvaluationInput,
+    Result,
+    ScoringError,
+    Template,
+    VendorResult,
+)
+
+CENT = Decimal("0.01")
+_NOISE = Decimal("1e-9")
+MAX_PROBLEMS = 50
+
+# A gate entry counts as 1.0 when it says fail, so that the sum over a cell is its fails.
+_GATE_POINTS = {"pass": 0.0, "fail": 1.0}
+
+
+def round_total(value: float) -> Decimal:
+    """Round half-up to 2 decimals, once, at the end.
+
+    Cell points are kept as binary floats; their sums carry noise far below 1e-9 (totals are
+    at most 100), so the value is first settled to 9 decimals and then rounded half-up, which
+    gives what exact arithmetic would (79.995 -> 80.00, never 79.99).
+    """
+    return Decimal(repr(value)).quantize(_NOISE, ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
+
+
+def evaluate(inp: EvaluationInput) -> Result:
+    """Score and rank the vendors of a tender.
+
+    Rules, in the order they are applied (DESIGN §1):
+
+    1. Each evaluator entry earns points by its criterion's rule: tiered full/partial/none ->
+       max / partial (default 3) / 0; binary yes/no -> max / 0; scale -> the number; grade ->
+       the level's points. Gates earn no points.
+    2. One cell (vendor × criterion) aggregates the evaluators who scored it: `mean`,
+       `trimmed` (drop one highest and one lowest when 5 or more scored, else the mean) or
+       `median`. A consensus value recorded by the chair replaces the aggregate.
+    3. A gate disqualifies a vendor when strictly more than half of the evaluators who scored
+       it say fail; a consensus pass or fail decides instead. A disqualified vendor is never
+       ranked and is left out of the price benchmarks.
+    4. Bids are converted to the base currency (amount × rate). For each price criterion,
+       over the vendors still in the race: `price_rank` gives the lowest distinct amount
+       tiers[0], the highest tiers[-1], the r-th between tiers[min(r, len(tiers) - 2)], equal
+       amounts equal points, a single bidder tiers[0]; `price_ratio` gives max × lowest /
+       amount.
+    5. A group scores weight × (sum of its criteria's points) / (sum of their max points).
+       A vendor's total is the sum of its group scores, unrounded all the way, then rounded
+       half-up to 2 decimals once. Its total bid is the sum of its base-currency amounts.
+    6. Rank by total, highest first; equal totals rank the lower total bid first; equal total
+       and total bid share a rank (1, 1, 3) and are listed by vendor name.
+    7. A vendor's band is the template's band with the highest `min` not above its total.
+
+    Raises ScoringError listing every problem found (unknown vendor or criterion, a value the
+    rule does not accept, a duplicate entry or bid, a cell nobody scored, a missing bid, an
+    unknown currency, an amount that is not positive).
+    """
+    template = inp.template
+    criteria = {c.id: c for c in template.criteria()}
+    problems: list[str] = []
+    if inp.method not in METHODS:
+        problems.append(f"unknown aggregation method '{inp.method}'; use one of {METHODS}")
+    if len(set(inp.vendors)) != len(inp.vendors):
+        problems.append("vendor names repeat; every vendor needs a distinct name")
+
+    frame = _entry_frame(inp.entries, criteria, set(inp.vendors), problems)
+    consensus = _consensus_by_cell(inp.consensus, criteria, set(inp.vendors), problems)
+
+    inputs: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for evaluator, vendor, criterion, points in zip(
+        frame["evaluator"], frame["vendor"], frame["criterion"], frame["points"], strict=True
+    ):
+        inputs[(vendor, criterion)][evaluator] = points
+
+    gate_ids = {c.id for c in criteria.values() if c.is_gate}
+    is_gate = frame["criterion"].isin(gate_ids)
+    aggregate = _aggregate(frame[~is_gate], inp.method)
+    gate_fails = frame[is_gate].groupby(["vendor", "criterion"], sort=False)["points"].agg(
+        ["sum", "count"]
+    )
+
+    cells: dict[tuple[str, str], Cell] = {}
+    for vendor in inp.vendors:
+        for criterion in criteria.values():
+            if criterion.is_price:
+                continue
+            key = (vendor, criterion.id)
+            agreed = consensus.get(key)
+            if key not in inputs and agreed is None:
+                problems.append(
+                    f"no evaluator scored vendor '{vendor}' on criterion '{criterion.id}' "
+                    "and there is no consensus value for it"
+                )
+                continue
+            cell_aggregate = None if criterion.is_gate else aggregate.get(key)
+            if criterion.is_gate:
+                points = None
+            elif agreed is not None:
+                agreed_points = rules.points_for(criterion, agreed.value)
+                points = None if agreed_points is None else float(agreed_points)
+            else:
+                points = cell_aggregate
+            cells[key] = Cell(vendor, criterion.id, points, cell_aggregate, inputs.get(key, {}),
+                              agreed)
+
+    disqualified = _disqualifications(inp.vendors, template, gate_fails, consensus)
+    in_race = [v for v in inp.vendors if v not in disqualified]
+    base_amounts = _base_amounts(inp, criteria, problems)
+    _check_bids_complete(in_race, template, base_amounts, problems)
+
+    if problems:
+        shown = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(f"… and {len(problems) - MAX_PROBLEMS} more problems")
+        raise ScoringError(shown)
+
+    for criterion in template.price_criteria():
+        amounts = {v: base_amounts[(v, criterion.id)] for v in in_race}
+        price_points: Mapping[str, float | Decimal]
+        if criterion.kind == "price_rank":
+            price_points = rules.price_rank_points(amounts, criterion.tiers or (criterion.max,))
+        else:
+            price_points = rules.price_ratio_points(amounts, criterion.max)
+        for vendor, points in price_points.items():
+            cells[(vendor, criterion.id)] = Cell(vendor, criterion.id, float(points), None, {})
+
+    vendors = _vendor_results(inp, cells, base_amounts, disqualified)
+    ranking = tuple(sorted((r for r in vendors.values() if r.rank is not None), key=_rank_key))
+    return Result(
+        input=inp,
+        ranking=ranking,
+        disqualified=tuple(disqualified[v] for v in inp.vendors if v in disqualified),
+        vendors=vendors,
+        cells=cells,
+        base_amounts=base_amounts,
+    )
+
+
+def _points_tables(criteria: Mapping[str, Criterion]) -> dict[str, dict[object, float] | None]:
+    """criterion id -> {normalised value: points}; None for `scale` (the value is the points)."""
+    tables: dict[str, dict[object, float] | None] = {}
+    for cid, criterion in criteria.items():
+        if criterion.is_price:
+            continue
+        if criterion.kind == "scale":
+            tables[cid] = None
+        elif criterion.is_gate:
+            tables[cid] = dict(_GATE_POINTS)
+        else:
+            tables[cid] = {c.key: float(c.points) for c in rules.choices(criterion)}
+    return tables
+
+
+def _entry_frame(
+    entries: Iterable[Entry],
+    criteria: Mapping[str, Criterion],
+    vendors: set[str],
+    problems: list[str],
+) -> pd.DataFrame:
+    """One row per entry with its points; faults are appended to `problems`."""
+    entries = tuple(entries)
+    tables = _points_tables(criteria)
+    try:
+        points = [_fast_points(tables, criteria, e) for e in entries]
+    except (KeyError, ValueError, ArithmeticError, TypeError):
+        points = _checked_points(entries, tables, criteria, problems)
+    frame = pd.DataFrame(
+        {
+            "evaluator": [e.evaluator for e in entries],
+            "vendor": [e.vendor for e in entries],
+            "criterion": [e.criterion for e in entries],
+            "points": points,
+        }
+    )
+    frame = frame[frame["points"].notna()]
+    unknown = set(frame["vendor"].unique()) - vendors
+    for vendor in sorted(unknown):
+        problems.append(f"entries name vendor '{vendor}', which is not bidding in this tender")
+    duplicated = frame.duplicated(["evaluator", "vendor", "criterion"])
+    for row in frame[duplicated].itertuples():
+        problems.append(
+            f"evaluator '{row.evaluator}' scored vendor '{row.vendor}' on criterion "
+            f"'{row.criterion}' more than once"
+        )
+    return frame[~frame["vendor"].isin(unknown) & ~duplicated]
+
+
+def _fast_points(
+    tables: Mapping[str, dict[object, float] | None],
+    criteria: Mapping[str, Criterion],
+    entry: Entry,
+) -> float:
+    table = tables[entry.criterion]
+    if table is not None:
+        return table[entry.value]
+    points = float(entry.value)
+    if not 0 <= points <= criteria[entry.criterion].max:
+        raise ValueError(entry.value)
+    return points
+
+
+def _checked_points(
+    entries: tuple[Entry, ...],
+    tables: Mapping[str, dict[object, float] | None],
+    criteria: Mapping[str, Criterion],
+    problems: list[str],
+) -> list[float | None]:
+    """The slow path, taken only when some entry is bad: say what is wrong with each one."""
+    points: list[float | None] = []
+    for entry in entries:
+        criterion = criteria.get(entry.criterion)
+        if criterion is None:
+            problems.append(f"unknown criterion '{entry.criterion}' in an entry of "
+                            f"evaluator '{entry.evaluator}' for vendor '{entry.vendor}'")
+            points.append(None)
+            continue
+        if criterion.is_price:
+            problems.append(f"criterion '{entry.criterion}' is a price rule: evaluators do not "
+                            "score it (evaluator '{entry.evaluator}', vendor '{entry.vendor}')")
+            points.append(None)
+            continue
+        try:
+            points.append(_fast_points(tables, criteria, entry))
+        except (KeyError, ValueError, ArithmeticError, TypeError):
+            try:
+                rules.parse_value(criterion, entry.value)
+                message = f"'{entry.value}' is not a normalised value"
+            except ScoringError as error:
+                message = error.problems[0]
+            problems.append(f"evaluator '{entry.evaluator}', vendor '{entry.vendor}': {message}")
+            points.append(None)
+    return points
+
+
+def _aggregate(frame: pd.DataFrame, method: str) -> dict[tuple[str, str], float]:
+    """(vendor, criterion) -> aggregated evaluator points, by `method`."""
+    if frame.empty:
+        return {}
+    grouped = frame.groupby(["vendor", "criterion"], sort=False)["points"]
+    if method == "median":
+        series = grouped.median()
+    elif method == "trimmed":
+        stats = grouped.agg(["sum", "min", "max", "count"])
+        trimmed = (stats["sum"] - stats["min"] - stats["max"]) / (stats["count"] - 2)
+        series = trimmed.where(stats["count"] >= 5, stats["sum"] / stats["count"])
+    else:
+        series = grouped.mean()
+    return dict(zip(series.index, series.to_numpy().tolist(), strict=True))
+
+
+def _consensus_by_cell(
+    consensus: Iterable[Consensus],
+    criteria: Mapping[str, Criterion],
+    vendors: set[str],
+    problems: list[str],
+) -> dict[tuple[str, str], Consensus]:
+    by_cell: dict[tuple[str, str], Consensus] = {}
+    for agreed in consensus:
+        criterion = criteria.get(agreed.criterion)
+        where = f"consensus for vendor '{agreed.vendor}' on criterion '{agreed.criterion}'"
+        if agreed.vendor not in vendors:
+            problems.append(f"{where}: vendor '{agreed.vendor}' is not bidding in this tender")
+        elif criterion is None:
+            problems.append(f"{where}: unknown criterion '{agreed.criterion}'")
+        elif criterion.is_price:
+            problems.append(f"{where}: a price rule's points come from the bids")
+        elif (agreed.vendor, agreed.criterion) in by_cell:
+            problems.append(f"{where}: recorded more than once")
+        else:
+            try:
+                value = rules.parse_value(criterion, agreed.value)
+            except ScoringError as error:
+                problems.append(f"{where}: {error.problems[0]}")
+                continue
+            by_cell[(agreed.vendor, agreed.criterion)] = Consensus(
+                agreed.vendor, agreed.criterion, value, agreed.reason
+            )
+    return by_cell
+
+
+def _disqualifications(
+    vendors: Iterable[str],
+    template: Template,
+    gate_fails: pd.DataFrame,
+    consensus: Mapping[tuple[str, str], Consensus],
+) -> dict[str, Disqualification]:
+    """Each vendor failed by a gate, with the first gate (in template order) that failed it."""
+    tally = {key: (int(row["sum"]), int(row["count"])) for key, row in gate_fails.iterrows()}
+    gates = [c for c in template.criteria() if c.is_gate]
+    result: dict[str, Disqualification] = {}
+    for vendor in vendors:
+        for gate in gates:
+            fails, of = tally.get((vendor, gate.id), (0, 0))
+            agreed = consensus.get((vendor, gate.id))
+            if agreed is not None:
+                if agreed.value == "fail":
+                    result[vendor] = Disqualification(
+                        vendor, gate.id, fails, of, by_consensus=True, reason=agreed.reason
+                    )
+                    break
+            elif 2 * fails > of:
+                result[vendor] = Disqualification(vendor, gate.id, fails, of)
+                break
+    return result
+
+
+def _base_amounts(
+    inp: EvaluationInput, criteria: Mapping[str, Criterion], problems: list[str]
+) -> dict[tuple[str, str], Decimal]:
+    rates = {inp.base_currency: Decimal(1), **inp.rates}
+    amounts: dict[tuple[str, str], Decimal] = {}
+    vendors = set(inp.vendors)
+    for bid in inp.bids:
+        where = f"bid of vendor '{bid.vendor}' for '{bid.component}'"
+        criterion = criteria.get(bid.component)
+        rate = rates.get(bid.currency)
+        if bid.vendor not in vendors:
+            problems.append(f"{where}: vendor '{bid.vendor}' is not bidding in this tender")
+        elif criterion is None or not criterion.is_price:
+            problems.append(f"{where}: '{bid.component}' is not a price criterion of the template")
+        elif (bid.vendor, bid.component) in amounts:
+            problems.append(f"{where}: given more than once")
+        elif not bid.amount.is_finite() or bid.amount <= 0:
+            problems.append(f"{where}: amount {bid.amount} must be a positive number")
+        elif rate is None:
+            problems.append(f"{where}: no exchange rate for currency '{bid.currency}' "
+                            f"(give 1 {bid.currency} = rate {inp.base_currency})")
+        else:
+            amounts[(bid.vendor, bid.component)] = bid.amount * rate
+    return amounts
+
+
+def _check_bids_complete(
+    in_race: Iterable[str],
+    template: Template,
+    amounts: Mapping[tuple[str, str], Decimal],
+    problems: list[str],
+) -> None:
+    for vendor in in_race:
+        for criterion in template.price_criteria():
+            if (vendor, criterion.id) not in amounts:
+                problems.append(f"vendor '{vendor}' has no bid for price criterion "
+                                f"'{criterion.id}'")
+
+
+def _vendor_results(
+    inp: EvaluationInput,
+    cells: Mapping[tuple[str, str], Cell],
+    base_amounts: Mapping[tuple[str, str], Decimal],
+    disqualified: Mapping[str, Disqualification],
+) -> dict[str, VendorResult]:
+    template = inp.template
+    bid_totals: dict[str, Decimal] = defaultdict(Decimal)
+    for (vendor, _component), amount in base_amounts.items():
+        bid_totals[vendor] += amount
+
+    unranked: list[VendorResult] = []
+    for vendor in inp.vendors:
+        groups: dict[str, float] = {}
+        for group in template.groups:
+            if group.weight == 0 or group.max_points == 0:
+                continue
+            earned = 0.0
+            for criterion in group.criteria:
+                cell = cells.get((vendor, criterion.id))
+                if cell is not None and cell.points is not None:
+                    earned += cell.points
+            groups[group.id] = float(group.weight) * earned / float(group.max_points)
+        total_exact = sum(groups.values())
+        out = disqualified.get(vendor)
+        total = None if out else round_total(total_exact)
+        unranked.append(
+            VendorResult(
+                vendor=vendor,
+                rank=None if out else 0,
+                total=total,
+                total_exact=total_exact,
+                groups=groups,
+                bid_total=bid_totals[vendor].quantize(CENT, ROUND_HALF_UP),
+                band=None if total is None else template.band_for(total),
+                disqualification=out,
+            )
+        )
+
+    ranked = sorted((r for r in unranked if r.rank is not None), key=_rank_key)
+    ranks: dict[str, int] = {}
+    for position, current in enumerate(ranked):
+        previous = ranked[position - 1] if position else None
+        if previous is not None and _standing(previous) == _standing(current):
+            ranks[current.vendor] = ranks[previous.vendor]
+        else:
+            ranks[current.vendor] = position + 1
+    return {
+        r.vendor: r if r.rank is None else _with_rank(r, ranks[r.vendor]) for r in unranked
+    }
+
+
+def _standing(result: VendorResult) -> tuple[Decimal, Decimal]:
+    assert result.total is not None
+    return (-result.total, result.bid_total)
+
+
+def _rank_key(result: VendorResult) -> tuple[Decimal, Decimal, str]:
+    return (*_standing(result), result.vendor)
+
+
+def _with_rank(result: VendorResult, rank: int) -> VendorResult:
+    return replace(result, rank=rank)

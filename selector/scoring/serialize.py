@@ -1,0 +1,130 @@
+"""The result as JSON (the `selector score --json` contract) and the input's fingerprint."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from selector.scoring.model import EvaluationInput, Result, Template
+
+CENT = Decimal("0.01")
+
+
+def display(value: float | Decimal | None) -> float | None:
+    """A number for display: half-up to 2 decimals (totals are rounded once, in the engine)."""
+    if value is None:
+        return None
+    rounded = Decimal(repr(value) if isinstance(value, float) else value).quantize(
+        Decimal("1e-9"), ROUND_HALF_UP
+    )
+    return float(rounded.quantize(CENT, ROUND_HALF_UP))
+
+
+def result_to_json(result: Result) -> dict[str, Any]:
+    """The result in the shape `selector score --json` prints and the web API returns.
+
+    Keys may be added, none renamed: template, method, currency, ranking (rank order),
+    disqualified, points, fingerprint.
+    """
+    inp = result.input
+    points: dict[str, dict[str, float | None]] = {}
+    for vendor in sorted(inp.vendors):
+        points[vendor] = {
+            criterion.id: display(result.cells[(vendor, criterion.id)].points)
+            for criterion in inp.template.criteria()
+            if not criterion.is_gate and (vendor, criterion.id) in result.cells
+        }
+    payload: dict[str, Any] = {
+        "template": inp.template.id,
+        "method": inp.method,
+        "currency": inp.base_currency,
+        "ranking": [
+            {
+                "rank": r.rank,
+                "vendor": r.vendor,
+                "total": display(r.total),
+                "band": r.band.key if r.band else None,
+                "groups": {group: display(score) for group, score in r.groups.items()},
+                "bid_total": str(r.bid_total),
+            }
+            for r in result.ranking
+        ],
+        "disqualified": [
+            {
+                "vendor": d.vendor,
+                "criterion": d.criterion,
+                "fails": d.fails,
+                "of": d.of,
+                "by_consensus": d.by_consensus,
+                "reason": d.reason,
+            }
+            for d in result.disqualified
+        ],
+        "points": points,
+        "fingerprint": fingerprint(inp),
+    }
+    return payload
+
+
+def _num(value: object) -> str:
+    """A number or a choice key as canonical text: 100, 100.0 and 100.00 read alike."""
+    if isinstance(value, Decimal | int | float):
+        return format(Decimal(str(value)).normalize(), "f")
+    return str(value)
+
+
+def template_canonical(template: Template) -> dict[str, Any]:
+    """Every field of the template that can change a score, as plain JSON values."""
+    return {
+        "id": template.id,
+        "groups": [
+            {
+                "id": group.id,
+                "weight": _num(group.weight),
+                "criteria": [
+                    {
+                        "id": c.id,
+                        "kind": c.kind,
+                        "max": _num(c.max),
+                        "partial": None if c.partial is None else _num(c.partial),
+                        "step": None if c.step is None else _num(c.step),
+                        "tiers": None if c.tiers is None else [_num(t) for t in c.tiers],
+                        "levels": None
+                        if c.levels is None
+                        else [[lv.key, _num(lv.points)] for lv in c.levels],
+                    }
+                    for c in group.criteria
+                ],
+            }
+            for group in template.groups
+        ],
+        "bands": [[b.key, _num(b.min)] for b in template.bands],
+    }
+
+
+def canonical_input(inp: EvaluationInput) -> dict[str, Any]:
+    """The scoring input in a canonical form: order of rows, vendors and evaluators removed."""
+    return {
+        "template": template_canonical(inp.template),
+        "method": inp.method,
+        "base_currency": inp.base_currency,
+        "rates": sorted([currency, _num(rate)] for currency, rate in inp.rates.items()),
+        "vendors": sorted(inp.vendors),
+        "bids": sorted(
+            [b.vendor, b.component, _num(b.amount), b.currency] for b in inp.bids
+        ),
+        "entries": sorted(
+            [e.evaluator, e.vendor, e.criterion, _num(e.value)] for e in inp.entries
+        ),
+        "consensus": sorted(
+            [c.vendor, c.criterion, _num(c.value), c.reason] for c in inp.consensus
+        ),
+    }
+
+
+def fingerprint(inp: EvaluationInput) -> str:
+    """SHA-256 of the canonical scoring input: the same data gives the same fingerprint."""
+    text = json.dumps(canonical_input(inp), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
