@@ -14,6 +14,7 @@ import click
 # name -> "module:attribute" of a click command or group. Each area of the application keeps
 # its commands in selector/commands/<area>.py and adds its lines here.
 COMMANDS: dict[str, str] = {
+    "score": "selector.commands.score:score",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, NamedTuple
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -186,13 +186,13 @@ class Bid:
     currency: str
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
     """One evaluator's input on one cell (vendor × criterion).
 
     `value` is normalised: a choice key (`full`, `partial`, `none`, `yes`, `no`, `pass`,
     `fail`, or a grade level key) or, for `scale`, a Decimal. Use `rules.parse_value` to turn
-    what a person typed into it.
+    what a person typed into it. A NamedTuple rather than a dataclass because a large tender
+    holds a million of them: as immutable, and several times cheaper to build.
     """
 
     evaluator: str

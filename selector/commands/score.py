@@ -1,0 +1,168 @@
+"""`selector score`: rank a tender from files, the contract the web application matches."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from selector.inputs import load_evaluation_input
+from selector.scoring.engine import evaluate
+from selector.scoring.model import (
+    DEFAULT_DIVERGENCE,
+    DEFAULT_LOW_BID,
+    METHODS,
+    EvaluationInput,
+    Result,
+    ScoringError,
+)
+from selector.scoring.serialize import display, result_to_json
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_HEADINGS = {
+    "en": {"rank": "Rank", "vendor": "Vendor", "total": "Total", "band": "Band",
+           "bid": "Total bid", "disqualified": "Disqualified", "by": "failed gate",
+           "fails": "{fails} of {of} evaluators said fail", "consensus": "by consensus",
+           "method": "Method", "template": "Template"},
+    "zh": {"rank": "排名", "vendor": "供应商", "total": "总分", "band": "等级",
+           "bid": "投标总价", "disqualified": "被取消资格", "by": "未通过",
+           "fails": "{of} 位评委中 {fails} 位判定不通过", "consensus": "经合议决定",
+           "method": "汇总方法", "template": "评分模板"},
+}
+
+
+def scoring_file_options(command: F) -> F:
+    """The file options of `selector score`, shared with `selector report` in file mode."""
+    options = [
+        click.option("--criteria", "criteria", required=True,
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="Criteria template (YAML), e.g. criteria/crm_selection.yaml."),
+        click.option("--bids", required=True, type=click.Path(exists=True, dir_okay=False),
+                     help="CSV: vendor,component,amount[,currency]."),
+        click.option("--scores", required=True, type=click.Path(exists=True, dir_okay=False),
+                     help="CSV: evaluator,vendor,criterion,value[,comment]."),
+        click.option("--consensus", type=click.Path(exists=True, dir_okay=False),
+                     help="CSV: vendor,criterion,value,reason — overrides a cell's aggregate."),
+        click.option("--method", type=click.Choice(METHODS), default="mean", show_default=True,
+                     help="How the evaluators of one cell are aggregated."),
+        click.option("--base", help="Base currency (default: the template's)."),
+        click.option("--rate", "rates", multiple=True, metavar="CUR=RATE",
+                     help="1 CUR = RATE base units; repeatable; overrides --rates."),
+        click.option("--rates", "rates_file", type=click.Path(exists=True, dir_okay=False),
+                     help="CSV: currency,rate."),
+        click.option("--divergence", type=click.FloatRange(0, 1), default=DEFAULT_DIVERGENCE,
+                     show_default=True,
+                     help="Divergence flag threshold, as a share of a criterion's max."),
+        click.option("--low-bid", type=click.FloatRange(0, 1), default=DEFAULT_LOW_BID,
+                     show_default=True,
+                     help="Low-bid flag threshold, as a share of the median total bid."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def input_from_options(options: dict[str, Any]) -> EvaluationInput:
+    """Read the files named by `scoring_file_options`; raises ScoringError on bad input."""
+    return load_evaluation_input(
+        options["criteria"],
+        options["bids"],
+        options["scores"],
+        options.get("consensus"),
+        method=options["method"],
+        base=options.get("base"),
+        rates=options.get("rates", ()),
+        rates_file=options.get("rates_file"),
+        divergence_threshold=options["divergence"],
+        low_bid_threshold=options["low_bid"],
+    )
+
+
+def evaluate_or_exit(options: dict[str, Any]) -> Result:
+    """Read and score, or print every problem on stderr and exit with status 2."""
+    try:
+        return evaluate(input_from_options(options))
+    except ScoringError as error:
+        for problem in error.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
+
+
+@click.command()
+@scoring_file_options
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
+              help="Language of the table.")
+def score(as_json: bool, lang: str, **options: Any) -> None:
+    """Rank the vendors of a tender from its criteria, bids and scores files.
+
+    Exits 2, printing one message per problem on stderr and nothing on stdout, when an input
+    is bad.
+    """
+    result = evaluate_or_exit(options)
+    if as_json:
+        click.echo(json.dumps(result_to_json(result), ensure_ascii=False, indent=2))
+    else:
+        click.echo(ranking_table(result, lang))
+
+
+def ranking_table(result: Result, lang: str) -> str:
+    """The ranking as a plain-text table in `lang`, then the disqualified vendors."""
+    words = _HEADINGS[lang]
+    template = result.template
+    groups = [g for g in template.groups if g.weight > 0]
+    header = [words["rank"], words["vendor"], words["total"], words["band"]]
+    header += [f"{g.title.get(lang)} ({display(g.weight):g})" for g in groups]
+    header.append(f"{words['bid']} ({result.input.base_currency})")
+    rows = [
+        [
+            str(r.rank),
+            r.vendor,
+            f"{r.total:.2f}",
+            r.band.label.get(lang) if r.band else "-",
+            *[f"{display(r.groups.get(g.id, 0.0)):.2f}" for g in groups],
+            f"{r.bid_total:,.2f}",
+        ]
+        for r in result.ranking
+    ]
+    widths = [max(_width(cell) for cell in column) for column in zip(header, *rows, strict=True)]
+    numeric = {0, 2, *range(4, len(header))}
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            _pad(cell, width, right=index in numeric)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    out = [
+        f"{words['template']}: {template.title.get(lang)}   {words['method']}: "
+        f"{result.input.method}",
+        "",
+        line(header),
+        line(["-" * w for w in widths]),
+        *[line(row) for row in rows],
+    ]
+    if result.disqualified:
+        out += ["", f"{words['disqualified']}:"]
+        for d in result.disqualified:
+            gate = template.criterion(d.criterion)
+            title = gate.title.get(lang) if gate else d.criterion
+            how = words["consensus"] if d.by_consensus else words["fails"].format(
+                fails=d.fails, of=d.of)
+            reason = f" — {d.reason}" if d.reason else ""
+            out.append(f"  {d.vendor}: {words['by']} {title} ({how}){reason}")
+    return "\n".join(out)
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two terminal columns."""
+    return sum(2 if ord(ch) >= 0x1100 and not 0xFF61 <= ord(ch) <= 0xFFDC else 1 for ch in text)
+
+
+def _pad(text: str, width: int, *, right: bool) -> str:
+    fill = " " * (width - _width(text))
+    return fill + text if right else text + fill

@@ -1,0 +1,406 @@
+"""Read bids, scores, consensus and rates from CSV or Excel into the scoring model.
+
+Every reader checks every row and raises `InputError` with one message per problem, each
+naming the file, the line, the column and the value, so nothing is half-read. The command
+line (`selector score`, `selector report`) and the web uploads share these readers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from selector.criteria import load_template
+from selector.scoring import rules
+from selector.scoring.model import (
+    DEFAULT_DIVERGENCE,
+    DEFAULT_LOW_BID,
+    Bid,
+    Consensus,
+    Criterion,
+    Entry,
+    EvaluationInput,
+    Method,
+    ScoringError,
+    Template,
+)
+
+MAX_PROBLEMS = 50
+Source = str | Path | IO[bytes]
+
+
+class InputError(ScoringError):
+    """A file the scoring rules cannot read; `.problems` holds one message per fault."""
+
+
+@dataclass
+class _Problems:
+    """Collects `file:line: column 'name': value 'x': message` lines, capped for humans."""
+
+    source: str
+    messages: list[str]
+
+    def add(self, line: int | None, column: str | None, value: object, message: str) -> None:
+        where = self.source if line is None else f"{self.source}:{line}"
+        if column is not None:
+            where += f": column '{column}'"
+        if value is not None:
+            where += f": value '{value}'"
+        self.messages.append(f"{where}: {message}")
+
+
+def _name(source: Source, source_name: str | None) -> str:
+    if source_name:
+        return source_name
+    if isinstance(source, str | Path):
+        return str(source)
+    return str(getattr(source, "name", "upload"))
+
+
+def read_table(source: Source, source_name: str | None = None) -> pd.DataFrame:
+    """A CSV (UTF-8, with or without BOM) or Excel sheet as text cells; blank cells are ''."""
+    name = _name(source, source_name)
+    try:
+        if name.lower().endswith((".xlsx", ".xlsm")):
+            frame = pd.read_excel(source, dtype=str, keep_default_na=False, engine="openpyxl")
+        else:
+            frame = pd.read_csv(
+                source, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                skipinitialspace=True,
+            )
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text; save the file as CSV UTF-8") from None
+    except (ValueError, pd.errors.ParserError, OSError) as error:
+        raise InputError(f"{name}: cannot be read as a table ({error})") from None
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    return frame
+
+
+def _require(frame: pd.DataFrame, name: str, required: Sequence[str]) -> None:
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"{name}:1: missing column(s) {', '.join(missing)}; the header must read "
+            f"{','.join(required)}"
+        )
+
+
+def _lines(frame: pd.DataFrame) -> np.ndarray:
+    """File line of each row: the header is line 1."""
+    return np.asarray(frame.index, dtype=np.int64) + 2
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        number = Decimal(text.strip().replace(",", ""))
+    except InvalidOperation:
+        return None
+    return number
+
+
+def _raise(problems: _Problems) -> None:
+    if problems.messages:
+        shown = problems.messages[:MAX_PROBLEMS]
+        if len(problems.messages) > MAX_PROBLEMS:
+            shown.append(f"{problems.source}: … and {len(problems.messages) - MAX_PROBLEMS} "
+                         "more problems")
+        raise InputError(shown)
+
+
+def read_rates_table(source: Source, base: str, *, source_name: str | None = None
+                     ) -> dict[str, Decimal]:
+    """`currency,rate` rows: 1 unit of the currency is `rate` units of the base currency."""
+    name = _name(source, source_name)
+    frame = read_table(source, name)
+    _require(frame, name, ("currency", "rate"))
+    problems = _Problems(name, [])
+    rates: dict[str, Decimal] = {}
+    for line, currency, raw in zip(_lines(frame), frame["currency"], frame["rate"], strict=True):
+        code = currency.strip().upper()
+        rate = _decimal(raw)
+        if not code:
+            problems.add(int(line), "currency", currency, "a currency code is required")
+        elif rate is None or not rate.is_finite() or rate <= 0:
+            problems.add(int(line), "rate", raw, f"give 1 {code} in {base} as a positive number")
+        elif code in rates:
+            problems.add(int(line), "currency", currency, "this currency is given twice")
+        else:
+            rates[code] = rate
+    _raise(problems)
+    return rates
+
+
+def parse_rate_options(options: Iterable[str], base: str) -> dict[str, Decimal]:
+    """`--rate USD=7.1` options as a mapping; raises InputError naming the bad option."""
+    rates: dict[str, Decimal] = {}
+    problems: list[str] = []
+    for option in options:
+        code, _, raw = option.partition("=")
+        rate = _decimal(raw) if raw else None
+        if not code.strip() or rate is None or not rate.is_finite() or rate <= 0:
+            problems.append(f"--rate '{option}': write CURRENCY=RATE, e.g. USD=7.1 "
+                            f"(1 USD = 7.1 {base})")
+        else:
+            rates[code.strip().upper()] = rate
+    if problems:
+        raise InputError(problems)
+    return rates
+
+
+def read_bids_table(
+    source: Source,
+    template: Template,
+    *,
+    base: str | None = None,
+    rates: dict[str, Decimal] | None = None,
+    source_name: str | None = None,
+) -> list[Bid]:
+    """`vendor,component,amount[,currency]` rows; component is a price criterion's id.
+
+    The currency defaults to the base currency; a currency other than the base needs a rate.
+    """
+    name = _name(source, source_name)
+    base = base or template.currency
+    known_rates = {base: Decimal(1), **(rates or {})}
+    frame = read_table(source, name)
+    _require(frame, name, ("vendor", "component", "amount"))
+    currencies = frame["currency"] if "currency" in frame.columns else [""] * len(frame)
+    price_ids = {c.id for c in template.price_criteria()}
+    problems = _Problems(name, [])
+    bids: list[Bid] = []
+    seen: dict[tuple[str, str], int] = {}
+    for line, vendor, component, raw, currency in zip(
+        _lines(frame), frame["vendor"], frame["component"], frame["amount"], currencies,
+        strict=True,
+    ):
+        line = int(line)
+        vendor, component = vendor.strip(), component.strip()
+        code = currency.strip().upper() or base
+        amount = _decimal(raw)
+        if not vendor:
+            problems.add(line, "vendor", vendor, "a vendor name is required")
+        elif component not in price_ids:
+            problems.add(line, "component", component,
+                         f"not a price criterion of template '{template.id}'; use one of "
+                         f"{', '.join(sorted(price_ids)) or '(none: the template has no price)'}")
+        elif amount is None or not amount.is_finite():
+            problems.add(line, "amount", raw, "not a number; write the amount like 125000.00")
+        elif amount <= 0:
+            problems.add(line, "amount", raw, "an amount must be greater than zero")
+        elif code not in known_rates:
+            problems.add(line, "currency", currency,
+                         f"no exchange rate for {code}; add it to the rates (1 {code} = ? {base})")
+        elif (vendor, component) in seen:
+            problems.add(line, "component", component,
+                         f"vendor '{vendor}' already bid for it on line {seen[(vendor, component)]}")
+        else:
+            seen[(vendor, component)] = line
+            bids.append(Bid(vendor, component, amount, code))
+    _raise(problems)
+    return bids
+
+
+def _value_tables(template: Template) -> dict[str, dict[str, str]]:
+    """criterion id -> {alias as typed or folded: normalised key} for the choice kinds."""
+    tables: dict[str, dict[str, str]] = {}
+    for criterion in template.criteria():
+        if criterion.kind in ("scale", "price_rank", "price_ratio"):
+            continue
+        table: dict[str, str] = {}
+        if criterion.kind == "tiered":
+            table.update(rules.TIERED_VALUES)
+        elif criterion.kind == "binary":
+            table.update(rules.BINARY_VALUES)
+        elif criterion.kind == "gate":
+            table.update(rules.GATE_VALUES)
+        for level in criterion.levels or ():
+            for alias in (level.key, level.label.zh, level.label.en):
+                table[alias.lower()] = level.key
+        tables[criterion.id] = table
+    return tables
+
+
+def read_scores_table(
+    source: Source, template: Template, *, source_name: str | None = None
+) -> list[Entry]:
+    """`evaluator,vendor,criterion,value[,comment]` rows, one per evaluator and cell.
+
+    Checked in bulk (a large tender has a million rows): unknown criteria, price criteria,
+    values the rule does not accept, numbers out of range or off the step, NaN or infinity,
+    and a cell scored twice by the same evaluator.
+    """
+    name = _name(source, source_name)
+    frame = read_table(source, name)
+    _require(frame, name, ("evaluator", "vendor", "criterion", "value"))
+    problems = _Problems(name, [])
+    lines = _lines(frame)
+    criteria = {c.id: c for c in template.criteria()}
+    comments = frame["comment"] if "comment" in frame.columns else pd.Series([""] * len(frame))
+
+    for column in ("evaluator", "vendor"):
+        for position in np.flatnonzero((frame[column].str.strip() == "").to_numpy()):
+            problems.add(int(lines[position]), column, "", f"a {column} name is required")
+
+    values: list[object] = [None] * len(frame)
+    tables = _value_tables(template)
+    raw_values = frame["value"].to_numpy()
+    for criterion_id, positions in frame.groupby("criterion", sort=False).indices.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None or criterion.is_price:
+            reason = ("is a price rule: its points come from the bids" if criterion
+                      else f"is not a criterion of template '{template.id}'")
+            for position in positions[:MAX_PROBLEMS]:
+                problems.add(int(lines[position]), "criterion", criterion_id, reason)
+            continue
+        if criterion.kind == "scale":
+            _read_scale(criterion, positions, raw_values, lines, values, problems)
+            continue
+        table = tables[criterion_id]
+        accepted = " / ".join(c.key for c in rules.choices(criterion))
+        for position in positions:
+            raw = raw_values[position]
+            key = table.get(raw) or table.get(raw.strip().lower())
+            if key is None:
+                problems.add(int(lines[position]), "value", raw,
+                             f"not a value for criterion '{criterion_id}' ({criterion.kind}); "
+                             f"use one of {accepted}")
+            values[position] = key
+
+    duplicated = frame.duplicated(["evaluator", "vendor", "criterion"], keep="first").to_numpy()
+    for position in np.flatnonzero(duplicated)[:MAX_PROBLEMS]:
+        problems.add(int(lines[position]), "criterion", frame["criterion"].iat[position],
+                     f"evaluator '{frame['evaluator'].iat[position]}' already scored vendor "
+                     f"'{frame['vendor'].iat[position]}' on it")
+    _raise(problems)
+    return [
+        Entry(evaluator, vendor, criterion, value, comment)
+        for evaluator, vendor, criterion, value, comment in zip(
+            frame["evaluator"].str.strip(), frame["vendor"].str.strip(), frame["criterion"],
+            values, comments, strict=True,
+        )
+    ]
+
+
+def _read_scale(
+    criterion: Criterion,
+    positions: np.ndarray,
+    raw_values: np.ndarray,
+    lines: np.ndarray,
+    values: list[object],
+    problems: _Problems,
+) -> None:
+    numbers = pd.to_numeric(pd.Series(raw_values[positions]), errors="coerce").to_numpy()
+    step = float(rules.scale_step(criterion))
+    maximum = float(criterion.max)
+    for position, raw, number in zip(positions, raw_values[positions], numbers, strict=True):
+        line = int(lines[position])
+        if math.isnan(number) or math.isinf(number):
+            what = "not a number" if raw.strip().lower() not in ("nan", "inf", "-inf",
+                                                                  "infinity") else "not finite"
+            problems.add(line, "value", raw,
+                         f"{what}; criterion '{criterion.id}' takes a number from 0 to "
+                         f"{criterion.max} in steps of {rules.scale_step(criterion)}")
+        elif not 0 <= number <= maximum:
+            problems.add(line, "value", raw,
+                         f"out of range; criterion '{criterion.id}' takes 0 to {criterion.max}")
+        elif abs(number / step - round(number / step)) > 1e-9:
+            problems.add(line, "value", raw,
+                         f"not on the step of criterion '{criterion.id}'; use a multiple of "
+                         f"{rules.scale_step(criterion)}")
+        else:
+            values[position] = Decimal(raw.strip())
+
+
+def read_consensus_table(
+    source: Source,
+    template: Template,
+    vendors: Iterable[str],
+    *,
+    source_name: str | None = None,
+) -> list[Consensus]:
+    """`vendor,criterion,value,reason` rows: the chair's value for a cell, with its reason."""
+    name = _name(source, source_name)
+    frame = read_table(source, name)
+    _require(frame, name, ("vendor", "criterion", "value", "reason"))
+    problems = _Problems(name, [])
+    known = set(vendors)
+    criteria = {c.id: c for c in template.criteria()}
+    agreed: list[Consensus] = []
+    seen: set[tuple[str, str]] = set()
+    for line, vendor, criterion_id, raw, reason in zip(
+        _lines(frame), frame["vendor"], frame["criterion"], frame["value"], frame["reason"],
+        strict=True,
+    ):
+        line = int(line)
+        vendor, criterion_id = vendor.strip(), criterion_id.strip()
+        criterion = criteria.get(criterion_id)
+        if vendor not in known:
+            problems.add(line, "vendor", vendor, "unknown vendor: it is in neither the bids "
+                         "nor the scores")
+        elif criterion is None or criterion.is_price:
+            problems.add(line, "criterion", criterion_id,
+                         "not a criterion that evaluators score in this template")
+        elif not reason.strip():
+            problems.add(line, "reason", reason, "a consensus value needs a reason")
+        elif (vendor, criterion_id) in seen:
+            problems.add(line, "criterion", criterion_id, "this cell has a consensus already")
+        else:
+            try:
+                value = rules.parse_value(criterion, raw)
+            except ScoringError as error:
+                problems.add(line, "value", raw, error.problems[0])
+                continue
+            seen.add((vendor, criterion_id))
+            agreed.append(Consensus(vendor, criterion_id, value, reason.strip()))
+    _raise(problems)
+    return agreed
+
+
+def load_evaluation_input(
+    criteria: str | Path,
+    bids: Source,
+    scores: Source,
+    consensus: Source | None = None,
+    *,
+    method: Method = "mean",
+    base: str | None = None,
+    rates: Iterable[str] = (),
+    rates_file: Source | None = None,
+    divergence_threshold: float = DEFAULT_DIVERGENCE,
+    low_bid_threshold: float = DEFAULT_LOW_BID,
+) -> EvaluationInput:
+    """Read a whole tender from files, as `selector score` takes them.
+
+    The vendors are those named in the bids or the scores, in order of first appearance.
+    Raises InputError (from the template loader: TemplateError) listing every problem.
+    """
+    template = load_template(criteria)
+    base = (base or template.currency).upper()
+    known_rates = read_rates_table(rates_file, base) if rates_file is not None else {}
+    known_rates.update(parse_rate_options(rates, base))
+    bid_rows = read_bids_table(bids, template, base=base, rates=known_rates)
+    entries = read_scores_table(scores, template)
+    vendors = tuple(dict.fromkeys([b.vendor for b in bid_rows] + [e.vendor for e in entries]))
+    agreed = (read_consensus_table(consensus, template, vendors)
+              if consensus is not None else [])
+    return EvaluationInput(
+        template=template,
+        vendors=vendors,
+        entries=tuple(entries),
+        bids=tuple(bid_rows),
+        consensus=tuple(agreed),
+        method=method,
+        base_currency=base,
+        rates=known_rates,
+        divergence_threshold=divergence_threshold,
+        low_bid_threshold=low_bid_threshold,
+    )
