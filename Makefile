@@ -1,0 +1,59 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+# Debian packages the tests need: Chromium for the browser tests, a CJK font and HarfBuzz's
+# subsetter for Chinese PDFs, Pango for WeasyPrint, poppler for PDF -> PNG.
+SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 \
+                   libpangoft2-1.0-0 poppler-utils
+
+.PHONY: run test lint typecheck pytest install system-deps translations bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev,postgres]'
+	touch $@
+
+# Installs what is missing, via apt-get when run as root; otherwise says what to install.
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing system packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "Please install these Debian packages (as root): apt-get install$$missing"; exit 1; \
+	fi
+
+translations: $(STAMP)
+	@if [ -d selector/translations ]; then $(BIN)/pybabel compile -q -d selector/translations; fi
+
+run: $(STAMP) translations
+	$(BIN)/selector score --criteria criteria/crm_selection.yaml \
+	  --bids examples/crm-tender/bids.csv --scores examples/crm-tender/scores.csv \
+	  --consensus examples/crm-tender/consensus.csv --rates examples/crm-tender/rates.csv
+
+lint: $(STAMP)
+	$(BIN)/ruff check selector tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy selector/scoring
+
+pytest: $(STAMP) translations
+	$(BIN)/pytest -q
+
+test: system-deps $(STAMP) lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_engine.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
