@@ -72,7 +72,10 @@ def read_table(source: Source, source_name: str | None = None) -> pd.DataFrame:
             frame = pd.read_excel(source, dtype=str, keep_default_na=False, engine="openpyxl")
         else:
             frame = pd.read_csv(
-                source, dtype=str, keep_default_na=False, encoding="utf-8-sig",
+                source,
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
                 skipinitialspace=True,
             )
     except FileNotFoundError:
@@ -111,13 +114,15 @@ def _raise(problems: _Problems) -> None:
     if problems.messages:
         shown = problems.messages[:MAX_PROBLEMS]
         if len(problems.messages) > MAX_PROBLEMS:
-            shown.append(f"{problems.source}: … and {len(problems.messages) - MAX_PROBLEMS} "
-                         "more problems")
+            shown.append(
+                f"{problems.source}: … and {len(problems.messages) - MAX_PROBLEMS} more problems"
+            )
         raise InputError(shown)
 
 
-def read_rates_table(source: Source, base: str, *, source_name: str | None = None
-                     ) -> dict[str, Decimal]:
+def read_rates_table(
+    source: Source, base: str, *, source_name: str | None = None
+) -> dict[str, Decimal]:
     """`currency,rate` rows: 1 unit of the currency is `rate` units of the base currency."""
     name = _name(source, source_name)
     frame = read_table(source, name)
@@ -147,8 +152,9 @@ def parse_rate_options(options: Iterable[str], base: str) -> dict[str, Decimal]:
         code, _, raw = option.partition("=")
         rate = _decimal(raw) if raw else None
         if not code.strip() or rate is None or not rate.is_finite() or rate <= 0:
-            problems.append(f"--rate '{option}': write CURRENCY=RATE, e.g. USD=7.1 "
-                            f"(1 USD = 7.1 {base})")
+            problems.append(
+                f"--rate '{option}': write CURRENCY=RATE, e.g. USD=7.1 (1 USD = 7.1 {base})"
+            )
         else:
             rates[code.strip().upper()] = rate
     if problems:
@@ -179,7 +185,11 @@ def read_bids_table(
     bids: list[Bid] = []
     seen: dict[tuple[str, str], int] = {}
     for line, vendor, component, raw, currency in zip(
-        _lines(frame), frame["vendor"], frame["component"], frame["amount"], currencies,
+        _lines(frame),
+        frame["vendor"],
+        frame["component"],
+        frame["amount"],
+        currencies,
         strict=True,
     ):
         line = int(line)
@@ -189,19 +199,31 @@ def read_bids_table(
         if not vendor:
             problems.add(line, "vendor", vendor, "a vendor name is required")
         elif component not in price_ids:
-            problems.add(line, "component", component,
-                         f"not a price criterion of template '{template.id}'; use one of "
-                         f"{', '.join(sorted(price_ids)) or '(none: the template has no price)'}")
+            problems.add(
+                line,
+                "component",
+                component,
+                f"not a price criterion of template '{template.id}'; use one of "
+                f"{', '.join(sorted(price_ids)) or '(none: the template has no price)'}",
+            )
         elif amount is None or not amount.is_finite():
             problems.add(line, "amount", raw, "not a number; write the amount like 125000.00")
         elif amount <= 0:
             problems.add(line, "amount", raw, "an amount must be greater than zero")
         elif code not in known_rates:
-            problems.add(line, "currency", currency,
-                         f"no exchange rate for {code}; add it to the rates (1 {code} = ? {base})")
+            problems.add(
+                line,
+                "currency",
+                currency,
+                f"no exchange rate for {code}; add it to the rates (1 {code} = ? {base})",
+            )
         elif (vendor, component) in seen:
-            problems.add(line, "component", component,
-                         f"vendor '{vendor}' already bid for it on line {seen[(vendor, component)]}")
+            problems.add(
+                line,
+                "component",
+                component,
+                f"vendor '{vendor}' already bid for it on line {seen[(vendor, component)]}",
+            )
         else:
             seen[(vendor, component)] = line
             bids.append(Bid(vendor, component, amount, code))
@@ -256,8 +278,11 @@ def read_scores_table(
     for criterion_id, positions in frame.groupby("criterion", sort=False).indices.items():
         criterion = criteria.get(criterion_id)
         if criterion is None or criterion.is_price:
-            reason = ("is a price rule: its points come from the bids" if criterion
-                      else f"is not a criterion of template '{template.id}'")
+            reason = (
+                "is a price rule: its points come from the bids"
+                if criterion
+                else f"is not a criterion of template '{template.id}'"
+            )
             for position in positions[:MAX_PROBLEMS]:
                 problems.add(int(lines[position]), "criterion", criterion_id, reason)
             continue
@@ -270,22 +295,34 @@ def read_scores_table(
             raw = raw_values[position]
             key = table.get(raw) or table.get(raw.strip().lower())
             if key is None:
-                problems.add(int(lines[position]), "value", raw,
-                             f"not a value for criterion '{criterion_id}' ({criterion.kind}); "
-                             f"use one of {accepted}")
+                problems.add(
+                    int(lines[position]),
+                    "value",
+                    raw,
+                    f"not a value for criterion '{criterion_id}' ({criterion.kind}); "
+                    f"use one of {accepted}",
+                )
             values[position] = key
 
     duplicated = frame.duplicated(["evaluator", "vendor", "criterion"], keep="first").to_numpy()
     for position in np.flatnonzero(duplicated)[:MAX_PROBLEMS]:
-        problems.add(int(lines[position]), "criterion", frame["criterion"].iat[position],
-                     f"evaluator '{frame['evaluator'].iat[position]}' already scored vendor "
-                     f"'{frame['vendor'].iat[position]}' on it")
+        problems.add(
+            int(lines[position]),
+            "criterion",
+            frame["criterion"].iat[position],
+            f"evaluator '{frame['evaluator'].iat[position]}' already scored vendor "
+            f"'{frame['vendor'].iat[position]}' on it",
+        )
     _raise(problems)
     return [
         Entry(evaluator, vendor, criterion, value, comment)
         for evaluator, vendor, criterion, value, comment in zip(
-            frame["evaluator"].str.strip(), frame["vendor"].str.strip(), frame["criterion"],
-            values, comments, strict=True,
+            frame["evaluator"].str.strip(),
+            frame["vendor"].str.strip(),
+            frame["criterion"],
+            values,
+            comments,
+            strict=True,
         )
     ]
 
@@ -304,18 +341,33 @@ def _read_scale(
     for position, raw, number in zip(positions, raw_values[positions], numbers, strict=True):
         line = int(lines[position])
         if math.isnan(number) or math.isinf(number):
-            what = "not a number" if raw.strip().lower() not in ("nan", "inf", "-inf",
-                                                                  "infinity") else "not finite"
-            problems.add(line, "value", raw,
-                         f"{what}; criterion '{criterion.id}' takes a number from 0 to "
-                         f"{criterion.max} in steps of {rules.scale_step(criterion)}")
+            what = (
+                "not a number"
+                if raw.strip().lower() not in ("nan", "inf", "-inf", "infinity")
+                else "not finite"
+            )
+            problems.add(
+                line,
+                "value",
+                raw,
+                f"{what}; criterion '{criterion.id}' takes a number from 0 to "
+                f"{criterion.max} in steps of {rules.scale_step(criterion)}",
+            )
         elif not 0 <= number <= maximum:
-            problems.add(line, "value", raw,
-                         f"out of range; criterion '{criterion.id}' takes 0 to {criterion.max}")
+            problems.add(
+                line,
+                "value",
+                raw,
+                f"out of range; criterion '{criterion.id}' takes 0 to {criterion.max}",
+            )
         elif abs(number / step - round(number / step)) > 1e-9:
-            problems.add(line, "value", raw,
-                         f"not on the step of criterion '{criterion.id}'; use a multiple of "
-                         f"{rules.scale_step(criterion)}")
+            problems.add(
+                line,
+                "value",
+                raw,
+                f"not on the step of criterion '{criterion.id}'; use a multiple of "
+                f"{rules.scale_step(criterion)}",
+            )
         else:
             values[position] = Decimal(raw.strip())
 
@@ -337,18 +389,27 @@ def read_consensus_table(
     agreed: list[Consensus] = []
     seen: set[tuple[str, str]] = set()
     for line, vendor, criterion_id, raw, reason in zip(
-        _lines(frame), frame["vendor"], frame["criterion"], frame["value"], frame["reason"],
+        _lines(frame),
+        frame["vendor"],
+        frame["criterion"],
+        frame["value"],
+        frame["reason"],
         strict=True,
     ):
         line = int(line)
         vendor, criterion_id = vendor.strip(), criterion_id.strip()
         criterion = criteria.get(criterion_id)
         if vendor not in known:
-            problems.add(line, "vendor", vendor, "unknown vendor: it is in neither the bids "
-                         "nor the scores")
+            problems.add(
+                line, "vendor", vendor, "unknown vendor: it is in neither the bids nor the scores"
+            )
         elif criterion is None or criterion.is_price:
-            problems.add(line, "criterion", criterion_id,
-                         "not a criterion that evaluators score in this template")
+            problems.add(
+                line,
+                "criterion",
+                criterion_id,
+                "not a criterion that evaluators score in this template",
+            )
         elif not reason.strip():
             problems.add(line, "reason", reason, "a consensus value needs a reason")
         elif (vendor, criterion_id) in seen:
@@ -390,8 +451,7 @@ def load_evaluation_input(
     bid_rows = read_bids_table(bids, template, base=base, rates=known_rates)
     entries = read_scores_table(scores, template)
     vendors = tuple(dict.fromkeys([b.vendor for b in bid_rows] + [e.vendor for e in entries]))
-    agreed = (read_consensus_table(consensus, template, vendors)
-              if consensus is not None else [])
+    agreed = read_consensus_table(consensus, template, vendors) if consensus is not None else []
     return EvaluationInput(
         template=template,
         vendors=vendors,

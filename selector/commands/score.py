@@ -24,42 +24,97 @@ from selector.scoring.serialize import display, result_to_json
 F = TypeVar("F", bound=Callable[..., Any])
 
 _HEADINGS = {
-    "en": {"rank": "Rank", "vendor": "Vendor", "total": "Total", "band": "Band",
-           "bid": "Total bid", "disqualified": "Disqualified", "by": "failed gate",
-           "fails": "{fails} of {of} evaluators said fail", "consensus": "by consensus",
-           "method": "Method", "template": "Template"},
-    "zh": {"rank": "排名", "vendor": "供应商", "total": "总分", "band": "等级",
-           "bid": "投标总价", "disqualified": "被取消资格", "by": "未通过",
-           "fails": "{of} 位评委中 {fails} 位判定不通过", "consensus": "经合议决定",
-           "method": "汇总方法", "template": "评分模板"},
+    "en": {
+        "rank": "Rank",
+        "vendor": "Vendor",
+        "total": "Total",
+        "band": "Band",
+        "bid": "Total bid",
+        "disqualified": "Disqualified",
+        "by": "failed gate",
+        "fails": "{fails} of {of} evaluators said fail",
+        "consensus": "by consensus",
+        "method": "Method",
+        "template": "Template",
+    },
+    "zh": {
+        "rank": "排名",
+        "vendor": "供应商",
+        "total": "总分",
+        "band": "等级",
+        "bid": "投标总价",
+        "disqualified": "被取消资格",
+        "by": "未通过",
+        "fails": "{of} 位评委中 {fails} 位判定不通过",
+        "consensus": "经合议决定",
+        "method": "汇总方法",
+        "template": "评分模板",
+    },
 }
 
 
 def scoring_file_options(command: F) -> F:
     """The file options of `selector score`, shared with `selector report` in file mode."""
     options = [
-        click.option("--criteria", "criteria", required=True,
-                     type=click.Path(exists=True, dir_okay=False),
-                     help="Criteria template (YAML), e.g. criteria/crm_selection.yaml."),
-        click.option("--bids", required=True, type=click.Path(exists=True, dir_okay=False),
-                     help="CSV: vendor,component,amount[,currency]."),
-        click.option("--scores", required=True, type=click.Path(exists=True, dir_okay=False),
-                     help="CSV: evaluator,vendor,criterion,value[,comment]."),
-        click.option("--consensus", type=click.Path(exists=True, dir_okay=False),
-                     help="CSV: vendor,criterion,value,reason — overrides a cell's aggregate."),
-        click.option("--method", type=click.Choice(METHODS), default="mean", show_default=True,
-                     help="How the evaluators of one cell are aggregated."),
+        click.option(
+            "--criteria",
+            "criteria",
+            required=True,
+            type=click.Path(exists=True, dir_okay=False),
+            help="Criteria template (YAML), e.g. criteria/crm_selection.yaml.",
+        ),
+        click.option(
+            "--bids",
+            required=True,
+            type=click.Path(exists=True, dir_okay=False),
+            help="CSV: vendor,component,amount[,currency].",
+        ),
+        click.option(
+            "--scores",
+            required=True,
+            type=click.Path(exists=True, dir_okay=False),
+            help="CSV: evaluator,vendor,criterion,value[,comment].",
+        ),
+        click.option(
+            "--consensus",
+            type=click.Path(exists=True, dir_okay=False),
+            help="CSV: vendor,criterion,value,reason — overrides a cell's aggregate.",
+        ),
+        click.option(
+            "--method",
+            type=click.Choice(METHODS),
+            default="mean",
+            show_default=True,
+            help="How the evaluators of one cell are aggregated.",
+        ),
         click.option("--base", help="Base currency (default: the template's)."),
-        click.option("--rate", "rates", multiple=True, metavar="CUR=RATE",
-                     help="1 CUR = RATE base units; repeatable; overrides --rates."),
-        click.option("--rates", "rates_file", type=click.Path(exists=True, dir_okay=False),
-                     help="CSV: currency,rate."),
-        click.option("--divergence", type=click.FloatRange(0, 1), default=DEFAULT_DIVERGENCE,
-                     show_default=True,
-                     help="Divergence flag threshold, as a share of a criterion's max."),
-        click.option("--low-bid", type=click.FloatRange(0, 1), default=DEFAULT_LOW_BID,
-                     show_default=True,
-                     help="Low-bid flag threshold, as a share of the median total bid."),
+        click.option(
+            "--rate",
+            "rates",
+            multiple=True,
+            metavar="CUR=RATE",
+            help="1 CUR = RATE base units; repeatable; overrides --rates.",
+        ),
+        click.option(
+            "--rates",
+            "rates_file",
+            type=click.Path(exists=True, dir_okay=False),
+            help="CSV: currency,rate.",
+        ),
+        click.option(
+            "--divergence",
+            type=click.FloatRange(0, 1),
+            default=DEFAULT_DIVERGENCE,
+            show_default=True,
+            help="Divergence flag threshold, as a share of a criterion's max.",
+        ),
+        click.option(
+            "--low-bid",
+            type=click.FloatRange(0, 1),
+            default=DEFAULT_LOW_BID,
+            show_default=True,
+            help="Low-bid flag threshold, as a share of the median total bid.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -95,8 +150,13 @@ def evaluate_or_exit(options: dict[str, Any]) -> Result:
 @click.command()
 @scoring_file_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
-              help="Language of the table.")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="en",
+    show_default=True,
+    help="Language of the table.",
+)
 def score(as_json: bool, lang: str, **options: Any) -> None:
     """Rank the vendors of a tender from its criteria, bids and scores files.
 
@@ -151,8 +211,11 @@ def ranking_table(result: Result, lang: str) -> str:
         for d in result.disqualified:
             gate = template.criterion(d.criterion)
             title = gate.title.get(lang) if gate else d.criterion
-            how = words["consensus"] if d.by_consensus else words["fails"].format(
-                fails=d.fails, of=d.of)
+            how = (
+                words["consensus"]
+                if d.by_consensus
+                else words["fails"].format(fails=d.fails, of=d.of)
+            )
             reason = f" — {d.reason}" if d.reason else ""
             out.append(f"  {d.vendor}: {words['by']} {title} ({how}){reason}")
     return "\n".join(out)

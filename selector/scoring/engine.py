@@ -5,12 +5,12 @@ The rules are DESIGN §1; `evaluate`'s docstring states them where they are appl
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
-
-import pandas as pd
 
 from selector.scoring import rules
 from selector.scoring.model import (
@@ -32,7 +32,7 @@ _NOISE = Decimal("1e-9")
 MAX_PROBLEMS = 50
 
 # A gate entry counts as 1.0 when it says fail, so that the sum over a cell is its fails.
-_GATE_POINTS = {"pass": 0.0, "fail": 1.0}
+_GATE_POINTS: dict[object, float] = {"pass": 0.0, "fail": 1.0}
 
 
 def round_total(value: float) -> Decimal:
@@ -83,21 +83,8 @@ def evaluate(inp: EvaluationInput) -> Result:
     if len(set(inp.vendors)) != len(inp.vendors):
         problems.append("vendor names repeat; every vendor needs a distinct name")
 
-    frame = _entry_frame(inp.entries, criteria, set(inp.vendors), problems)
+    inputs = _cell_inputs(inp.entries, criteria, set(inp.vendors), problems)
     consensus = _consensus_by_cell(inp.consensus, criteria, set(inp.vendors), problems)
-
-    inputs: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
-    for evaluator, vendor, criterion, points in zip(
-        frame["evaluator"], frame["vendor"], frame["criterion"], frame["points"], strict=True
-    ):
-        inputs[(vendor, criterion)][evaluator] = points
-
-    gate_ids = {c.id for c in criteria.values() if c.is_gate}
-    is_gate = frame["criterion"].isin(gate_ids)
-    aggregate = _aggregate(frame[~is_gate], inp.method)
-    gate_fails = frame[is_gate].groupby(["vendor", "criterion"], sort=False)["points"].agg(
-        ["sum", "count"]
-    )
 
     cells: dict[tuple[str, str], Cell] = {}
     for vendor in inp.vendors:
@@ -112,7 +99,12 @@ def evaluate(inp: EvaluationInput) -> Result:
                     "and there is no consensus value for it"
                 )
                 continue
-            cell_aggregate = None if criterion.is_gate else aggregate.get(key)
+            cell_inputs = inputs.get(key, {})
+            cell_aggregate = (
+                None
+                if criterion.is_gate or not cell_inputs
+                else _aggregate(list(cell_inputs.values()), inp.method)
+            )
             if criterion.is_gate:
                 points = None
             elif agreed is not None:
@@ -120,10 +112,9 @@ def evaluate(inp: EvaluationInput) -> Result:
                 points = None if agreed_points is None else float(agreed_points)
             else:
                 points = cell_aggregate
-            cells[key] = Cell(vendor, criterion.id, points, cell_aggregate, inputs.get(key, {}),
-                              agreed)
+            cells[key] = Cell(vendor, criterion.id, points, cell_aggregate, cell_inputs, agreed)
 
-    disqualified = _disqualifications(inp.vendors, template, gate_fails, consensus)
+    disqualified = _disqualifications(inp.vendors, template, inputs, consensus)
     in_race = [v for v in inp.vendors if v not in disqualified]
     base_amounts = _base_amounts(inp, criteria, problems)
     _check_bids_complete(in_race, template, base_amounts, problems)
@@ -141,8 +132,8 @@ def evaluate(inp: EvaluationInput) -> Result:
             price_points = rules.price_rank_points(amounts, criterion.tiers or (criterion.max,))
         else:
             price_points = rules.price_ratio_points(amounts, criterion.max)
-        for vendor, points in price_points.items():
-            cells[(vendor, criterion.id)] = Cell(vendor, criterion.id, float(points), None, {})
+        for vendor, earned in price_points.items():
+            cells[(vendor, criterion.id)] = Cell(vendor, criterion.id, float(earned), None, {})
 
     vendors = _vendor_results(inp, cells, base_amounts, disqualified)
     ranking = tuple(sorted((r for r in vendors.values() if r.rank is not None), key=_rank_key))
@@ -167,42 +158,41 @@ def _points_tables(criteria: Mapping[str, Criterion]) -> dict[str, dict[object, 
         elif criterion.is_gate:
             tables[cid] = dict(_GATE_POINTS)
         else:
-            tables[cid] = {c.key: float(c.points) for c in rules.choices(criterion)}
+            tables[cid] = {choice.key: float(choice.points) for choice in rules.choices(criterion)}
     return tables
 
 
-def _entry_frame(
+def _cell_inputs(
     entries: Iterable[Entry],
     criteria: Mapping[str, Criterion],
     vendors: set[str],
     problems: list[str],
-) -> pd.DataFrame:
-    """One row per entry with its points; faults are appended to `problems`."""
+) -> dict[tuple[str, str], dict[str, float]]:
+    """(vendor, criterion) -> {evaluator: points}; faults are appended to `problems`.
+
+    One pass over the entries (a large tender has a million): the common case of good input
+    takes the fast path, and only bad input pays for the messages.
+    """
     entries = tuple(entries)
     tables = _points_tables(criteria)
     try:
-        points = [_fast_points(tables, criteria, e) for e in entries]
+        points: list[float | None] = [_fast_points(tables, criteria, e) for e in entries]
     except (KeyError, ValueError, ArithmeticError, TypeError):
         points = _checked_points(entries, tables, criteria, problems)
-    frame = pd.DataFrame(
-        {
-            "evaluator": [e.evaluator for e in entries],
-            "vendor": [e.vendor for e in entries],
-            "criterion": [e.criterion for e in entries],
-            "points": points,
-        }
-    )
-    frame = frame[frame["points"].notna()]
-    unknown = set(frame["vendor"].unique()) - vendors
-    for vendor in sorted(unknown):
+    inputs: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for entry, earned in zip(entries, points, strict=True):
+        if earned is None:
+            continue
+        cell = inputs[(entry.vendor, entry.criterion)]
+        if entry.evaluator in cell:
+            problems.append(
+                f"evaluator '{entry.evaluator}' scored vendor '{entry.vendor}' on criterion "
+                f"'{entry.criterion}' more than once"
+            )
+        cell[entry.evaluator] = earned
+    for vendor in sorted({vendor for vendor, _ in inputs} - vendors):
         problems.append(f"entries name vendor '{vendor}', which is not bidding in this tender")
-    duplicated = frame.duplicated(["evaluator", "vendor", "criterion"])
-    for row in frame[duplicated].itertuples():
-        problems.append(
-            f"evaluator '{row.evaluator}' scored vendor '{row.vendor}' on criterion "
-            f"'{row.criterion}' more than once"
-        )
-    return frame[~frame["vendor"].isin(unknown) & ~duplicated]
+    return inputs
 
 
 def _fast_points(
@@ -230,13 +220,17 @@ def _checked_points(
     for entry in entries:
         criterion = criteria.get(entry.criterion)
         if criterion is None:
-            problems.append(f"unknown criterion '{entry.criterion}' in an entry of "
-                            f"evaluator '{entry.evaluator}' for vendor '{entry.vendor}'")
+            problems.append(
+                f"unknown criterion '{entry.criterion}' in an entry of "
+                f"evaluator '{entry.evaluator}' for vendor '{entry.vendor}'"
+            )
             points.append(None)
             continue
         if criterion.is_price:
-            problems.append(f"criterion '{entry.criterion}' is a price rule: evaluators do not "
-                            "score it (evaluator '{entry.evaluator}', vendor '{entry.vendor}')")
+            problems.append(
+                f"criterion '{entry.criterion}' is a price rule: evaluators do not "
+                "score it (evaluator '{entry.evaluator}', vendor '{entry.vendor}')"
+            )
             points.append(None)
             continue
         try:
@@ -252,20 +246,14 @@ def _checked_points(
     return points
 
 
-def _aggregate(frame: pd.DataFrame, method: str) -> dict[tuple[str, str], float]:
-    """(vendor, criterion) -> aggregated evaluator points, by `method`."""
-    if frame.empty:
-        return {}
-    grouped = frame.groupby(["vendor", "criterion"], sort=False)["points"]
+def _aggregate(points: list[float], method: str) -> float:
+    """One cell's evaluator points aggregated by `method` (mean, trimmed or median)."""
+    count = len(points)
     if method == "median":
-        series = grouped.median()
-    elif method == "trimmed":
-        stats = grouped.agg(["sum", "min", "max", "count"])
-        trimmed = (stats["sum"] - stats["min"] - stats["max"]) / (stats["count"] - 2)
-        series = trimmed.where(stats["count"] >= 5, stats["sum"] / stats["count"])
-    else:
-        series = grouped.mean()
-    return dict(zip(series.index, series.to_numpy().tolist(), strict=True))
+        return float(statistics.median(points))
+    if method == "trimmed" and count >= 5:
+        return (math.fsum(points) - max(points) - min(points)) / (count - 2)
+    return math.fsum(points) / count
 
 
 def _consensus_by_cell(
@@ -301,16 +289,16 @@ def _consensus_by_cell(
 def _disqualifications(
     vendors: Iterable[str],
     template: Template,
-    gate_fails: pd.DataFrame,
+    inputs: Mapping[tuple[str, str], Mapping[str, float]],
     consensus: Mapping[tuple[str, str], Consensus],
 ) -> dict[str, Disqualification]:
     """Each vendor failed by a gate, with the first gate (in template order) that failed it."""
-    tally = {key: (int(row["sum"]), int(row["count"])) for key, row in gate_fails.iterrows()}
     gates = [c for c in template.criteria() if c.is_gate]
     result: dict[str, Disqualification] = {}
     for vendor in vendors:
         for gate in gates:
-            fails, of = tally.get((vendor, gate.id), (0, 0))
+            said = inputs.get((vendor, gate.id), {})
+            fails, of = int(sum(said.values())), len(said)
             agreed = consensus.get((vendor, gate.id))
             if agreed is not None:
                 if agreed.value == "fail":
@@ -343,8 +331,10 @@ def _base_amounts(
         elif not bid.amount.is_finite() or bid.amount <= 0:
             problems.append(f"{where}: amount {bid.amount} must be a positive number")
         elif rate is None:
-            problems.append(f"{where}: no exchange rate for currency '{bid.currency}' "
-                            f"(give 1 {bid.currency} = rate {inp.base_currency})")
+            problems.append(
+                f"{where}: no exchange rate for currency '{bid.currency}' "
+                f"(give 1 {bid.currency} = rate {inp.base_currency})"
+            )
         else:
             amounts[(bid.vendor, bid.component)] = bid.amount * rate
     return amounts
@@ -359,8 +349,9 @@ def _check_bids_complete(
     for vendor in in_race:
         for criterion in template.price_criteria():
             if (vendor, criterion.id) not in amounts:
-                problems.append(f"vendor '{vendor}' has no bid for price criterion "
-                                f"'{criterion.id}'")
+                problems.append(
+                    f"vendor '{vendor}' has no bid for price criterion '{criterion.id}'"
+                )
 
 
 def _vendor_results(
@@ -410,9 +401,7 @@ def _vendor_results(
             ranks[current.vendor] = ranks[previous.vendor]
         else:
             ranks[current.vendor] = position + 1
-    return {
-        r.vendor: r if r.rank is None else _with_rank(r, ranks[r.vendor]) for r in unranked
-    }
+    return {r.vendor: r if r.rank is None else _with_rank(r, ranks[r.vendor]) for r in unranked}
 
 
 def _standing(result: VendorResult) -> tuple[Decimal, Decimal]:

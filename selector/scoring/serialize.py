@@ -112,12 +112,8 @@ def canonical_input(inp: EvaluationInput) -> dict[str, Any]:
         "base_currency": inp.base_currency,
         "rates": sorted([currency, _num(rate)] for currency, rate in inp.rates.items()),
         "vendors": sorted(inp.vendors),
-        "bids": sorted(
-            [b.vendor, b.component, _num(b.amount), b.currency] for b in inp.bids
-        ),
-        "entries": sorted(
-            [e.evaluator, e.vendor, e.criterion, _num(e.value)] for e in inp.entries
-        ),
+        "bids": sorted([b.vendor, b.component, _num(b.amount), b.currency] for b in inp.bids),
+        "entries": sorted([e.evaluator, e.vendor, e.criterion, _num(e.value)] for e in inp.entries),
         "consensus": sorted(
             [c.vendor, c.criterion, _num(c.value), c.reason] for c in inp.consensus
         ),

@@ -23,8 +23,13 @@ def text(value: str) -> Text:
 
 def crit(cid: str, kind: str = "tiered", maximum: float | int = 5, **fields: object) -> Criterion:
     converted = {
-        key: (tuple(Decimal(str(v)) for v in value) if key == "tiers" else
-              Decimal(str(value)) if key in ("partial", "step") else value)
+        key: (
+            tuple(Decimal(str(v)) for v in value)
+            if key == "tiers"
+            else Decimal(str(value))
+            if key in ("partial", "step")
+            else value
+        )
         for key, value in fields.items()
     }
     return Criterion(cid, kind, Decimal(str(maximum)), text(cid), **converted)  # type: ignore[arg-type]
@@ -46,8 +51,13 @@ def bids(component: str, **amounts: float | int | str) -> tuple[Bid, ...]:
     return tuple(Bid(v, component, Decimal(str(a)), "CNY") for v, a in amounts.items())
 
 
-def make_input(tmpl: Template, entries: list[Entry] | tuple[Entry, ...], *,
-               vendors: tuple[str, ...] | None = None, **fields: object) -> EvaluationInput:
+def make_input(
+    tmpl: Template,
+    entries: list[Entry] | tuple[Entry, ...],
+    *,
+    vendors: tuple[str, ...] | None = None,
+    **fields: object,
+) -> EvaluationInput:
     entries = tuple(entries)
     bid_rows = tuple(fields.pop("bids", ()))  # type: ignore[arg-type]
     if vendors is None:

@@ -28,8 +28,9 @@ def test_seed_weighted_total_is_79_and_in_the_good_band():
         group("d", 10, crit("d1", "scale", 100, step=1)),
         bands=SEED_BANDS,
     )
-    entries = [Entry("e1", "V", c, Decimal(v)) for c, v in
-               [("a1", 80), ("b1", 70), ("c1", 85), ("d1", 90)]]
+    entries = [
+        Entry("e1", "V", c, Decimal(v)) for c, v in [("a1", 80), ("b1", 70), ("c1", 85), ("d1", 90)]
+    ]
     result = evaluate(make_input(tmpl, entries))
     (only,) = result.ranking
     assert only.total == Decimal("79.00")
@@ -75,24 +76,36 @@ def test_tiered_partial_uses_the_criterion_partial_points():
 
 def test_binary_can_provide_gives_full_points_else_zero():
     tmpl = template(group("g", 100, crit("c", "binary", 2)))
-    result = evaluate(make_input(tmpl, [Entry("e1", "V", "c", "yes"), Entry("e2", "V", "c", "no"),
-                                        Entry("e1", "W", "c", "yes")]))
+    result = evaluate(
+        make_input(
+            tmpl,
+            [
+                Entry("e1", "V", "c", "yes"),
+                Entry("e2", "V", "c", "no"),
+                Entry("e1", "W", "c", "yes"),
+            ],
+        )
+    )
     assert result.points("V", "c") == 1.0
     assert result.points("W", "c") == 2.0
 
 
 def test_scale_points_are_the_number_entered():
     tmpl = template(group("g", 100, crit("c", "scale", 5, step=0.5)))
-    result = evaluate(make_input(tmpl, [Entry("e1", "V", "c", Decimal("3.5")),
-                                        Entry("e2", "V", "c", Decimal("4.5"))]))
+    result = evaluate(
+        make_input(
+            tmpl, [Entry("e1", "V", "c", Decimal("3.5")), Entry("e2", "V", "c", Decimal("4.5"))]
+        )
+    )
     assert result.points("V", "c") == 4.0
 
 
 def test_grade_points_are_the_level_points():
     levels = grade_levels(("excellent", 10), ("good", 8), ("fair", 6), ("poor", 2))
     tmpl = template(group("g", 100, crit("c", "grade", 10, levels=levels)))
-    result = evaluate(make_input(tmpl, [Entry("e1", "V", "c", "good"),
-                                        Entry("e2", "V", "c", "poor")]))
+    result = evaluate(
+        make_input(tmpl, [Entry("e1", "V", "c", "good"), Entry("e2", "V", "c", "poor")])
+    )
     assert result.points("V", "c") == 5.0
 
 
@@ -114,8 +127,9 @@ def test_aggregation_methods(values, method, expected):
 
 
 def test_consensus_overrides_the_aggregate_and_is_kept_on_the_cell():
-    inp = _tiered_tender(["none", "none", "none"],
-                         consensus=(Consensus("V", "c", "full", "seen in demo"),))
+    inp = _tiered_tender(
+        ["none", "none", "none"], consensus=(Consensus("V", "c", "full", "seen in demo"),)
+    )
     cell = evaluate(inp).cells[("V", "c")]
     assert cell.aggregate == 0.0
     assert cell.points == 5.0
@@ -138,8 +152,11 @@ def _gated_tender(gate_values: dict[str, list[str]], consensus=(), prices=None):
 
 
 def test_gate_fails_a_vendor_only_on_a_strict_majority():
-    result = evaluate(_gated_tender({"A": ["fail", "fail", "pass", "pass"],
-                                     "B": ["fail", "fail", "fail", "pass", "pass"]}))
+    result = evaluate(
+        _gated_tender(
+            {"A": ["fail", "fail", "pass", "pass"], "B": ["fail", "fail", "fail", "pass", "pass"]}
+        )
+    )
     assert [r.vendor for r in result.ranking] == ["A"]
     (out,) = result.disqualified
     assert (out.vendor, out.criterion, out.fails, out.of) == ("B", "licence_ok", 3, 5)
@@ -147,18 +164,26 @@ def test_gate_fails_a_vendor_only_on_a_strict_majority():
 
 
 def test_gate_consensus_decides_instead_of_the_majority():
-    inp = _gated_tender({"A": ["fail", "fail", "fail"], "B": ["pass", "pass", "pass"]},
-                        consensus=[Consensus("A", "licence_ok", "pass", "licence re-checked"),
-                                   Consensus("B", "licence_ok", "fail", "licence expired")])
+    inp = _gated_tender(
+        {"A": ["fail", "fail", "fail"], "B": ["pass", "pass", "pass"]},
+        consensus=[
+            Consensus("A", "licence_ok", "pass", "licence re-checked"),
+            Consensus("B", "licence_ok", "fail", "licence expired"),
+        ],
+    )
     result = evaluate(inp)
     assert [r.vendor for r in result.ranking] == ["A"]
-    assert result.disqualified[0].by_consensus and result.disqualified[0].reason == "licence expired"
+    assert (
+        result.disqualified[0].by_consensus and result.disqualified[0].reason == "licence expired"
+    )
 
 
 def test_disqualified_vendor_is_left_out_of_the_price_benchmark():
     # C bids lowest but is disqualified: A (lowest of those left) gets 5 points, not 4.
-    inp = _gated_tender({"A": ["pass"] * 3, "B": ["pass"] * 3, "C": ["fail"] * 3},
-                        prices={"A": 100, "B": 150, "C": 50})
+    inp = _gated_tender(
+        {"A": ["pass"] * 3, "B": ["pass"] * 3, "C": ["fail"] * 3},
+        prices={"A": 100, "B": 150, "C": 50},
+    )
     result = evaluate(inp)
     assert result.points("A", "fee") == 5.0
     assert result.points("B", "fee") == 3.0
@@ -166,9 +191,12 @@ def test_disqualified_vendor_is_left_out_of_the_price_benchmark():
 
 
 def test_disqualified_vendor_needs_no_bid():
-    tmpl = template(group("q", 0, crit("ok", "gate", 0)), group("p", 100, crit("fee", "price_ratio", 10)))
-    inp = make_input(tmpl, [Entry("e", "A", "ok", "pass"), Entry("e", "B", "ok", "fail")],
-                     bids=bids("fee", A=10))
+    tmpl = template(
+        group("q", 0, crit("ok", "gate", 0)), group("p", 100, crit("fee", "price_ratio", 10))
+    )
+    inp = make_input(
+        tmpl, [Entry("e", "A", "ok", "pass"), Entry("e", "B", "ok", "fail")], bids=bids("fee", A=10)
+    )
     result = evaluate(inp)
     assert [r.vendor for r in result.ranking] == ["A"]
 
@@ -185,7 +213,8 @@ def test_price_ratio_gives_max_times_lowest_over_amount():
 def test_bids_are_converted_to_the_base_currency_before_ranking():
     tmpl = template(group("p", 100, crit("fee", "price_rank", 5, tiers=(5, 4, 3))))
     inp = make_input(
-        tmpl, [],
+        tmpl,
+        [],
         bids=(Bid("A", "fee", Decimal(100), "USD"), Bid("B", "fee", Decimal(650), "CNY")),
         rates={"USD": Decimal("7.1")},
     )
@@ -196,7 +225,9 @@ def test_bids_are_converted_to_the_base_currency_before_ranking():
 
 
 def test_equal_totals_rank_the_lower_bid_first_and_equal_bids_share_a_rank():
-    tmpl = template(group("f", 60, crit("c", "tiered", 5)), group("p", 40, crit("fee", "price_ratio", 40)))
+    tmpl = template(
+        group("f", 60, crit("c", "tiered", 5)), group("p", 40, crit("fee", "price_ratio", 40))
+    )
     entries = [Entry("e", v, "c", "full") for v in "ABCD"]
     # identical scores; price points equal only when amounts equal: give all the same fee
     inp = make_input(tmpl, entries, bids=bids("fee", A=100, B=100, C=100, D=100))
@@ -205,13 +236,18 @@ def test_equal_totals_rank_the_lower_bid_first_and_equal_bids_share_a_rank():
 
 
 def test_rank_tie_break_by_total_bid_then_shared_rank_1_1_3():
-    tmpl = template(group("f", 90, crit("c", "tiered", 5)),
-                    group("p", 10, crit("fee", "price_rank", 5, tiers=(5, 5, 5))),
-                    group("x", 0, crit("ok", "gate", 0)))
+    tmpl = template(
+        group("f", 90, crit("c", "tiered", 5)),
+        group("p", 10, crit("fee", "price_rank", 5, tiers=(5, 5, 5))),
+        group("x", 0, crit("ok", "gate", 0)),
+    )
     entries = [Entry("e", v, "c", "full") for v in "ABCD"]
     # every fee earns 5 (flat tiers), so totals tie; bid totals decide: A=B < D < C
-    inp = make_input(tmpl, entries + [Entry("e", v, "ok", "pass") for v in "ABCD"],
-                     bids=bids("fee", B=100, A=100, C=300, D=200))
+    inp = make_input(
+        tmpl,
+        entries + [Entry("e", v, "ok", "pass") for v in "ABCD"],
+        bids=bids("fee", B=100, A=100, C=300, D=200),
+    )
     result = evaluate(inp)
     assert [(r.rank, r.vendor) for r in result.ranking] == [(1, "A"), (1, "B"), (3, "D"), (4, "C")]
 
@@ -219,8 +255,10 @@ def test_rank_tie_break_by_total_bid_then_shared_rank_1_1_3():
 def test_total_is_rounded_half_up_once_at_the_end():
     # two groups of 50 scoring 1 of 3 points: 16.666… each, 33.333… in all -> 33.33
     # (rounding each group first would give 16.67 + 16.67 = 33.34)
-    tmpl = template(group("a", 50, crit("a1", "scale", 3, step=1)),
-                    group("b", 50, crit("b1", "scale", 3, step=1)))
+    tmpl = template(
+        group("a", 50, crit("a1", "scale", 3, step=1)),
+        group("b", 50, crit("b1", "scale", 3, step=1)),
+    )
     entries = [Entry("e", "V", "a1", Decimal(1)), Entry("e", "V", "b1", Decimal(1))]
     assert evaluate(make_input(tmpl, entries)).ranking[0].total == Decimal("33.33")
 
@@ -242,6 +280,7 @@ def test_band_is_the_highest_min_not_above_the_total():
 
 # --- errors --------------------------------------------------------------------------------
 
+
 def _problems(inp) -> str:
     with pytest.raises(ScoringError) as caught:
         evaluate(inp)
@@ -256,21 +295,40 @@ def test_a_cell_nobody_scored_is_an_error_naming_vendor_and_criterion():
 
 def test_unknown_criterion_and_bad_value_and_duplicate_are_reported_together():
     tmpl = template(group("g", 100, crit("c", "tiered", 5)))
-    message = _problems(make_input(tmpl, [
-        Entry("e1", "V", "c", "full"), Entry("e1", "V", "c", "none"),
-        Entry("e2", "V", "nope", "full"), Entry("e3", "V", "c", "excellent"),
-    ]))
+    message = _problems(
+        make_input(
+            tmpl,
+            [
+                Entry("e1", "V", "c", "full"),
+                Entry("e1", "V", "c", "none"),
+                Entry("e2", "V", "nope", "full"),
+                Entry("e3", "V", "c", "excellent"),
+            ],
+        )
+    )
     assert "unknown criterion 'nope'" in message
     assert "'excellent' is not a value for criterion 'c'" in message
     assert "more than once" in message
 
 
 def test_missing_bid_unknown_currency_and_non_positive_amount_are_errors():
-    tmpl = template(group("p", 100, crit("fee", "price_rank", 5, tiers=(5, 4, 3)),
-                          crit("fee2", "price_rank", 5, tiers=(5, 4, 3))))
-    inp = make_input(tmpl, [], bids=(Bid("A", "fee", Decimal(1), "XYZ"),
-                                     Bid("A", "fee2", Decimal(-3), "CNY"),
-                                     Bid("B", "fee", Decimal(0), "CNY")))
+    tmpl = template(
+        group(
+            "p",
+            100,
+            crit("fee", "price_rank", 5, tiers=(5, 4, 3)),
+            crit("fee2", "price_rank", 5, tiers=(5, 4, 3)),
+        )
+    )
+    inp = make_input(
+        tmpl,
+        [],
+        bids=(
+            Bid("A", "fee", Decimal(1), "XYZ"),
+            Bid("A", "fee2", Decimal(-3), "CNY"),
+            Bid("B", "fee", Decimal(0), "CNY"),
+        ),
+    )
     message = _problems(inp)
     assert "no exchange rate for currency 'XYZ'" in message
     assert "amount -3 must be a positive number" in message
@@ -291,9 +349,17 @@ def test_parse_value_refuses_bad_numbers_for_scale(raw):
 
 @pytest.mark.parametrize(
     ("kind", "raw", "expected"),
-    [("tiered", "满足", "full"), ("tiered", "部分满足", "partial"), ("tiered", "不满足", "none"),
-     ("tiered", " Partial ", "partial"), ("binary", "能提供", "yes"), ("binary", "不能提供", "no"),
-     ("gate", "通过", "pass"), ("gate", "不通过", "fail"), ("gate", "FAIL", "fail")],
+    [
+        ("tiered", "满足", "full"),
+        ("tiered", "部分满足", "partial"),
+        ("tiered", "不满足", "none"),
+        ("tiered", " Partial ", "partial"),
+        ("binary", "能提供", "yes"),
+        ("binary", "不能提供", "no"),
+        ("gate", "通过", "pass"),
+        ("gate", "不通过", "fail"),
+        ("gate", "FAIL", "fail"),
+    ],
 )
 def test_parse_value_accepts_the_seed_chinese_words(kind, raw, expected):
     assert rules.parse_value(crit("c", kind, 0 if kind == "gate" else 5), raw) == expected
@@ -312,6 +378,10 @@ def test_comment_is_required_below_the_top_only():
 def test_fingerprint_ignores_row_order_and_number_spelling():
     tmpl = template(group("g", 100, crit("c", "scale", 5)))
     one = make_input(tmpl, [Entry("a", "V", "c", Decimal("4")), Entry("b", "V", "c", Decimal("3"))])
-    two = make_input(tmpl, [Entry("b", "V", "c", Decimal("3.0")), Entry("a", "V", "c", Decimal("4.00"))])
-    three = make_input(tmpl, [Entry("b", "V", "c", Decimal("3.5")), Entry("a", "V", "c", Decimal("4"))])
+    two = make_input(
+        tmpl, [Entry("b", "V", "c", Decimal("3.0")), Entry("a", "V", "c", Decimal("4.00"))]
+    )
+    three = make_input(
+        tmpl, [Entry("b", "V", "c", Decimal("3.5")), Entry("a", "V", "c", Decimal("4"))]
+    )
     assert fingerprint(one) == fingerprint(two) != fingerprint(three)
