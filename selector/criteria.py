@@ -1,0 +1,876 @@
+"""Criteria templates: a YAML file becomes a frozen `selector.scoring.model.Template`.
+
+Reading goes in three steps, and every problem found is reported, not just the first:
+
+1. YAML, through a `yaml.SafeLoader` subclass that also refuses duplicate keys (which plain
+   `safe_load` silently overwrites) and anchors/aliases (a template never needs them, and an
+   uploaded file must not be able to expand into a billion nodes). Syntax errors carry the
+   line and column.
+2. The file's shape, checked by pydantic models with `extra="forbid"`: unknown fields,
+   missing fields, a text without both languages, a value of the wrong type.
+3. The rules of DESIGN §1: rule kinds and their fields, `partial` ≤ `max`, tiers, steps,
+   grade levels, unique ids, and group weights that add up to 100 (or, where no group gives
+   a weight, group maxima that do).
+
+Each message names the file, the template / group / criterion / band, the field and the fix,
+for example ``criteria/x.yaml: criterion 'sla' field 'partial': 3 exceeds max 2; ...``.
+Numbers become `Decimal` through `str()`, so ``0.5`` in the file is ``Decimal("0.5")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints
+from pydantic import ValidationError as PydanticValidationError
+
+from selector.scoring.model import (
+    DEFAULT_PARTIAL,
+    DEFAULT_STEP,
+    RULE_KINDS,
+    Band,
+    Criterion,
+    Group,
+    Level,
+    ScoringError,
+    Template,
+    Text,
+)
+
+# An uploaded template is a few dozen kilobytes; anything far larger is not a template.
+MAX_TEMPLATE_BYTES = 1_000_000
+TOTAL_WEIGHT = Decimal(100)
+
+ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+CURRENCY_PATTERN = r"^[A-Z]{3}$"
+
+# The fields that belong to one rule kind only, and the kind each belongs to.
+_KIND_FIELDS: dict[str, str] = {
+    "partial": "tiered",
+    "step": "scale",
+    "levels": "grade",
+    "tiers": "price_rank",
+}
+
+
+class TemplateError(ScoringError):
+    """A template file the loader refuses; `problems` holds one message per fault."""
+
+
+# --- the file's shape (pydantic) --------------------------------------------------------------
+
+
+def _to_decimal(value: object) -> Decimal:
+    """A YAML number as an exact Decimal (through `str`, so 0.1 stays 0.1)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"{value!r} is not a number; write a plain number such as 5 or 0.5")
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise ValueError(f"{value!r} is not a finite number; write a plain number such as 5")
+    return number
+
+
+Number = Annotated[Decimal, PlainValidator(_to_decimal)]
+Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
+Words = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class TextSpec(_Spec):
+    zh: Words
+    en: Words
+
+
+class LevelSpec(_Spec):
+    key: Id
+    points: Number
+    label: TextSpec
+    descriptor: TextSpec | None = None
+
+
+class CriterionSpec(_Spec):
+    id: Id
+    kind: str
+    title: TextSpec
+    description: TextSpec | None = None
+    max: Number | None = None
+    partial: Number | None = None
+    step: Number | None = None
+    levels: list[LevelSpec] | None = None
+    tiers: list[Number] | None = None
+    source: Literal["seed", "added"] | None = None
+
+
+class GroupSpec(_Spec):
+    id: Id
+    title: TextSpec
+    description: TextSpec | None = None
+    weight: Number | None = None
+    criteria: list[CriterionSpec]
+
+
+class BandSpec(_Spec):
+    key: Id
+    min: Number
+    label: TextSpec
+
+
+class TemplateSpec(_Spec):
+    id: Id
+    title: TextSpec
+    description: TextSpec | None = None
+    currency: Annotated[str, StringConstraints(pattern=CURRENCY_PATTERN)] = "CNY"
+    bands: list[BandSpec] = Field(default_factory=list)
+    method_notes: TextSpec | None = None
+    groups: list[GroupSpec]
+
+
+# --- public functions ----------------------------------------------------------------------
+
+
+def load_template(path: str | Path) -> Template:
+    """Read a template file; raise `TemplateError` listing every problem in it."""
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise TemplateError(
+            f"{name}: cannot read the file ({exc.strerror or exc}); check the path"
+        ) from exc
+    return load_template_text(data, name)
+
+
+def load_template_text(text: str | bytes, name: str) -> Template:
+    """Read a template from text (an upload, say); `name` stands for the file in messages."""
+    if isinstance(text, bytes):
+        if len(text) > MAX_TEMPLATE_BYTES:
+            raise TemplateError(_too_large(name, len(text)))
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise TemplateError(
+                f"{name}: byte {exc.start + 1} is not UTF-8; save the file as UTF-8 text"
+            ) from exc
+    if len(text.encode("utf-8")) > MAX_TEMPLATE_BYTES:
+        raise TemplateError(_too_large(name, len(text.encode("utf-8"))))
+    raw = _parse_yaml(text, name)
+    try:
+        spec = TemplateSpec.model_validate(raw)
+    except PydanticValidationError as exc:
+        raise TemplateError([_shape_problem(name, raw, error) for error in exc.errors()]) from None
+    return _build(spec, name)
+
+
+def template_to_json(template: Template) -> dict[str, Any]:
+    """The normalised template as plain JSON values, effective weights filled in.
+
+    Keys (more may be added, none renamed): id, title, description, currency, bands[],
+    groups[] with id, weight, max_points, title, description and criteria[] with id, kind,
+    max, partial, tiers, step, levels (each key, points, label, descriptor), title,
+    description, source. Numbers are ints where integral, else floats; a field that does not
+    apply to a rule kind is null.
+    """
+    return {
+        "id": template.id,
+        "title": template.title.to_json(),
+        "description": _text_json(template.description),
+        "currency": template.currency,
+        "bands": [
+            {"key": band.key, "min": json_number(band.min), "label": band.label.to_json()}
+            for band in template.bands
+        ],
+        "groups": [
+            {
+                "id": group.id,
+                "weight": json_number(group.weight),
+                "max_points": json_number(group.max_points),
+                "title": group.title.to_json(),
+                "description": _text_json(group.description),
+                "criteria": [_criterion_json(criterion) for criterion in group.criteria],
+            }
+            for group in template.groups
+        ],
+    }
+
+
+def json_number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number: an int where it is integral, else a float."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+# --- YAML ------------------------------------------------------------------------------------
+
+
+class _TemplateYamlLoader(yaml.SafeLoader):
+    """`yaml.SafeLoader` that refuses anchors/aliases and duplicate mapping keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (*name) are not supported in a template; "
+                "write the value out in full",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
+    first_line: dict[str, int] = {}
+    for key_node, _value in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            if key_node.value in first_line:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key '{key_node.value}' (first on line "
+                    f"{first_line[key_node.value]}); keep only one of them",
+                    key_node.start_mark,
+                )
+            first_line[key_node.value] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=True)
+
+
+_TemplateYamlLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping
+)
+
+
+def _parse_yaml(text: str, name: str) -> Any:
+    try:
+        # A SafeLoader subclass: builds plain dicts, lists, strings and numbers only.
+        raw = yaml.load(text, Loader=_TemplateYamlLoader)  # noqa: S506
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        raise TemplateError(
+            f"{name}: {where}YAML syntax error: {problem}; fix the YAML there "
+            "(indentation, a missing ':' or an unclosed quote or bracket)"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise TemplateError(f"{name}: not valid YAML: {exc}; save it as a YAML text file") from None
+    if raw is None:
+        raise TemplateError(
+            f"{name}: the file is empty; a template is a YAML mapping with id, title and groups"
+        )
+    if not isinstance(raw, dict):
+        raise TemplateError(
+            f"{name}: the file holds a {_type_name(raw)}, not a template; a template is a "
+            "YAML mapping with id, title and groups (see criteria/crm_selection.yaml)"
+        )
+    return raw
+
+
+def _too_large(name: str, size: int) -> str:
+    return (
+        f"{name}: {size} bytes is too large for a template (limit {MAX_TEMPLATE_BYTES}); "
+        "upload the criteria template itself"
+    )
+
+
+# --- shape errors -> messages ----------------------------------------------------------------
+
+_ALLOWED_FIELDS: dict[str, tuple[str, ...]] = {
+    "template": tuple(TemplateSpec.model_fields),
+    "group": tuple(GroupSpec.model_fields),
+    "criterion": tuple(CriterionSpec.model_fields),
+    "level": tuple(LevelSpec.model_fields),
+    "band": tuple(BandSpec.model_fields),
+    "text": tuple(TextSpec.model_fields),
+}
+_TEXT_FIELDS = frozenset({"title", "description", "label", "descriptor", "method_notes"})
+
+
+def _shape_problem(name: str, raw: dict[str, Any], error: Any) -> str:
+    """One pydantic error as a message naming the file, the item, the field and the fix."""
+    loc: tuple[Any, ...] = tuple(error["loc"])
+    where, field_path, owner = _locate(raw, loc)
+    kind: str = error["type"]
+    value = error.get("input")
+    last = loc[-1] if loc else None
+    parent = loc[-2] if len(loc) >= 2 else None
+
+    if kind == "missing" and last in ("zh", "en"):
+        fix = (
+            f"the {'Chinese (zh)' if last == 'zh' else 'English (en)'} text is missing; "
+            f"every text needs both languages: {parent}: {{zh: …, en: …}}"
+        )
+    elif kind == "missing":
+        fix = "is required; add it"
+    elif kind == "extra_forbidden":
+        allowed = ", ".join(_ALLOWED_FIELDS[owner])
+        fix = f"unknown field; remove it or correct its spelling (allowed here: {allowed})"
+    elif kind == "string_too_short" and last in ("zh", "en"):
+        fix = "the text is empty; write it in both languages"
+    elif kind == "string_pattern_mismatch" and last == "currency":
+        fix = f"{value!r} is not a currency code; use a three-letter ISO 4217 code such as CNY"
+    elif kind == "string_pattern_mismatch":
+        fix = (
+            f"{value!r} is not a usable id; use lowercase letters, digits and '_', "
+            "starting with a letter (at most 64 characters), e.g. 'total_cost'"
+        )
+    elif kind in ("model_type", "dict_type") and last in _TEXT_FIELDS:
+        fix = (
+            f"expected a text in both languages, got {_shown(value)}; "
+            f"write {last}: {{zh: …, en: …}}"
+        )
+    elif kind in ("model_type", "dict_type"):
+        fix = f"expected a mapping (key: value lines), got {_shown(value)}"
+    elif kind == "list_type":
+        fix = f"expected a list ('- ' items), got {_shown(value)}"
+    elif kind == "string_type":
+        fix = f"expected text, got {_shown(value)}; put it in quotes if it is meant as text"
+    elif kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        fix = f"{_shown(value)} is not allowed; use {expected}"
+    elif kind == "value_error":
+        fix = str(error.get("ctx", {}).get("error", error["msg"]))
+    else:
+        fix = f"{error['msg']} (got {_shown(value)})"
+    return f"{name}: {where} field '{field_path}': {fix}"
+
+
+def _locate(raw: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, str, str]:
+    """Turn a pydantic location into (item, field path, owner of the last key).
+
+    The item is named by its id as written in the raw file (or its position when the id
+    itself is broken); the owner is the model whose fields the last key belongs to.
+    """
+    template_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    where = f"template '{template_id}'" if template_id else "template"
+    rest = list(loc)
+    if len(rest) >= 2 and rest[0] in ("groups", "bands") and isinstance(rest[1], int):
+        section, index = rest[0], rest[1]
+        item = _item(raw.get(section), index)
+        where = _named(
+            "band" if section == "bands" else "group",
+            item,
+            "key" if section == "bands" else "id",
+            index,
+        )
+        rest = rest[2:]
+        if section == "groups" and len(rest) >= 2 and rest[0] == "criteria":
+            criterion = _item(item.get("criteria") if item else None, rest[1])
+            where = _named("criterion", criterion, "id", rest[1])
+            rest = rest[2:]
+            if len(rest) >= 2 and rest[0] == "levels" and isinstance(rest[1], int):
+                level = _item(criterion.get("levels") if criterion else None, rest[1])
+                key = level.get("key") if level else None
+                shown = key if isinstance(key, str) and key else str(rest[1] + 1)
+                rest = [f"levels[{shown}]", *rest[2:]]
+    path = ""
+    for part in rest:
+        path += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return where, path or "(whole item)", _owner(loc)
+
+
+def _owner(loc: tuple[Any, ...]) -> str:
+    """The model that holds the last key of `loc`: template, group, criterion, level, ..."""
+    model, pending = "template", ""
+    children = {
+        ("template", "groups"): "group",
+        ("template", "bands"): "band",
+        ("group", "criteria"): "criterion",
+        ("criterion", "levels"): "level",
+    }
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            model, pending = (pending or model), ""
+        elif part in _TEXT_FIELDS:
+            model = "text"
+        else:
+            pending = children.get((model, part), "")
+    return model
+
+
+def _item(section: Any, index: Any) -> dict[str, Any] | None:
+    if isinstance(section, list) and isinstance(index, int) and 0 <= index < len(section):
+        entry = section[index]
+        return entry if isinstance(entry, dict) else None
+    return None
+
+
+def _named(what: str, item: dict[str, Any] | None, key: str, index: int) -> str:
+    value = item.get(key) if item else None
+    if isinstance(value, str) and value:
+        return f"{what} '{value}'"
+    return f"{what} #{index + 1}"
+
+
+def _type_name(value: object) -> str:
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "true/false value"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, dict | list):
+        return f"a {_type_name(value)}"
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+# --- the rules of DESIGN §1 ------------------------------------------------------------------
+
+
+def _fmt(value: Decimal) -> str:
+    """A Decimal as a person writes it: 3, 0.5, 100."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+class _Problems:
+    """Collects messages of the form "<file>: <item> field '<field>': <problem>; <fix>"."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.messages: list[str] = []
+
+    def add(self, where: str, field: str, message: str) -> None:
+        self.messages.append(f"{self.name}: {where} field '{field}': {message}")
+
+
+def _build(spec: TemplateSpec, name: str) -> Template:
+    problems = _Problems(name)
+    template_where = f"template '{spec.id}'"
+    _check_unique_ids(spec, problems)
+    if not spec.groups:
+        problems.add(template_where, "groups", "the template has no groups; add at least one")
+    groups: list[Group] = []
+    for group_spec in spec.groups:
+        criteria = [_build_criterion(c, problems) for c in group_spec.criteria]
+        if not group_spec.criteria:
+            problems.add(
+                f"group '{group_spec.id}'",
+                "criteria",
+                "the group has no criteria; add some or remove the group",
+            )
+        groups.append(
+            Group(
+                id=group_spec.id,
+                title=_text(group_spec.title),
+                weight=Decimal(0),  # replaced below by the effective weight
+                criteria=tuple(c for c in criteria if c is not None),
+                description=_text(group_spec.description),
+            )
+        )
+    weights = _effective_weights(spec, groups, problems)
+    bands = _build_bands(spec, problems)
+    if problems.messages:
+        raise TemplateError(problems.messages)
+    return Template(
+        id=spec.id,
+        title=_text_required(spec.title),
+        groups=tuple(
+            Group(
+                id=g.id,
+                title=g.title,
+                weight=weights[g.id],
+                criteria=g.criteria,
+                description=g.description,
+            )
+            for g in groups
+        ),
+        currency=spec.currency,
+        description=_text(spec.description),
+        bands=bands,
+        method_notes=_text(spec.method_notes),
+    )
+
+
+def _check_unique_ids(spec: TemplateSpec, problems: _Problems) -> None:
+    """Group and criterion ids share one namespace: CSV files and forms name them alone."""
+    seen: dict[str, str] = {}
+    for group in spec.groups:
+        items: Iterable[tuple[str, str]] = [
+            ("group", group.id),
+            *(("criterion", c.id) for c in group.criteria),
+        ]
+        for what, item_id in items:
+            here = f"{what} '{item_id}'" + (
+                f" in group '{group.id}'" if what == "criterion" else ""
+            )
+            if item_id in seen:
+                problems.add(
+                    f"{what} '{item_id}'",
+                    "id",
+                    f"'{item_id}' is used twice (first by {seen[item_id]}, again by {here}); "
+                    "give every group and criterion its own id",
+                )
+            else:
+                seen[item_id] = here
+
+
+def _build_criterion(spec: CriterionSpec, problems: _Problems) -> Criterion | None:
+    where = f"criterion '{spec.id}'"
+    if spec.kind not in RULE_KINDS:
+        problems.add(
+            where,
+            "kind",
+            f"unknown rule kind '{spec.kind}'; use one of {', '.join(RULE_KINDS)}",
+        )
+        return None
+    count = len(problems.messages)
+    for field, owner_kind in _KIND_FIELDS.items():
+        if getattr(spec, field) is not None and spec.kind != owner_kind:
+            problems.add(
+                where,
+                field,
+                f"does not apply to kind '{spec.kind}'; remove it "
+                f"('{field}' belongs to kind: {owner_kind})",
+            )
+    builder = _KIND_BUILDERS[spec.kind]
+    criterion = builder(spec, where, problems)
+    return criterion if len(problems.messages) == count else None
+
+
+def _positive_max(spec: CriterionSpec, where: str, problems: _Problems) -> Decimal | None:
+    if spec.max is None:
+        problems.add(where, "max", f"is required for kind '{spec.kind}'; give the item's points")
+        return None
+    if spec.max <= 0:
+        problems.add(where, "max", f"{_fmt(spec.max)} is not above 0; give the item's points")
+        return None
+    return spec.max
+
+
+def _criterion(spec: CriterionSpec, max_points: Decimal, **rule: Any) -> Criterion:
+    return Criterion(
+        id=spec.id,
+        kind=spec.kind,  # type: ignore[arg-type]  # checked against RULE_KINDS
+        max=max_points,
+        title=_text_required(spec.title),
+        description=_text(spec.description),
+        source=spec.source,
+        **rule,
+    )
+
+
+def _build_tiered(spec: CriterionSpec, where: str, problems: _Problems) -> Criterion | None:
+    max_points = _positive_max(spec, where, problems)
+    partial = DEFAULT_PARTIAL if spec.partial is None else spec.partial
+    if partial < 0:
+        problems.add(where, "partial", f"{_fmt(partial)} is below 0; give 0 or more points")
+    if max_points is None:
+        return None
+    if partial > max_points:
+        implicit = "" if spec.partial is not None else " (the default when partial is not given)"
+        problems.add(
+            where,
+            "partial",
+            f"{_fmt(partial)}{implicit} exceeds max {_fmt(max_points)}; a "
+            f"{_fmt(max_points)}-point item cannot give {_fmt(partial)} for partial — use "
+            'kind: binary ("can provide: full") or lower partial',
+        )
+        return None
+    return _criterion(spec, max_points, partial=partial)
+
+
+def _build_binary(spec: CriterionSpec, where: str, problems: _Problems) -> Criterion | None:
+    max_points = _positive_max(spec, where, problems)
+    return None if max_points is None else _criterion(spec, max_points)
+
+
+def _build_scale(spec: CriterionSpec, where: str, problems: _Problems) -> Criterion | None:
+    max_points = _positive_max(spec, where, problems)
+    step = DEFAULT_STEP if spec.step is None else spec.step
+    if step <= 0:
+        problems.add(where, "step", f"{_fmt(step)} is not above 0; use a step such as 0.5 or 1")
+        return None
+    if max_points is None:
+        return None
+    if max_points % step != 0:
+        problems.add(
+            where,
+            "step",
+            f"max {_fmt(max_points)} is not a multiple of step {_fmt(step)}; "
+            "choose a step that divides max (e.g. 0.5 or 1)",
+        )
+        return None
+    return _criterion(spec, max_points, step=step)
+
+
+def _build_grade(spec: CriterionSpec, where: str, problems: _Problems) -> Criterion | None:
+    if not spec.levels:
+        problems.add(
+            where,
+            "levels",
+            "kind 'grade' needs levels; list them, e.g. "
+            "- {key: excellent, points: 10, label: {zh: 优, en: Excellent}}",
+        )
+        return None
+    ok = True
+    keys: set[str] = set()
+    for level in spec.levels:
+        field = f"levels[{level.key}]"
+        if level.key in keys:
+            problems.add(where, f"{field}.key", f"level '{level.key}' appears twice; keep one")
+            ok = False
+        keys.add(level.key)
+        if level.points < 0:
+            problems.add(
+                where, f"{field}.points", f"{_fmt(level.points)} is below 0; give 0 or more"
+            )
+            ok = False
+        elif spec.max is not None and level.points > spec.max:
+            problems.add(
+                where,
+                f"{field}.points",
+                f"{_fmt(level.points)} exceeds max {_fmt(spec.max)}; lower the level's "
+                "points or raise max",
+            )
+            ok = False
+    top = max(level.points for level in spec.levels)
+    if ok and spec.max is not None and spec.max != top:
+        problems.add(
+            where,
+            "max",
+            f"{_fmt(spec.max)} differs from the highest level's points {_fmt(top)}; "
+            f"set max to {_fmt(top)} or leave it out",
+        )
+        ok = False
+    if ok and top <= 0:
+        problems.add(where, "levels", "no level gives any points; give the best level points")
+        ok = False
+    if not ok:
+        return None
+    levels = tuple(
+        Level(
+            key=level.key,
+            points=level.points,
+            label=_text_required(level.label),
+            descriptor=_text(level.descriptor),
+        )
+        for level in spec.levels
+    )
+    return _criterion(spec, top, levels=levels)
+
+
+def _build_price_rank(spec: CriterionSpec, where: str, problems: _Problems) -> Criterion | None:
+    tiers = spec.tiers
+    if not tiers:
+        problems.add(
+            where,
+            "tiers",
+            "kind 'price_rank' needs tiers, the points from lowest to highest bid; "
+            "write e.g. tiers: [5, 4, 3]",
+        )
+        return None
+    if any(t < 0 for t in tiers):
+        problems.add(
+            where,
+            "tiers",
+            f"[{', '.join(_fmt(t) for t in tiers)}] has a negative value; give 0 or more points",
+        )
+        return None
+    if any(a <= b for a, b in zip(tiers, tiers[1:], strict=False)):
+        problems.add(
+            where,
+            "tiers",
+            f"[{', '.join(_fmt(t) for t in tiers)}] is not strictly decreasing; list the "
+            "points from the lowest bid to the highest, each below the one before, "
+            "e.g. [5, 4, 3]",
+        )
+        return None
+    if tiers[0] <= 0:
+        problems.add(where, "tiers", "the lowest bid gets no points; give tiers[0] above 0")
+        return None
+    if spec.max is not None and spec.max != tiers[0]:
+        problems.add(
+            where,
+            "max",
+            f"{_fmt(spec.max)} differs from tiers[0] = {_fmt(tiers[0])}, the points of the "
+            f"lowest bid; set max to {_fmt(tiers[0])} or leave it out",
+        )
+        return None
+    return _criterion(spec, tiers[0], tiers=tuple(tiers))
+
+
+def _build_price_ratio(spec: CriterionSpec, where: str, problems: _Problems) -> Criterion | None:
+    max_points = _positive_max(spec, where, problems)
+    return None if max_points is None else _criterion(spec, max_points)
+
+
+def _build_gate(spec: CriterionSpec, where: str, problems: _Problems) -> Criterion | None:
+    if spec.max is not None and spec.max != 0:
+        problems.add(
+            where,
+            "max",
+            f"{_fmt(spec.max)} given, but a gate scores no points (pass/fail only); "
+            "remove max or set it to 0",
+        )
+        return None
+    return _criterion(spec, Decimal(0))
+
+
+_KIND_BUILDERS: dict[str, Callable[[CriterionSpec, str, _Problems], Criterion | None]] = {
+    "tiered": _build_tiered,
+    "binary": _build_binary,
+    "scale": _build_scale,
+    "grade": _build_grade,
+    "price_rank": _build_price_rank,
+    "price_ratio": _build_price_ratio,
+    "gate": _build_gate,
+}
+
+
+def _effective_weights(
+    spec: TemplateSpec, groups: Sequence[Group], problems: _Problems
+) -> dict[str, Decimal]:
+    """Each group's percent of the total: its weight, or its max points when none is given.
+
+    A group of gates only scores nothing and weighs 0. Either every scoring group gives a
+    weight or none does; the weights (or maxima) must add up to exactly 100.
+    """
+    weights: dict[str, Decimal] = {}
+    template_where = f"template '{spec.id}'"
+    scoring: list[tuple[GroupSpec, Group]] = []
+    for group_spec, group in zip(spec.groups, groups, strict=True):
+        gate_only = bool(group_spec.criteria) and all(c.kind == "gate" for c in group_spec.criteria)
+        where = f"group '{group_spec.id}'"
+        if group_spec.weight is not None and group_spec.weight < 0:
+            problems.add(where, "weight", f"{_fmt(group_spec.weight)} is negative; give a percent")
+        if gate_only:
+            if group_spec.weight:
+                problems.add(
+                    where,
+                    "weight",
+                    f"{_fmt(group_spec.weight)} given to a group of gates only, which scores "
+                    "no points; remove the weight or set it to 0",
+                )
+            weights[group_spec.id] = Decimal(0)
+        else:
+            scoring.append((group_spec, group))
+    if not scoring:
+        if spec.groups:
+            problems.add(template_where, "groups", "no group scores points; add scored criteria")
+        return weights
+
+    weighted = [g for g, _ in scoring if g.weight is not None]
+    if weighted and len(weighted) < len(scoring):
+        named = ", ".join(f"'{g.id}'" for g in weighted)
+        for group_spec, _ in scoring:
+            if group_spec.weight is None:
+                problems.add(
+                    f"group '{group_spec.id}'",
+                    "weight",
+                    f"missing while {named} give one; give every scoring group a weight "
+                    "(adding up to 100), or none (then a group weighs its max points)",
+                )
+        return weights
+
+    if weighted:
+        for group_spec, _ in scoring:
+            assert group_spec.weight is not None
+            if group_spec.weight == 0:
+                problems.add(
+                    f"group '{group_spec.id}'",
+                    "weight",
+                    "0 for a group with scored criteria, which would then count for nothing; "
+                    "give it a percent or remove its criteria",
+                )
+            weights[group_spec.id] = group_spec.weight
+        total = sum((g.weight for g, _ in scoring if g.weight is not None), Decimal(0))
+        if total != TOTAL_WEIGHT:
+            parts = " + ".join(f"{g.id} {_fmt(g.weight or Decimal(0))}" for g, _ in scoring)
+            problems.add(
+                template_where,
+                "groups[].weight",
+                f"the group weights add up to {_fmt(total)} ({parts}), not 100; "
+                f"change them so that they add up to 100",
+            )
+        return weights
+
+    for group_spec, group in scoring:
+        weights[group_spec.id] = group.max_points
+    total = sum((group.max_points for _, group in scoring), Decimal(0))
+    incomplete = any(len(group.criteria) < len(g.criteria) for g, group in scoring)
+    if total != TOTAL_WEIGHT and not incomplete:
+        parts = " + ".join(f"{g.id} {_fmt(group.max_points)}" for g, group in scoring)
+        problems.add(
+            template_where,
+            "groups[].weight",
+            f"no group gives a weight, so each weighs its max points, and these add up to "
+            f"{_fmt(total)} ({parts}), not 100; change the items' points so that they add up "
+            "to 100, or give every scoring group a weight",
+        )
+    return weights
+
+
+def _build_bands(spec: TemplateSpec, problems: _Problems) -> tuple[Band, ...]:
+    bands: list[Band] = []
+    keys: set[str] = set()
+    mins: dict[Decimal, str] = {}
+    for band in spec.bands:
+        where = f"band '{band.key}'"
+        if band.key in keys:
+            problems.add(where, "key", f"band '{band.key}' appears twice; keep one")
+        keys.add(band.key)
+        if not 0 <= band.min <= TOTAL_WEIGHT:
+            problems.add(where, "min", f"{_fmt(band.min)} is outside 0–100; give a total")
+        elif band.min in mins:
+            problems.add(
+                where,
+                "min",
+                f"{_fmt(band.min)} is also the min of band '{mins[band.min]}'; "
+                "give every band its own min",
+            )
+        else:
+            mins[band.min] = band.key
+        bands.append(Band(key=band.key, min=band.min, label=_text_required(band.label)))
+    return tuple(bands)
+
+
+def _text(spec: TextSpec | None) -> Text | None:
+    return None if spec is None else Text(zh=spec.zh, en=spec.en)
+
+
+def _text_required(spec: TextSpec) -> Text:
+    return Text(zh=spec.zh, en=spec.en)
+
+
+def _criterion_json(criterion: Criterion) -> dict[str, Any]:
+    return {
+        "id": criterion.id,
+        "kind": criterion.kind,
+        "max": json_number(criterion.max),
+        "partial": None if criterion.partial is None else json_number(criterion.partial),
+        "tiers": None if criterion.tiers is None else [json_number(t) for t in criterion.tiers],
+        "step": None if criterion.step is None else json_number(criterion.step),
+        "levels": None
+        if criterion.levels is None
+        else [
+            {
+                "key": level.key,
+                "points": json_number(level.points),
+                "label": level.label.to_json(),
+                "descriptor": _text_json(level.descriptor),
+            }
+            for level in criterion.levels
+        ],
+        "title": criterion.title.to_json(),
+        "description": _text_json(criterion.description),
+        "source": criterion.source,
+    }
+
+
+def _text_json(text: Text | None) -> dict[str, str] | None:
+    return None if text is None else text.to_json()
