@@ -13,6 +13,7 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from selector.scoring import rules
+from selector.scoring.checks import apply_checks
 from selector.scoring.model import (
     METHODS,
     Cell,
@@ -45,7 +46,7 @@ def round_total(value: float) -> Decimal:
     return Decimal(repr(value)).quantize(_NOISE, ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
 
 
-def evaluate(inp: EvaluationInput) -> Result:
+def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
     """Score and rank the vendors of a tender.
 
     Rules, in the order they are applied (DESIGN §1):
@@ -70,6 +71,8 @@ def evaluate(inp: EvaluationInput) -> Result:
     6. Rank by total, highest first; equal totals rank the lower total bid first; equal total
        and total bid share a rank (1, 1, 3) and are listed by vendor name.
     7. A vendor's band is the template's band with the highest `min` not above its total.
+    8. Unless `checks` is False, the flags and the sensitivity of `selector.scoring.checks`
+       are filled in (they score variants of the input with `checks=False`).
 
     Raises ScoringError listing every problem found (unknown vendor or criterion, a value the
     rule does not accept, a duplicate entry or bid, a cell nobody scored, a missing bid, an
@@ -137,7 +140,7 @@ def evaluate(inp: EvaluationInput) -> Result:
 
     vendors = _vendor_results(inp, cells, base_amounts, disqualified)
     ranking = tuple(sorted((r for r in vendors.values() if r.rank is not None), key=_rank_key))
-    return Result(
+    result = Result(
         input=inp,
         ranking=ranking,
         disqualified=tuple(disqualified[v] for v in inp.vendors if v in disqualified),
@@ -145,6 +148,11 @@ def evaluate(inp: EvaluationInput) -> Result:
         cells=cells,
         base_amounts=base_amounts,
     )
+    return apply_checks(result, _evaluate_unchecked) if checks else result
+
+
+def _evaluate_unchecked(inp: EvaluationInput) -> Result:
+    return evaluate(inp, checks=False)
 
 
 def _points_tables(criteria: Mapping[str, Criterion]) -> dict[str, dict[object, float] | None]:

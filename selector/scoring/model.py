@@ -10,7 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
+
+if TYPE_CHECKING:  # checks.py and sensitivity.py import this module; types only here
+    from selector.scoring.checks import Flag
+    from selector.scoring.sensitivity import Sensitivity
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -301,8 +305,8 @@ class Result:
     vendors: Mapping[str, VendorResult]
     cells: Mapping[tuple[str, str], Cell]
     base_amounts: Mapping[tuple[str, str], Decimal]
-    flags: tuple[object, ...] = ()
-    sensitivity: object | None = None
+    flags: tuple[Flag, ...] = ()
+    sensitivity: Sensitivity | None = None
 
     @property
     def template(self) -> Template:

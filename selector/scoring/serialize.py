@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from selector.scoring.model import EvaluationInput, Result, Template
+from selector.scoring.sensitivity import sensitivity_to_json
 
 CENT = Decimal("0.01")
 
@@ -26,7 +27,7 @@ def result_to_json(result: Result) -> dict[str, Any]:
     """The result in the shape `selector score --json` prints and the web API returns.
 
     Keys may be added, none renamed: template, method, currency, ranking (rank order),
-    disqualified, points, fingerprint.
+    disqualified, points, fingerprint, flags and sensitivity (None when checks were off).
     """
     inp = result.input
     points: dict[str, dict[str, float | None]] = {}
@@ -64,6 +65,10 @@ def result_to_json(result: Result) -> dict[str, Any]:
         ],
         "points": points,
         "fingerprint": fingerprint(inp),
+        "flags": [flag.to_json() for flag in result.flags],
+        "sensitivity": None
+        if result.sensitivity is None
+        else sensitivity_to_json(result.sensitivity),
     }
     return payload
 

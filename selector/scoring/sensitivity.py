@@ -1,0 +1,509 @@
+"""How solid is the ranking? The winner's margin, weight break-evens and leave-one-out winners.
+
+DESIGN §1 ("Sensitivity"). Everything here starts from a `Result` and recomputes only what a
+question changes, so that a 50 × 100 × 15 tender is analysed in well under a second:
+
+- **Weights.** A group's weight moves from w to x and the other groups are rescaled in
+  proportion so that the weights still add up to 100. The aggregated cell points do not
+  change, so a vendor's total is linear in x::
+
+      T(x) = x · f + (100 − x) / (100 − w) · R
+
+  where f is the share of the group's maximum the vendor earned and R the vendor's score in
+  the other groups. Each competitor's crossing with the winner is solved for analytically;
+  near a crossing the ranking rule itself (totals rounded half-up to 2 decimals, equal totals
+  won by the lower total bid, then by name) is applied on the 0.01 grid of weight changes,
+  so the change reported is the smallest multiple of 0.01 percentage points, up or down,
+  at which `evaluate` on the reweighted template names another winner — and no smaller
+  multiple does. A decrease wins a tie of sizes. Changes that would take the weight outside
+  0–100 are not considered; then the break-even is None ("none within 0–100%").
+- **Leaving one evaluator out** re-aggregates only the cells that evaluator scored, from the
+  per-cell sums and counts (`mean`), or the remaining inputs (`median`, `trimmed`), all cells
+  at once. A cell that only that evaluator scored keeps its points (nobody else can stand in
+  for it), and a consensus value keeps deciding its cell. When leaving the evaluator out
+  would change a gate's outcome, the whole input is scored again by the engine.
+- **Leaving one bidder out** recomputes the price rules over the remaining bidders; the
+  evaluators' points do not change. Relative price rules can reverse two other vendors'
+  order: those pairs are kept.
+
+This module is pure: no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+
+from selector.scoring import rules
+from selector.scoring.model import Entry, EvaluationInput, Result, Template
+
+Evaluate = Callable[[EvaluationInput], Result]
+
+CENT = Decimal("0.01")
+_SETTLE = Decimal("1e-9")
+STEP = 0.01  # the grid of weight changes, in percentage points
+_EPS = 1e-9
+
+
+# --- the values the pages and the report read -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class WeightFlip:
+    """The smallest change of one group's weight that changes the winner.
+
+    `change` is in percentage points (negative: a decrease), a multiple of 0.01; the other
+    groups are rescaled in proportion so that the weights add up to 100. `new_winner` is the
+    vendor that wins at `weight + change`.
+    """
+
+    group: str
+    weight: float
+    change: float
+    new_winner: str
+
+    @property
+    def new_weight(self) -> float:
+        return round(self.weight + self.change, 2)
+
+
+@dataclass(frozen=True)
+class LeaveOneOut:
+    """The ranking when one evaluator's scores, or one bidder, are left out.
+
+    `ranking` lists the vendors in rank order, `totals` their totals (rounded as in the
+    result). `reversed_pairs` holds each pair (ahead, behind) of vendors that were both
+    ranked before and whose order is now reversed.
+    """
+
+    left_out: str
+    ranking: tuple[str, ...]
+    totals: Mapping[str, Decimal] = field(hash=False)
+    reversed_pairs: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def winner(self) -> str | None:
+        return self.ranking[0] if self.ranking else None
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """The stability summary of a result (DESIGN §1, "Sensitivity").
+
+    `margin` is the winner's total minus the runner-up's (None with fewer than two ranked
+    vendors). `weights[group id]` is the group's break-even (`WeightFlip`) or None when no
+    weight within 0–100 changes the winner. `without_evaluator[evaluator]` and
+    `without_bidder[vendor]` name the winner when that evaluator's scores, or that bidder, are
+    left out; `evaluator_runs` / `bidder_runs` hold the whole rankings behind them.
+    """
+
+    winner: str | None
+    runner_up: str | None
+    margin: float | None
+    weights: Mapping[str, WeightFlip | None] = field(hash=False)
+    evaluator_runs: Mapping[str, LeaveOneOut] = field(hash=False)
+    bidder_runs: Mapping[str, LeaveOneOut] = field(hash=False)
+
+    @property
+    def without_evaluator(self) -> dict[str, str | None]:
+        return {name: run.winner for name, run in self.evaluator_runs.items()}
+
+    @property
+    def without_bidder(self) -> dict[str, str | None]:
+        return {name: run.winner for name, run in self.bidder_runs.items()}
+
+    @property
+    def fragile_evaluators(self) -> dict[str, str]:
+        """evaluator -> the other winner, for each evaluator whose scores decide the winner."""
+        return {
+            name: run.winner
+            for name, run in self.evaluator_runs.items()
+            if run.winner is not None and run.winner != self.winner
+        }
+
+    @property
+    def fragile_pairs(self) -> dict[str, tuple[str, str]]:
+        """losing bidder -> (winner, new winner), for each bidder whose absence flips them."""
+        assert_winner = self.winner
+        return {
+            name: (assert_winner, run.winner)
+            for name, run in self.bidder_runs.items()
+            if assert_winner is not None
+            and name != assert_winner
+            and run.winner is not None
+            and run.winner != assert_winner
+        }
+
+
+# --- the ranking rule, as the engine applies it ---------------------------------------------
+
+
+def round_total(value: float) -> Decimal:
+    """Half-up to 2 decimals after settling float noise at 1e-9 (as `engine.round_total`)."""
+    return Decimal(repr(value)).quantize(_SETTLE, ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
+
+
+def _cents(totals: np.ndarray) -> np.ndarray:
+    """`round_total` for many totals at once, in whole cents."""
+    return np.floor(np.round(totals * 100.0, 7) + 0.5)
+
+
+def scaled_weights(template: Template, group_id: str, new_weight: Decimal) -> dict[str, Decimal]:
+    """Every group's weight when `group_id` gets `new_weight` and the others are rescaled
+    in proportion, so that the weights still add up to 100."""
+    old = next(g.weight for g in template.groups if g.id == group_id)
+    rest = Decimal(100) - old
+    factor = (Decimal(100) - new_weight) / rest if rest else Decimal(0)
+    return {g.id: new_weight if g.id == group_id else g.weight * factor for g in template.groups}
+
+
+def normalised_weights(weights: Mapping[str, Decimal | float | int]) -> dict[str, Decimal]:
+    """Weights scaled in proportion so that they add up to 100 (all zero stays all zero)."""
+    values = {gid: Decimal(str(w)) for gid, w in weights.items()}
+    if any(w < 0 for w in values.values()):
+        raise ValueError("a weight cannot be negative")
+    total = sum(values.values(), Decimal(0))
+    if total == 0:
+        return values
+    return {gid: w * 100 / total for gid, w in values.items()}
+
+
+def reweighted(template: Template, weights: Mapping[str, Decimal]) -> Template:
+    """The template with new group weights (groups not named keep theirs)."""
+    return replace(
+        template,
+        groups=tuple(replace(g, weight=weights.get(g.id, g.weight)) for g in template.groups),
+    )
+
+
+# --- the analysis ---------------------------------------------------------------------------
+
+
+def analyse(result: Result, reevaluate: Evaluate) -> Sensitivity:
+    """The sensitivity of `result`. `reevaluate` scores an input without checks (the engine);
+    it is called only when leaving an evaluator out changes a gate's outcome."""
+    board = _Board(result)
+    winner = result.winner
+    runner_up = result.ranking[1].vendor if len(result.ranking) > 1 else None
+    margin = None
+    if runner_up is not None:
+        first, second = result.ranking[0].total, result.ranking[1].total
+        assert first is not None and second is not None
+        margin = float(first - second)
+    return Sensitivity(
+        winner=winner,
+        runner_up=runner_up,
+        margin=margin,
+        weights={g.id: board.weight_flip(g.id) for g in result.template.groups},
+        evaluator_runs=_without_evaluators(board, reevaluate),
+        bidder_runs=board.without_bidders(),
+    )
+
+
+class _Board:
+    """The ranked vendors' points as arrays: vendors × criteria, criteria × groups."""
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+        template = result.template
+        self.vendors = [r.vendor for r in result.ranking]
+        self.row = {v: i for i, v in enumerate(self.vendors)}
+        self.groups = list(template.groups)
+        self.group_index = {g.id: i for i, g in enumerate(self.groups)}
+        self.criteria = [c for g in self.groups for c in g.criteria if not c.is_gate]
+        self.column = {c.id: j for j, c in enumerate(self.criteria)}
+        self.weights = np.array([float(g.weight) for g in self.groups])
+        self.maxima = np.array([float(g.max_points) for g in self.groups])
+        self.member = np.zeros((len(self.criteria), len(self.groups)))
+        for gi, g in enumerate(self.groups):
+            for c in g.criteria:
+                if not c.is_gate:
+                    self.member[self.column[c.id], gi] = 1.0
+        self.points = np.zeros((len(self.vendors), len(self.criteria)))
+        for i, vendor in enumerate(self.vendors):
+            for j, criterion in enumerate(self.criteria):
+                cell = result.cells.get((vendor, criterion.id))
+                if cell is not None and cell.points is not None:
+                    self.points[i, j] = cell.points
+        self.bids = [result.vendors[v].bid_total for v in self.vendors]
+        # Position of each vendor when ordered by (total bid, name): the tie-break of equal
+        # totals. A lower position wins.
+        order = sorted(range(len(self.vendors)), key=lambda i: (self.bids[i], self.vendors[i]))
+        self.tiebreak = np.empty(len(self.vendors), dtype=np.int64)
+        self.tiebreak[order] = np.arange(len(self.vendors))
+
+    # totals and ranking
+
+    def earned(self, points: np.ndarray) -> np.ndarray:
+        """vendors × groups: the sum of each group's criteria points."""
+        result: np.ndarray = points @ self.member
+        return result
+
+    def totals(self, points: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        weights = self.weights if weights is None else weights
+        factor = np.divide(weights, self.maxima, out=np.zeros_like(weights), where=self.maxima > 0)
+        result: np.ndarray = self.earned(points) @ factor
+        return result
+
+    def ranking(self, rows: Iterable[int], totals: np.ndarray) -> LeaveOneOut:
+        """The ranked vendors of `rows` (rank order) and their rounded totals."""
+        rounded = {self.vendors[i]: round_total(float(totals[i])) for i in rows}
+        order = sorted(rounded, key=lambda v: (-rounded[v], self.bids[self.row[v]], v))
+        return LeaveOneOut("", tuple(order), rounded, _reversed(self.vendors, order))
+
+    # weights
+
+    def weight_flip(self, group_id: str) -> WeightFlip | None:
+        """The smallest change of the group's weight (on the 0.01 grid) that changes the
+        winner, or None. See the module docstring for the method."""
+        gi = self.group_index[group_id]
+        w = float(self.weights[gi])
+        if len(self.vendors) < 2 or self.maxima[gi] == 0 or w >= 100:
+            return None
+        earned = self.earned(self.points)
+        share = earned[:, gi] / self.maxima[gi]
+        current = self.totals(self.points)
+        rest = current - w * share
+        # T(x) = a + b·x for each vendor
+        b = share - rest / (100.0 - w)
+        a = rest * 100.0 / (100.0 - w)
+        best: tuple[int, int] | None = None  # (steps, direction)
+        for direction in (-1, 1):
+            room = w if direction < 0 else 100.0 - w
+            max_steps = math.floor(room / STEP + _EPS)
+            steps = self._first_flip(a, b, w, direction, max_steps)
+            if steps is not None and (best is None or steps < best[0]):
+                best = (steps, direction)
+        if best is None:
+            return None
+        steps, direction = best
+        x = w + direction * steps * STEP
+        totals = a + b * x
+        new = self._winner_at(totals)
+        return WeightFlip(group_id, w, round(direction * steps * STEP, 2), self.vendors[new])
+
+    def _first_flip(
+        self, a: np.ndarray, b: np.ndarray, w: float, direction: int, max_steps: int
+    ) -> int | None:
+        """The first step k ≥ 1 at which some vendor beats the winner (row 0), or None."""
+        if max_steps < 1:
+            return None
+        best: int | None = None
+        d0 = (a - a[0]) + (b - b[0]) * w  # each vendor's lead over the winner now
+        slope = (b - b[0]) * direction * STEP  # its change per step
+        for i in range(1, len(self.vendors)):
+            # The rounded totals can only tie or cross where the exact lead exceeds -0.01;
+            # beyond a lead of +0.01 the vendor certainly ranks ahead.
+            low, high = -STEP - _EPS, STEP + _EPS
+            if abs(slope[i]) < 1e-15:
+                if d0[i] <= low:
+                    continue
+                first, last = 1, max_steps
+            elif slope[i] > 0:
+                first = max(1, math.ceil((low - d0[i]) / slope[i]))
+                last = min(max_steps, math.ceil((high - d0[i]) / slope[i]))
+            else:
+                if d0[i] <= low:
+                    continue
+                first, last = 1, min(max_steps, math.floor((low - d0[i]) / slope[i]))
+            if best is not None:
+                last = min(last, best - 1)
+            if first > last:
+                continue
+            k = np.arange(first, last + 1)
+            x = w + direction * k * STEP
+            mine = _cents(a[i] + b[i] * x)
+            winners = _cents(a[0] + b[0] * x)
+            ahead = (mine > winners) | ((mine == winners) & (self.tiebreak[i] < self.tiebreak[0]))
+            hits = np.flatnonzero(ahead)
+            if hits.size:
+                best = int(k[hits[0]])
+        return best
+
+    def _winner_at(self, totals: np.ndarray) -> int:
+        cents = _cents(totals)
+        top = cents.max()
+        candidates = np.flatnonzero(cents == top)
+        return int(candidates[np.argmin(self.tiebreak[candidates])])
+
+    # bidders
+
+    def without_bidders(self) -> dict[str, LeaveOneOut]:
+        """For each ranked vendor: the ranking of the others when it does not bid."""
+        price = [c for c in self.criteria if c.is_price]
+        runs: dict[str, LeaveOneOut] = {}
+        amounts_of = self.result.base_amounts
+        for left_out in self.vendors:
+            rows = [i for i, v in enumerate(self.vendors) if v != left_out]
+            points = self.points.copy()
+            for criterion in price:
+                amounts = {
+                    self.vendors[i]: amounts_of[(self.vendors[i], criterion.id)] for i in rows
+                }
+                new: Mapping[str, float | Decimal]
+                if criterion.kind == "price_rank":
+                    new = rules.price_rank_points(amounts, criterion.tiers or (criterion.max,))
+                else:
+                    new = rules.price_ratio_points(amounts, criterion.max)
+                column = self.column[criterion.id]
+                for vendor, value in new.items():
+                    points[self.row[vendor], column] = float(value)
+            run = self.ranking(rows, self.totals(points))
+            runs[left_out] = replace(run, left_out=left_out)
+        return runs
+
+
+def _reversed(before: list[str], after: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """Pairs (ahead before, behind before) whose order `after` reverses."""
+    position = {v: i for i, v in enumerate(before)}
+    now = [v for v in after if v in position]
+    pairs = []
+    for i, upper in enumerate(now):
+        for lower in now[i + 1 :]:
+            if position[upper] > position[lower]:
+                pairs.append((lower, upper))
+    return tuple(sorted(pairs, key=lambda p: (position[p[0]], position[p[1]])))
+
+
+# --- leaving one evaluator out ----------------------------------------------------------------
+
+
+def _without_evaluators(board: _Board, reevaluate: Evaluate) -> dict[str, LeaveOneOut]:
+    """For each evaluator: the ranking when that evaluator's scores are left out."""
+    result = board.result
+    inp = result.input
+    evaluators = sorted({e.evaluator for e in inp.entries})
+    if not evaluators:
+        return {}
+    scored = [j for j, c in enumerate(board.criteria) if c.is_scored_by_evaluators]
+    index = {e: k for k, e in enumerate(evaluators)}
+    n_vendors, n_cols = len(board.vendors), len(scored)
+    inputs = np.full((len(evaluators), n_vendors, n_cols), np.nan)
+    fixed = np.zeros((n_vendors, n_cols), dtype=bool)
+    for i, vendor in enumerate(board.vendors):
+        for col, j in enumerate(scored):
+            cell = result.cells[(vendor, board.criteria[j].id)]
+            fixed[i, col] = cell.consensus is not None
+            for evaluator, given in cell.inputs.items():
+                inputs[index[evaluator], i, col] = given
+    present = ~np.isnan(inputs)
+    count = present.sum(axis=0)
+    filled = np.where(present, inputs, 0.0)
+    total = filled.sum(axis=0)
+    base = board.points[:, scored]
+    disqualified = {d.vendor for d in result.disqualified}
+    gates = _gate_tallies(result)
+
+    runs: dict[str, LeaveOneOut] = {}
+    for evaluator in evaluators:
+        k = index[evaluator]
+        if _gates_change(gates, evaluator, disqualified):
+            runs[evaluator] = _rescored_without(result, evaluator, reevaluate)
+            continue
+        mine = present[k]
+        rest = count - mine
+        if inp.method == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                again = (total - filled[k]) / rest
+        else:
+            others = np.delete(inputs, k, axis=0)
+            again = _aggregate(others, rest, inp.method)
+        # Only cells this evaluator scored, with someone else left to score them, change.
+        changed = mine & (rest > 0) & ~fixed
+        points = board.points.copy()
+        points[:, scored] = np.where(changed, again, base)
+        run = board.ranking(range(n_vendors), board.totals(points))
+        runs[evaluator] = replace(run, left_out=evaluator)
+    return runs
+
+
+def _aggregate(inputs: np.ndarray, count: np.ndarray, method: str) -> np.ndarray:
+    """Cells' aggregates over axis 0 (NaN where not scored), as `engine._aggregate`."""
+    if inputs.size == 0:
+        return np.full(inputs.shape[1:], np.nan)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if method == "median":
+            result: np.ndarray = np.nanmedian(inputs, axis=0)
+            return result
+        total = np.nansum(inputs, axis=0)
+        trimmed = (total - np.nanmin(inputs, axis=0) - np.nanmax(inputs, axis=0)) / (count - 2)
+        result = np.where(count >= 5, trimmed, total / count)
+        return result
+
+
+_GateTally = dict[tuple[str, str], tuple[Mapping[str, float], object]]
+
+
+def _gate_tallies(result: Result) -> _GateTally:
+    """(vendor, gate) -> (evaluator -> 1.0 for fail / 0.0 for pass, the consensus value)."""
+    tallies: _GateTally = {}
+    for gate in (c for c in result.template.criteria() if c.is_gate):
+        for vendor in result.input.vendors:
+            cell = result.cells.get((vendor, gate.id))
+            if cell is not None:
+                agreed = None if cell.consensus is None else cell.consensus.value
+                tallies[(vendor, gate.id)] = (cell.inputs, agreed)
+    return tallies
+
+
+def _gates_change(gates: _GateTally, evaluator: str, disqualified: set[str]) -> bool:
+    """Would leaving `evaluator` out change which vendors the gates disqualify?
+
+    A consensus pass or fail decides its gate whatever the evaluators said; a gate only this
+    evaluator scored keeps its entry (as `_rescored_without` does).
+    """
+    failing: set[str] = set()
+    for (vendor, _gate), (inputs, agreed) in gates.items():
+        if agreed is not None:
+            if agreed == "fail":
+                failing.add(vendor)
+            continue
+        fails, of = sum(inputs.values()), len(inputs)
+        if evaluator in inputs and of > 1:
+            fails -= inputs[evaluator]
+            of -= 1
+        if 2 * fails > of:
+            failing.add(vendor)
+    return failing != disqualified
+
+
+def _rescored_without(result: Result, evaluator: str, reevaluate: Evaluate) -> LeaveOneOut:
+    """The ranking from the engine, with the evaluator's entries left out (except on cells
+    nobody else scored)."""
+    alone = {key for key, cell in result.cells.items() if set(cell.inputs) == {evaluator}}
+    entries: tuple[Entry, ...] = tuple(
+        e
+        for e in result.input.entries
+        if e.evaluator != evaluator or (e.vendor, e.criterion) in alone
+    )
+    again = reevaluate(replace(result.input, entries=entries))
+    ranking = tuple(r.vendor for r in again.ranking)
+    totals = {r.vendor: r.total for r in again.ranking if r.total is not None}
+    before = [r.vendor for r in result.ranking]
+    return LeaveOneOut(evaluator, ranking, totals, _reversed(before, ranking))
+
+
+def sensitivity_to_json(sensitivity: Sensitivity) -> dict[str, object]:
+    """The `sensitivity` key of `selector score --json` (issue 3's shape, keys only added)."""
+    return {
+        "margin": sensitivity.margin,
+        "weights": {
+            group: None
+            if flip is None
+            else {
+                "change": flip.change,
+                "new_winner": flip.new_winner,
+                "weight": round(flip.weight, 2),
+                "new_weight": flip.new_weight,
+            }
+            for group, flip in sensitivity.weights.items()
+        },
+        "without_evaluator": sensitivity.without_evaluator,
+        "without_bidder": sensitivity.without_bidder,
+    }
