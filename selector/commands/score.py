@@ -200,7 +200,7 @@ def ranking_table(result: Result, lang: str) -> str:
 
     out = [
         f"{words['template']}: {template.title.get(lang)}   {words['method']}: "
-        f"{result.input.method}",
+        f"{words['methods'][result.input.method]}",
         "",
         line(header),
         line(["-" * w for w in widths]),
