@@ -52,6 +52,11 @@ _HEADINGS = {
     },
 }
 
+_METHOD_NAMES = {
+    "en": {"mean": "mean", "trimmed": "trimmed mean", "median": "median"},
+    "zh": {"mean": "平均值", "trimmed": "去掉一个最高分和一个最低分后的平均值", "median": "中位数"},
+}
+
 
 def scoring_file_options(command: F) -> F:
     """The file options of `selector score`, shared with `selector report` in file mode."""
@@ -200,7 +205,7 @@ def ranking_table(result: Result, lang: str) -> str:
 
     out = [
         f"{words['template']}: {template.title.get(lang)}   {words['method']}: "
-        f"{words['methods'][result.input.method]}",
+        f"{_METHOD_NAMES[lang][result.input.method]}",
         "",
         line(header),
         line(["-" * w for w in widths]),
