@@ -15,6 +15,7 @@ import click
 # its commands in selector/commands/<area>.py and adds its lines here.
 COMMANDS: dict[str, str] = {
     "score": "selector.commands.score:score",
+    "criteria": "selector.commands.criteria:criteria",
 }
 
 

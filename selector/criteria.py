@@ -208,18 +208,20 @@ def json_number(value: Decimal) -> int | float:
 # --- YAML ------------------------------------------------------------------------------------
 
 
+class _YamlRefusal(yaml.MarkedYAMLError):
+    """YAML that parses but that a template must not use; its message carries its own fix."""
+
+
 class _TemplateYamlLoader(yaml.SafeLoader):
     """`yaml.SafeLoader` that refuses anchors/aliases and duplicate mapping keys."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                "anchors and aliases (*name) are not supported in a template; "
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise _YamlRefusal(
+                problem="anchors and aliases (*name) are not supported in a template; "
                 "write the value out in full",
-                event.start_mark,
+                problem_mark=event.start_mark,
             )
         return super().compose_node(parent, index)
 
@@ -229,12 +231,10 @@ def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -
     for key_node, _value in node.value:
         if isinstance(key_node, yaml.ScalarNode):
             if key_node.value in first_line:
-                raise yaml.constructor.ConstructorError(
-                    None,
-                    None,
-                    f"duplicate key '{key_node.value}' (first on line "
+                raise _YamlRefusal(
+                    problem=f"duplicate key '{key_node.value}' (first on line "
                     f"{first_line[key_node.value]}); keep only one of them",
-                    key_node.start_mark,
+                    problem_mark=key_node.start_mark,
                 )
             first_line[key_node.value] = key_node.start_mark.line + 1
     return loader.construct_mapping(node, deep=True)
@@ -248,14 +248,18 @@ _TemplateYamlLoader.add_constructor(
 def _parse_yaml(text: str, name: str) -> Any:
     try:
         # A SafeLoader subclass: builds plain dicts, lists, strings and numbers only.
-        raw = yaml.load(text, Loader=_TemplateYamlLoader)  # noqa: S506
+        raw = yaml.load(text, Loader=_TemplateYamlLoader)
+    except _YamlRefusal as exc:
+        raise TemplateError(f"{name}: {_mark(exc.problem_mark)}{exc.problem}") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        context = exc.context or ""
+        if context and exc.context_mark and exc.context_mark is not mark:
+            context += f" (begun at {_mark(exc.context_mark).rstrip(': ')})"
+        problem = ": ".join(part for part in (context, exc.problem) if part)
         raise TemplateError(
-            f"{name}: {where}YAML syntax error: {problem}; fix the YAML there "
-            "(indentation, a missing ':' or an unclosed quote or bracket)"
+            f"{name}: {_mark(mark)}YAML syntax error: {problem}; fix the YAML there "
+            "(indentation, a missing ':' or space after it, an unclosed quote or bracket)"
         ) from None
     except yaml.YAMLError as exc:
         raise TemplateError(f"{name}: not valid YAML: {exc}; save it as a YAML text file") from None
@@ -269,6 +273,10 @@ def _parse_yaml(text: str, name: str) -> Any:
             "YAML mapping with id, title and groups (see criteria/crm_selection.yaml)"
         )
     return raw
+
+
+def _mark(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
 
 
 def _too_large(name: str, size: int) -> str:
@@ -466,7 +474,7 @@ def _build(spec: TemplateSpec, name: str) -> Template:
         groups.append(
             Group(
                 id=group_spec.id,
-                title=_text(group_spec.title),
+                title=_text_required(group_spec.title),
                 weight=Decimal(0),  # replaced below by the effective weight
                 criteria=tuple(c for c in criteria if c is not None),
                 description=_text(group_spec.description),
@@ -746,6 +754,9 @@ def _effective_weights(
     for group_spec, group in zip(spec.groups, groups, strict=True):
         gate_only = bool(group_spec.criteria) and all(c.kind == "gate" for c in group_spec.criteria)
         where = f"group '{group_spec.id}'"
+        if not group_spec.criteria:  # reported by _build; it cannot score
+            weights[group_spec.id] = Decimal(0)
+            continue
         if group_spec.weight is not None and group_spec.weight < 0:
             problems.add(where, "weight", f"{_fmt(group_spec.weight)} is negative; give a percent")
         if gate_only:
