@@ -23,9 +23,10 @@ criterion, evaluator), the figures behind it in `detail` and a sentence in both 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 
 from selector.scoring.model import Result, Template, Text
 from selector.scoring.sensitivity import Evaluate, Sensitivity, analyse
@@ -45,6 +46,7 @@ OUTLIER_MIN_EVALUATORS = 4
 OUTLIER_MAD_FLOOR = 0.01  # share of the evaluator-scored points
 _CONSISTENCY = 0.6745  # makes the MAD estimate the standard deviation of a normal sample
 _EPS = 1e-9
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,7 @@ class Flag:
     `id` is stable across runs on the same data: kind, vendor, criterion and evaluator joined
     by ':' (empty where they do not apply), e.g. `divergence:VendorA:mobile:evaluator3`.
     `detail` holds the figures behind the flag (JSON values); `message` says it in both
-    languages.
+    languages, with those figures.
     """
 
     id: str
@@ -62,12 +64,18 @@ class Flag:
     vendor: str | None
     criterion: str | None
     evaluator: str | None
-    detail: Mapping[str, object] = field(hash=False, compare=False)
-    message: Text = field(hash=False, compare=False)
+    detail: Mapping[str, object] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def title(self) -> Text:
+        """The name of the flag's kind."""
         return KIND_TITLES[self.kind]
+
+    @cached_property
+    def message(self) -> Text:
+        """A sentence a committee member understands, in both languages (made on first use:
+        a tender can raise thousands of flags)."""
+        return _SENTENCES[self.kind](self)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -83,27 +91,22 @@ class Flag:
 
 def flag_id(kind: str, vendor: str | None, criterion: str | None, evaluator: str | None) -> str:
     """The stable id of a flag; ':' and '%' inside a name are escaped so ids never collide."""
-    parts = (kind, vendor or "", criterion or "", evaluator or "")
-    return ":".join(p.replace("%", "%25").replace(":", "%3A") for p in parts)
+    parts: tuple[str, ...] = (kind, vendor or "", criterion or "", evaluator or "")
+    if any(":" in p or "%" in p for p in parts):
+        parts = tuple(p.replace("%", "%25").replace(":", "%3A") for p in parts)
+    return ":".join(parts)
 
 
 def _flag(
     kind: str,
     detail: Mapping[str, object],
-    message: Text,
     *,
     vendor: str | None = None,
     criterion: str | None = None,
     evaluator: str | None = None,
 ) -> Flag:
     return Flag(
-        flag_id(kind, vendor, criterion, evaluator),
-        kind,
-        vendor,
-        criterion,
-        evaluator,
-        detail,
-        message,
+        flag_id(kind, vendor, criterion, evaluator), kind, vendor, criterion, evaluator, detail
     )
 
 
@@ -112,6 +115,8 @@ def apply_checks(result: Result, reevaluate: Evaluate) -> Result:
 
     `reevaluate` scores an input without checks (`engine.evaluate(inp, checks=False)`); the
     leave-one-evaluator-out analysis needs it when an evaluator's absence changes a gate.
+    Flags are listed most serious first: fragile, low_bid, outlier_evaluator, divergence;
+    within a kind by vendor (rank order), criterion (template order) and evaluator.
     """
     sensitivity = analyse(result, reevaluate)
     flags = (
@@ -130,57 +135,63 @@ def divergence_flags(result: Result) -> list[Flag]:
     """A flag for each evaluator whose points on a cell stray from the others' mean by more
     than the threshold (a share of the criterion's max)."""
     share = result.input.divergence_threshold
+    criteria = [
+        c for c in result.template.criteria() if c.is_scored_by_evaluators and not c.is_gate
+    ]
     flags: list[Flag] = []
     for ranked in result.ranking:
         vendor = ranked.vendor
-        for criterion in result.template.criteria():
-            if not criterion.is_scored_by_evaluators or criterion.is_gate:
-                continue
+        for criterion in criteria:
             cell = result.cells.get((vendor, criterion.id))
             if cell is None or len(cell.inputs) < 2:
                 continue
-            maximum = float(criterion.max)
-            threshold = share * maximum
-            n = len(cell.inputs)
-            total = sum(cell.inputs.values())
-            for evaluator in sorted(cell.inputs):
-                points = cell.inputs[evaluator]
+            inputs = cell.inputs
+            n = len(inputs)
+            total = sum(inputs.values())
+            threshold = share * float(criterion.max)
+            limit = threshold + _EPS
+            for evaluator in sorted(
+                e for e, p in inputs.items() if abs(p - (total - p) / (n - 1)) > limit
+            ):
+                points = inputs[evaluator]
                 others = (total - points) / (n - 1)
-                gap = abs(points - others)
-                if gap <= threshold + _EPS:
-                    continue
                 detail: dict[str, object] = {
                     "points": _round(points),
                     "others_mean": _round(others),
                     "others": n - 1,
-                    "difference": _round(gap),
+                    "difference": _round(abs(points - others)),
                     "threshold": _round(threshold),
                     "share": share,
-                    "max": _round(maximum),
+                    "max": _round(float(criterion.max)),
                     "consensus": cell.consensus is not None,
+                    "criterion_title": criterion.title.to_json(),
                 }
-                title = criterion.title
-                message = Text(
-                    zh=f"评委 {evaluator} 给 {vendor} 的「{title.zh}」打了 {_fmt(points)} 分"
-                    f"（满分 {_fmt(maximum)}）；其他 {n - 1} 位评委平均 {_fmt(others)} 分，"
-                    f"相差 {_fmt(gap)} 分，超过阈值 {_fmt(threshold)} 分"
-                    f"（满分的 {_pct(share)}）。",
-                    en=f"{evaluator} gave {vendor} {_fmt(points)} of {_fmt(maximum)} on "
-                    f"“{title.en}”; the other {_plural(n - 1, 'evaluator')} averaged "
-                    f"{_fmt(others)}, a gap of {_fmt(gap)} (threshold {_fmt(threshold)}, "
-                    f"{_pct(share)} of the maximum).",
-                )
                 flags.append(
                     _flag(
                         "divergence",
                         detail,
-                        message,
                         vendor=vendor,
                         criterion=criterion.id,
                         evaluator=evaluator,
                     )
                 )
     return flags
+
+
+def _divergence_sentence(flag: Flag) -> Text:
+    d = flag.detail
+    title = _text(d["criterion_title"])
+    points, others, gap = _fmt(d["points"]), _fmt(d["others_mean"]), _fmt(d["difference"])
+    maximum, threshold, share = _fmt(d["max"]), _fmt(d["threshold"]), _pct(d["share"])
+    n = int(_number(d["others"]))
+    return Text(
+        zh=f"评委 {flag.evaluator} 给 {flag.vendor} 的「{title.zh}」打了 {points} 分"
+        f"（满分 {maximum}）；其他 {n} 位评委平均 {others} 分，相差 {gap} 分，"
+        f"超过阈值 {threshold} 分（满分的 {share}）。",
+        en=f"{flag.evaluator} gave {flag.vendor} {points} of {maximum} on “{title.en}”; "
+        f"the other {_plural(n, 'evaluator')} averaged {others}, a gap of {gap} "
+        f"(threshold {threshold}, {share} of the maximum).",
+    )
 
 
 # --- outlier evaluator ----------------------------------------------------------------------
@@ -204,13 +215,14 @@ def evaluator_totals(result: Result, vendor: str) -> tuple[dict[str, float], flo
         for criterion in group.criteria:
             if criterion.is_price or criterion.is_gate:
                 continue
-            scale += factor * float(criterion.max)
+            worth = factor * float(criterion.max)
+            scale += worth
             cell = result.cells.get((vendor, criterion.id))
             if cell is None:
                 continue
             for evaluator, points in cell.inputs.items():
                 earned[evaluator] = earned.get(evaluator, 0.0) + factor * points
-                possible[evaluator] = possible.get(evaluator, 0.0) + factor * float(criterion.max)
+                possible[evaluator] = possible.get(evaluator, 0.0) + worth
     totals = {e: earned[e] / possible[e] * scale for e in earned if possible[e] > 0}
     return totals, scale
 
@@ -241,20 +253,22 @@ def outlier_flags(result: Result) -> list[Flag]:
                 "limit": OUTLIER_LIMIT,
                 "evaluators": len(totals),
             }
-            message = Text(
-                zh=f"评委 {evaluator} 对 {vendor} 的评分合计 {_fmt(total)} 分"
-                f"（评委评分部分满分 {_fmt(scale)}），而全体 {len(totals)} 位评委的中位数为 "
-                f"{_fmt(median)} 分：稳健 z 值 {_fmt(z)}（按中位数绝对偏差计算），"
-                f"超出 ±{_fmt(OUTLIER_LIMIT)}。",
-                en=f"{evaluator}'s scores give {vendor} {_fmt(total)} of the "
-                f"{_fmt(scale)} points the evaluators award; the median of the "
-                f"{len(totals)} evaluators is {_fmt(median)}: a robust z-score of "
-                f"{_fmt(z)} (by median absolute deviation), beyond ±{_fmt(OUTLIER_LIMIT)}.",
-            )
-            flags.append(
-                _flag("outlier_evaluator", detail, message, vendor=vendor, evaluator=evaluator)
-            )
+            flags.append(_flag("outlier_evaluator", detail, vendor=vendor, evaluator=evaluator))
     return flags
+
+
+def _outlier_sentence(flag: Flag) -> Text:
+    d = flag.detail
+    total, scale, median = _fmt(d["total"]), _fmt(d["scale"]), _fmt(d["panel_median"])
+    z, limit, n = _fmt(d["z"]), _fmt(d["limit"]), d["evaluators"]
+    return Text(
+        zh=f"评委 {flag.evaluator} 对 {flag.vendor} 的评分合计 {total} 分"
+        f"（评委评分部分满分 {scale}），而全体 {n} 位评委的中位数为 {median} 分："
+        f"稳健 z 值 {z}（按中位数绝对偏差计算），超出 ±{limit}。",
+        en=f"{flag.evaluator}'s scores give {flag.vendor} {total} of the {scale} points "
+        f"the evaluators award; the median of the {n} evaluators is {median}: a robust "
+        f"z-score of {z} (by median absolute deviation), beyond ±{limit}.",
+    )
 
 
 # --- abnormally low bid ---------------------------------------------------------------------
@@ -266,34 +280,35 @@ def low_bid_flags(result: Result) -> list[Flag]:
     if not result.template.price_criteria() or len(result.ranking) < 2:
         return []
     share = Decimal(str(result.input.low_bid_threshold))
-    bids = [r.bid_total for r in result.ranking]
-    median = Decimal(statistics.median(bids))
+    median = Decimal(statistics.median(r.bid_total for r in result.ranking))
     if median <= 0:
         return []
-    currency = result.input.base_currency
     flags: list[Flag] = []
     for ranked in sorted(result.ranking, key=lambda r: (r.bid_total, r.vendor)):
         bid = ranked.bid_total
         if bid >= share * median:
             continue
-        ratio = float(bid / median)
         detail: dict[str, object] = {
             "bid_total": str(bid),
-            "median": str(median.quantize(Decimal("0.01"))),
-            "ratio": _round(ratio, 4),
+            "median": str(median.quantize(CENT, ROUND_HALF_UP)),
+            "ratio": _round(float(bid / median), 4),
             "threshold": float(share),
-            "currency": currency,
+            "currency": result.input.base_currency,
         }
-        message = Text(
-            zh=f"{ranked.vendor} 的投标总价 {_money(bid)} {currency} 仅为在评投标总价中位数"
-            f"（{_money(median)} {currency}）的 {_pct(ratio)}，低于 {_pct(float(share))} "
-            "的异常低价阈值。",
-            en=f"{ranked.vendor}'s total bid of {_money(bid)} {currency} is {_pct(ratio)} of "
-            f"the median total bid ({_money(median)} {currency}), below the threshold of "
-            f"{_pct(float(share))}.",
-        )
-        flags.append(_flag("low_bid", detail, message, vendor=ranked.vendor))
+        flags.append(_flag("low_bid", detail, vendor=ranked.vendor))
     return flags
+
+
+def _low_bid_sentence(flag: Flag) -> Text:
+    d = flag.detail
+    bid, median = _money(d["bid_total"]), _money(d["median"])
+    ratio, threshold, currency = _pct(d["ratio"]), _pct(d["threshold"]), d["currency"]
+    return Text(
+        zh=f"{flag.vendor} 的投标总价 {bid} {currency} 仅为在评投标总价中位数"
+        f"（{median} {currency}）的 {ratio}，低于 {threshold} 的异常低价阈值。",
+        en=f"{flag.vendor}'s total bid of {bid} {currency} is {ratio} of the median total "
+        f"bid ({median} {currency}), below the threshold of {threshold}.",
+    )
 
 
 # --- fragile result -------------------------------------------------------------------------
@@ -307,26 +322,17 @@ def fragile_flags(result: Result, sensitivity: Sensitivity) -> list[Flag]:
     flags: list[Flag] = []
     for evaluator, new in sorted(sensitivity.fragile_evaluators.items()):
         run = sensitivity.evaluator_runs[evaluator]
-        old_total, new_total = run.totals.get(winner), run.totals[new]
         detail: dict[str, object] = {
             "left_out": "evaluator",
             "winner": winner,
             "new_winner": new,
             "pair": [winner, new],
-            "totals": {new: float(new_total)}
-            | ({} if old_total is None else {winner: float(old_total)}),
+            "totals": {v: float(run.totals[v]) for v in (new, winner) if v in run.totals},
         }
-        versus_zh = "" if old_total is None else f"（{_fmt(new_total)} 比 {_fmt(old_total)}）"
-        versus_en = "" if old_total is None else f" ({_fmt(new_total)} to {_fmt(old_total)})"
-        message = Text(
-            zh=f"若不计评委 {evaluator} 的评分，第一名将由 {winner} 变为 {new}{versus_zh}。",
-            en=f"Without {evaluator}'s scores, {new} would win instead of {winner}{versus_en}.",
-        )
-        flags.append(_flag("fragile", detail, message, evaluator=evaluator))
+        flags.append(_flag("fragile", detail, evaluator=evaluator))
     order = {r.vendor: i for i, r in enumerate(result.ranking)}
-    for bidder, (old, new) in sorted(
-        sensitivity.fragile_pairs.items(), key=lambda item: order[item[0]]
-    ):
+    pairs = sorted(sensitivity.fragile_pairs.items(), key=lambda item: order[item[0]])
+    for bidder, (old, new) in pairs:
         run = sensitivity.bidder_runs[bidder]
         detail = {
             "left_out": "bidder",
@@ -336,46 +342,77 @@ def fragile_flags(result: Result, sensitivity: Sensitivity) -> list[Flag]:
             "totals": {new: float(run.totals[new]), old: float(run.totals[old])},
             "reversed_pairs": [list(p) for p in run.reversed_pairs],
         }
-        message = Text(
-            zh=f"若不计 {bidder} 的投标，第一名将由 {old} 变为 {new}"
-            f"（{_fmt(run.totals[new])} 比 {_fmt(run.totals[old])}）：价格分按各家报价相对计算，"
-            f"去掉 {bidder} 会使 {old} 与 {new} 的名次互换。",
-            en=f"Without {bidder}'s bid, {new} would win instead of {old} "
-            f"({_fmt(run.totals[new])} to {_fmt(run.totals[old])}): price points are relative "
-            f"to the other bids, so leaving {bidder} out reverses {old} and {new}.",
-        )
-        flags.append(_flag("fragile", detail, message, vendor=bidder))
+        flags.append(_flag("fragile", detail, vendor=bidder))
     return flags
+
+
+def _fragile_sentence(flag: Flag) -> Text:
+    d = flag.detail
+    old, new = str(d["winner"]), str(d["new_winner"])
+    totals = d["totals"]
+    assert isinstance(totals, Mapping)
+    if old in totals:
+        versus_zh = f"（{_fmt(totals[new])} 比 {_fmt(totals[old])}）"
+        versus_en = f" ({_fmt(totals[new])} to {_fmt(totals[old])})"
+    else:  # the winner itself left the race (a gate decided otherwise)
+        versus_zh = versus_en = ""
+    if d["left_out"] == "evaluator":
+        return Text(
+            zh=f"若不计评委 {flag.evaluator} 的评分，第一名将由 {old} 变为 {new}{versus_zh}。",
+            en=f"Without {flag.evaluator}'s scores, {new} would win instead of {old}{versus_en}.",
+        )
+    bidder = flag.vendor
+    return Text(
+        zh=f"若不计 {bidder} 的投标，第一名将由 {old} 变为 {new}{versus_zh}：价格分按各家报价"
+        f"相对计算，去掉 {bidder} 会使 {old} 与 {new} 的名次互换。",
+        en=f"Without {bidder}'s bid, {new} would win instead of {old}{versus_en}: price points "
+        f"are relative to the other bids, so leaving {bidder} out reverses {old} and {new}.",
+    )
+
+
+_SENTENCES: Mapping[str, Callable[[Flag], Text]] = {
+    "divergence": _divergence_sentence,
+    "outlier_evaluator": _outlier_sentence,
+    "low_bid": _low_bid_sentence,
+    "fragile": _fragile_sentence,
+}
 
 
 # --- formatting -----------------------------------------------------------------------------
 
 
 def _round(value: float, places: int = 2) -> float:
-    return round(float(value), places) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return round(value, places) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-def _fmt(value: float | Decimal) -> str:
+def _number(value: object) -> float:
+    if isinstance(value, int | float | Decimal | str):
+        return float(value)
+    raise TypeError(f"not a number: {value!r}")
+
+
+def _fmt(value: object) -> str:
     """A figure for a sentence: at most 2 decimals, no trailing zeros (4.5, 2, 0.33)."""
-    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    text = f"{_number(value):.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
-def _pct(share: float) -> str:
-    return f"{_fmt(share * 100)}%"
+def _pct(share: object) -> str:
+    return f"{_fmt(_number(share) * 100)}%"
 
 
-def _money(amount: Decimal) -> str:
-    return f"{amount.quantize(Decimal('0.01')):,}"
+def _money(amount: object) -> str:
+    return f"{Decimal(str(amount)).quantize(CENT, ROUND_HALF_UP):,}"
 
 
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def kind_title(kind: str, lang: str) -> str:
-    """The name of a flag kind in `lang`."""
-    return KIND_TITLES[kind].get(lang)
+def _text(value: object) -> Text:
+    if isinstance(value, Mapping):
+        return Text(zh=str(value["zh"]), en=str(value["en"]))
+    return Text(zh=str(value), en=str(value))
 
 
 def criterion_title(template: Template, criterion_id: str | None, lang: str) -> str:

@@ -263,15 +263,19 @@ class _Board:
         winner, or None. See the module docstring for the method."""
         gi = self.group_index[group_id]
         w = float(self.weights[gi])
-        if len(self.vendors) < 2 or self.maxima[gi] == 0 or w >= 100:
+        if len(self.vendors) < 2 or self.maxima[gi] == 0:
             return None
         earned = self.earned(self.points)
         share = earned[:, gi] / self.maxima[gi]
         current = self.totals(self.points)
         rest = current - w * share
-        # T(x) = a + b·x for each vendor
-        b = share - rest / (100.0 - w)
-        a = rest * 100.0 / (100.0 - w)
+        # T(x) = a + b·x for each vendor. A group holding all the weight leaves the others
+        # at 0 whatever x is: T(x) = share · x.
+        if w >= 100.0:
+            a, b = np.zeros_like(share), share
+        else:
+            b = share - rest / (100.0 - w)
+            a = rest * 100.0 / (100.0 - w)
         best: tuple[int, int] | None = None  # (steps, direction)
         for direction in (-1, 1):
             room = w if direction < 0 else 100.0 - w

@@ -1,0 +1,353 @@
+"""The flags of DESIGN §1, each worked out by hand: divergence, outlier evaluator, abnormally
+low bid and fragile result (including the rank-reversal example of issue 3)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from selector.scoring.checks import Flag, flag_id
+from selector.scoring.engine import evaluate
+from selector.scoring.model import Consensus, Entry, Text
+from selector.scoring.serialize import result_to_json
+from tests.unit.builders import bids, crit, group, make_input, template
+
+
+def by_kind(result, kind):
+    return [f for f in result.flags if f.kind == kind]
+
+
+def scale_entries(criterion, scores):
+    """{evaluator: {vendor: points}} -> entries on one scale criterion."""
+    return [
+        Entry(evaluator, vendor, criterion, Decimal(str(points)))
+        for evaluator, row in scores.items()
+        for vendor, points in row.items()
+    ]
+
+
+# --- divergence -----------------------------------------------------------------------------
+
+
+def mobile_template():
+    mobile = replace(crit("mobile", "scale", 5, step="0.5"), title=Text("移动端", "Mobile"))
+    return template(group("functional", 100, mobile))
+
+
+def test_an_evaluator_far_from_the_others_mean_raises_a_divergence_flag_with_its_figures():
+    # evaluator3 gives 0; the others give 5, 4, 4.5, 4.5: their mean is 4.5, the gap 4.5 is
+    # above 40% of 5 = 2. evaluator1 (5 against (4+0+4.5+4.5)/4 = 3.25, gap 1.75) is not.
+    scores = {"e1": 5, "e2": 4, "evaluator3": 0, "e4": 4.5, "e5": 4.5}
+    entries = [Entry(e, "VendorA", "mobile", Decimal(str(p))) for e, p in scores.items()]
+    result = evaluate(make_input(mobile_template(), entries))
+
+    [flag] = by_kind(result, "divergence")
+    assert flag.id == "divergence:VendorA:mobile:evaluator3"
+    assert (flag.vendor, flag.criterion, flag.evaluator) == ("VendorA", "mobile", "evaluator3")
+    assert flag.detail["points"] == 0
+    assert flag.detail["others_mean"] == 4.5
+    assert flag.detail["difference"] == 4.5
+    assert flag.detail["threshold"] == 2
+    assert flag.detail["others"] == 4
+    assert flag.message.en == (
+        "evaluator3 gave VendorA 0 of 5 on “Mobile”; the other 4 evaluators averaged 4.5, "
+        "a gap of 4.5 (threshold 2, 40% of the maximum)."
+    )
+    assert flag.message.zh == (
+        "评委 evaluator3 给 VendorA 的「移动端」打了 0 分（满分 5）；其他 4 位评委平均 4.5 分，"
+        "相差 4.5 分，超过阈值 2 分（满分的 40%）。"
+    )
+
+
+def test_a_gap_exactly_at_the_threshold_is_not_divergent_and_a_lower_threshold_flags_both():
+    # 5 and 3 on a 5-point item: each differs from the other by 2 = 40% of 5.
+    entries = [Entry("e1", "A", "mobile", Decimal(5)), Entry("e2", "A", "mobile", Decimal(3))]
+    assert by_kind(evaluate(make_input(mobile_template(), entries)), "divergence") == []
+
+    stricter = evaluate(make_input(mobile_template(), entries, divergence_threshold=0.3))
+    assert [f.evaluator for f in by_kind(stricter, "divergence")] == ["e1", "e2"]
+    assert by_kind(stricter, "divergence")[0].detail["threshold"] == 1.5
+
+
+def test_a_cell_with_one_evaluator_cannot_diverge():
+    result = evaluate(make_input(mobile_template(), [Entry("e1", "A", "mobile", Decimal(0))]))
+    assert result.flags == ()
+
+
+def test_tiered_points_diverge_on_the_points_they_earn():
+    # full, full, full, none on a tiered 5: none earns 0 against the others' 5.
+    tmpl = template(group("functional", 100, crit("lead_to_cash", "tiered", 5)))
+    values = {"e1": "full", "e2": "full", "e3": "full", "e4": "none"}
+    entries = [Entry(e, "A", "lead_to_cash", v) for e, v in values.items()]
+    [flag] = by_kind(evaluate(make_input(tmpl, entries)), "divergence")
+    assert flag.id == "divergence:A:lead_to_cash:e4"
+    assert (flag.detail["points"], flag.detail["others_mean"]) == (0, 5)
+
+
+def test_a_divergent_cell_settled_by_consensus_is_still_flagged_and_says_so():
+    # 5, 5, 5, 0: e4 is 5 away from the others' 5; e1 is 5 − 10/3 = 1.67 away, within 2.
+    entries = [Entry(e, "A", "mobile", Decimal(5)) for e in ("e1", "e2", "e3")]
+    entries.append(Entry("e4", "A", "mobile", Decimal(0)))
+    inp = make_input(
+        mobile_template(), entries, consensus=(Consensus("A", "mobile", Decimal(4), "agreed"),)
+    )
+    [flag] = by_kind(evaluate(inp), "divergence")
+    assert flag.evaluator == "e4"
+    assert flag.detail["consensus"] is True
+
+
+def test_disqualified_vendors_raise_no_divergence_flags():
+    tmpl = template(
+        group("qualification", 0, crit("licence", "gate", 0)),
+        group("functional", 100, crit("mobile", "scale", 5)),
+    )
+    entries = [
+        *(Entry(e, "A", "licence", "pass") for e in ("e1", "e2", "e3", "e4")),
+        *(Entry(e, "B", "licence", "fail") for e in ("e1", "e2", "e3", "e4")),
+        *(
+            Entry(e, v, "mobile", Decimal(p))
+            for v in "AB"
+            for e, p in (("e1", 5), ("e2", 5), ("e3", 5), ("e4", 0))
+        ),
+    ]
+    result = evaluate(make_input(tmpl, entries))
+    assert [f.id for f in by_kind(result, "divergence")] == ["divergence:A:mobile:e4"]
+
+
+# --- outlier evaluator ----------------------------------------------------------------------
+
+
+def quality_template():
+    return template(group("quality", 100, crit("q", "scale", 10)))
+
+
+def test_an_evaluator_whose_total_is_far_from_the_panel_median_is_an_outlier():
+    # Totals (out of 100): 80, 85, 75, 80, 20. Median 80; deviations 0, 5, 5, 0, 60 -> MAD 5.
+    # z(e5) = 0.6745 × (20 − 80) / 5 = −8.09; z(e2) = 0.6745 × 5 / 5 = 0.67.
+    scores = {"e1": 8, "e2": 8.5, "e3": 7.5, "e4": 8, "e5": 2}
+    entries = [Entry(e, "A", "q", Decimal(str(p))) for e, p in scores.items()]
+    result = evaluate(make_input(quality_template(), entries))
+
+    [flag] = by_kind(result, "outlier_evaluator")
+    assert flag.id == "outlier_evaluator:A::e5"
+    assert flag.detail == {
+        "total": 20.0,
+        "scale": 100.0,
+        "panel_median": 80.0,
+        "mad": 5.0,
+        "z": -8.09,
+        "limit": 3.5,
+        "evaluators": 5,
+    }
+    assert flag.message.en == (
+        "e5's scores give A 20 of the 100 points the evaluators award; the median of the 5 "
+        "evaluators is 80: a robust z-score of -8.09 (by median absolute deviation), "
+        "beyond ±3.5."
+    )
+    assert "稳健 z 值 -8.09" in flag.message.zh
+
+
+def test_three_evaluators_are_too_few_to_call_one_an_outlier():
+    scores = {"e1": 8, "e2": 8, "e3": 1}
+    entries = [Entry(e, "A", "q", Decimal(p)) for e, p in scores.items()]
+    assert by_kind(evaluate(make_input(quality_template(), entries)), "outlier_evaluator") == []
+
+
+def test_a_panel_in_full_agreement_flags_a_real_gap_but_not_a_small_one():
+    # MAD is 0: it is taken as 1% of the 100 points. A 10-point gap: z = 0.6745 × 10 = 6.7;
+    # a 5-point gap: z = 3.37, within 3.5.
+    def flagged(last):
+        scores = {"e1": 8, "e2": 8, "e3": 8, "e4": 8, "e5": last}
+        entries = [Entry(e, "A", "q", Decimal(str(p))) for e, p in scores.items()]
+        result = evaluate(make_input(quality_template(), entries))
+        return [(f.evaluator, f.detail["z"]) for f in by_kind(result, "outlier_evaluator")]
+
+    assert flagged(7) == [("e5", -6.75)]
+    assert flagged(7.5) == []
+
+
+def test_an_evaluator_who_scored_part_of_the_sheet_is_compared_on_what_they_scored():
+    # Two 10-point items, weight 100: 5 points of total per item point. e5 scored only `a`
+    # (1 of 10): their total is scaled to 1/10 × 100 = 10; the others give 16/20 -> 80.
+    tmpl = template(group("quality", 100, crit("a", "scale", 10), crit("b", "scale", 10)))
+    entries = [
+        *(Entry(e, "A", c, Decimal(8)) for e in ("e1", "e2", "e3", "e4") for c in "ab"),
+        Entry("e5", "A", "a", Decimal(1)),
+    ]
+    [flag] = by_kind(evaluate(make_input(tmpl, entries)), "outlier_evaluator")
+    assert (flag.evaluator, flag.detail["total"], flag.detail["panel_median"]) == ("e5", 10, 80)
+
+
+# --- abnormally low bid ---------------------------------------------------------------------
+
+
+def priced_template():
+    return template(
+        group("qualification", 0, crit("licence", "gate", 0)),
+        group("quality", 60, crit("q", "scale", 10)),
+        group("price", 40, crit("cost", "price_ratio", 40)),
+    )
+
+
+def priced_input(amounts, failing=(), **fields):
+    entries = [Entry("e1", v, "q", Decimal(5)) for v in amounts]
+    entries += [Entry("e1", v, "licence", "fail" if v in failing else "pass") for v in amounts]
+    return make_input(priced_template(), entries, bids=bids("cost", **amounts), **fields)
+
+
+def test_a_bid_below_60_percent_of_the_median_is_abnormally_low():
+    # Total bids 50, 90, 100, 110: median 95; 60% of it is 57; 50 is 52.63% of the median.
+    # E (bid 10) is disqualified: neither flagged nor counted in the median.
+    result = evaluate(priced_input({"A": 100, "B": 90, "C": 50, "D": 110, "E": 10}, failing={"E"}))
+    [flag] = by_kind(result, "low_bid")
+    assert flag.id == "low_bid:C::"
+    assert flag.detail == {
+        "bid_total": "50.00",
+        "median": "95.00",
+        "ratio": 0.5263,
+        "threshold": 0.6,
+        "currency": "CNY",
+    }
+    assert flag.message.en == (
+        "C's total bid of 50.00 CNY is 52.63% of the median total bid (95.00 CNY), below the "
+        "threshold of 60%."
+    )
+    assert flag.message.zh == (
+        "C 的投标总价 50.00 CNY 仅为在评投标总价中位数（95.00 CNY）的 52.63%，"
+        "低于 60% 的异常低价阈值。"
+    )
+
+
+def test_the_low_bid_threshold_is_the_tenders():
+    amounts = {"A": 100, "B": 90, "C": 50, "D": 110}
+    assert by_kind(evaluate(priced_input(amounts, low_bid_threshold=0.5)), "low_bid") == []
+    # 57 is exactly 60% of 95: not below it.
+    assert by_kind(evaluate(priced_input({**amounts, "C": 57})), "low_bid") == []
+
+
+def test_a_sheet_without_price_criteria_has_no_low_bid_flags():
+    entries = [Entry("e1", v, "q", Decimal(5)) for v in "AB"]
+    assert by_kind(evaluate(make_input(quality_template(), entries)), "low_bid") == []
+
+
+# --- fragile result -------------------------------------------------------------------------
+
+
+def rank_reversal_input():
+    """Issue 3: quality 60, 54 and 30 out of 60; bids 100, 80 and 50 under price_ratio 40."""
+    tmpl = template(
+        group("quality", 60, crit("quality", "scale", 60, step=1)),
+        group("price", 40, crit("price", "price_ratio", 40)),
+    )
+    entries = [Entry("e1", v, "quality", Decimal(p)) for v, p in (("A", 60), ("B", 54), ("C", 30))]
+    return make_input(tmpl, entries, bids=bids("price", A=100, B=80, C=50))
+
+
+def test_the_rank_reversal_example_is_fragile_and_the_flag_names_a_b_and_bidder_c():
+    result = evaluate(rank_reversal_input())
+    # With C, the lowest bid is 50: A 60 + 40×50/100 = 80, B 54 + 40×50/80 = 79, C 30 + 40.
+    assert [(r.vendor, r.total) for r in result.ranking] == [
+        ("A", Decimal("80.00")),
+        ("B", Decimal("79.00")),
+        ("C", Decimal("70.00")),
+    ]
+    # A and B alone: the lowest is 80: A 60 + 32 = 92, B 54 + 40 = 94.
+    [flag] = by_kind(result, "fragile")
+    assert flag.id == "fragile:C::"
+    assert flag.vendor == "C"
+    assert flag.detail["left_out"] == "bidder"
+    assert flag.detail["pair"] == ["A", "B"]
+    assert (flag.detail["winner"], flag.detail["new_winner"]) == ("A", "B")
+    assert flag.detail["totals"] == {"B": 94.0, "A": 92.0}
+    assert flag.detail["reversed_pairs"] == [["A", "B"]]
+    assert flag.message.en == (
+        "Without C's bid, B would win instead of A (94 to 92): price points are relative to "
+        "the other bids, so leaving C out reverses A and B."
+    )
+    assert flag.message.zh.startswith("若不计 C 的投标，第一名将由 A 变为 B（94 比 92）")
+
+
+def test_leaving_out_the_runner_up_does_not_make_the_result_fragile():
+    # Without B, A still leads C (lowest bid 50 either way); only C's absence flips the winner.
+    result = evaluate(rank_reversal_input())
+    assert result.sensitivity.without_bidder == {"A": "B", "B": "A", "C": "B"}
+    assert [f.vendor for f in by_kind(result, "fragile")] == ["C"]
+
+
+def test_an_evaluator_whose_scores_decide_the_winner_makes_the_result_fragile():
+    # e1, e2: A 6, B 8; e3: A 10, B 2. Means A 7.33, B 6: A wins 73.33 to 60.
+    # Without e3: A 60, B 80. Without e1 (or e2): A 80, B 50.
+    scores = {"e1": {"A": 6, "B": 8}, "e2": {"A": 6, "B": 8}, "e3": {"A": 10, "B": 2}}
+    result = evaluate(make_input(quality_template(), scale_entries("q", scores)))
+    assert result.winner == "A"
+    [flag] = by_kind(result, "fragile")
+    assert flag.id == "fragile:::e3"
+    assert flag.evaluator == "e3" and flag.vendor is None
+    assert flag.detail["totals"] == {"B": 80.0, "A": 60.0}
+    assert flag.message.en == "Without e3's scores, B would win instead of A (80 to 60)."
+    assert flag.message.zh == "若不计评委 e3 的评分，第一名将由 A 变为 B（80 比 60）。"
+    assert result.sensitivity.without_evaluator == {"e1": "A", "e2": "A", "e3": "B"}
+
+
+def test_an_evaluator_whose_gate_vote_disqualifies_a_vendor_makes_the_result_fragile():
+    # C fails the gate 2 of 3 and is out; without e1 it fails 1 of 2, not a majority, and
+    # C, the best on quality, wins.
+    tmpl = template(
+        group("qualification", 0, crit("licence", "gate", 0)),
+        group("quality", 100, crit("q", "scale", 10)),
+    )
+    entries = [
+        *(
+            Entry(e, v, "q", Decimal(p))
+            for e in ("e1", "e2", "e3")
+            for v, p in (("A", 7), ("B", 6), ("C", 9))
+        ),
+        *(Entry(e, v, "licence", "pass") for e in ("e1", "e2", "e3") for v in "AB"),
+        Entry("e1", "C", "licence", "fail"),
+        Entry("e2", "C", "licence", "fail"),
+        Entry("e3", "C", "licence", "pass"),
+    ]
+    result = evaluate(make_input(tmpl, entries))
+    assert result.winner == "A" and [d.vendor for d in result.disqualified] == ["C"]
+    assert result.sensitivity.without_evaluator == {"e1": "C", "e2": "C", "e3": "A"}
+    assert sorted(f.id for f in by_kind(result, "fragile")) == ["fragile:::e1", "fragile:::e2"]
+
+
+# --- the flags as a whole -------------------------------------------------------------------
+
+
+def test_flag_ids_are_stable_and_escape_colons_in_names():
+    assert flag_id("divergence", "VendorA", "mobile", "evaluator3") == (
+        "divergence:VendorA:mobile:evaluator3"
+    )
+    assert flag_id("low_bid", "A:B", None, None) == "low_bid:A%3AB::"
+    assert flag_id("low_bid", "A%3AB", None, None) == "low_bid:A%253AB::"
+
+
+def test_the_same_input_gives_the_same_flags_in_the_same_order():
+    scores = {"e1": 8, "e2": 8.5, "e3": 7.5, "e4": 8, "e5": 2}
+    entries = [Entry(e, "A", "q", Decimal(str(p))) for e, p in scores.items()]
+    first = evaluate(make_input(quality_template(), entries))
+    again = evaluate(make_input(quality_template(), list(reversed(entries))))
+    assert [f.id for f in first.flags] == [f.id for f in again.flags]
+    assert [f.kind for f in first.flags] == ["outlier_evaluator", "divergence"]
+    assert isinstance(first.flags[0], Flag) and hash(first.flags[0]) == hash(again.flags[0])
+
+
+def test_evaluate_without_checks_leaves_flags_and_sensitivity_empty():
+    result = evaluate(rank_reversal_input(), checks=False)
+    assert result.flags == () and result.sensitivity is None
+
+
+def test_the_json_gains_flags_and_sensitivity_in_the_shape_of_issue_3():
+    payload = result_to_json(evaluate(rank_reversal_input()))
+    [flag] = payload["flags"]
+    assert set(flag) >= {"id", "kind", "vendor", "criterion", "evaluator", "detail"}
+    assert flag["kind"] == "fragile" and flag["vendor"] == "C" and flag["criterion"] is None
+    assert flag["message"]["en"].startswith("Without C's bid")
+    sensitivity = payload["sensitivity"]
+    assert sensitivity["margin"] == 1.0
+    assert sensitivity["weights"]["quality"]["change"] == -4.44
+    assert sensitivity["weights"]["quality"]["new_winner"] == "B"
+    assert sensitivity["without_evaluator"] == {"e1": "A"}
+    assert sensitivity["without_bidder"] == {"A": "B", "B": "A", "C": "B"}
