@@ -7,7 +7,6 @@ line (`selector score`, `selector report`) and the web uploads share these reade
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -69,11 +68,13 @@ def read_table(source: Source, source_name: str | None = None) -> pd.DataFrame:
     name = _name(source, source_name)
     try:
         if name.lower().endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(source, dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = pd.read_excel(
+                source, dtype=str, keep_default_na=False, engine="openpyxl"
+            ).astype(object)
         else:
             frame = pd.read_csv(
                 source,
-                dtype=str,
+                dtype=object,  # plain Python strings: fast to iterate
                 keep_default_na=False,
                 encoding="utf-8-sig",
                 skipinitialspace=True,
@@ -315,13 +316,13 @@ def read_scores_table(
         )
     _raise(problems)
     return [
-        Entry(evaluator, vendor, criterion, value, comment)
+        Entry(evaluator.strip(), vendor.strip(), criterion, value, comment)
         for evaluator, vendor, criterion, value, comment in zip(
-            frame["evaluator"].str.strip(),
-            frame["vendor"].str.strip(),
-            frame["criterion"],
+            frame["evaluator"].tolist(),
+            frame["vendor"].tolist(),
+            frame["criterion"].tolist(),
             values,
-            comments,
+            list(comments),
             strict=True,
         )
     ]
@@ -335,41 +336,29 @@ def _read_scale(
     values: list[object],
     problems: _Problems,
 ) -> None:
-    numbers = pd.to_numeric(pd.Series(raw_values[positions]), errors="coerce").to_numpy()
+    raw = raw_values[positions]
+    numbers = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=float)
     step = float(rules.scale_step(criterion))
-    maximum = float(criterion.max)
-    for position, raw, number in zip(positions, raw_values[positions], numbers, strict=True):
-        line = int(lines[position])
-        if math.isnan(number) or math.isinf(number):
-            what = (
-                "not a number"
-                if raw.strip().lower() not in ("nan", "inf", "-inf", "infinity")
-                else "not finite"
-            )
-            problems.add(
-                line,
-                "value",
-                raw,
-                f"{what}; criterion '{criterion.id}' takes a number from 0 to "
-                f"{criterion.max} in steps of {rules.scale_step(criterion)}",
-            )
-        elif not 0 <= number <= maximum:
-            problems.add(
-                line,
-                "value",
-                raw,
-                f"out of range; criterion '{criterion.id}' takes 0 to {criterion.max}",
-            )
-        elif abs(number / step - round(number / step)) > 1e-9:
-            problems.add(
-                line,
-                "value",
-                raw,
-                f"not on the step of criterion '{criterion.id}'; use a multiple of "
-                f"{rules.scale_step(criterion)}",
-            )
+    steps = numbers / step
+    finite = np.isfinite(numbers)
+    in_range = finite & (numbers >= 0) & (numbers <= float(criterion.max))
+    on_step = in_range & (np.abs(steps - np.round(steps)) <= 1e-9)
+    for index in np.flatnonzero(on_step):
+        values[positions[index]] = Decimal(raw[index].strip())
+    takes = (
+        f"criterion '{criterion.id}' takes a number from 0 to {criterion.max} "
+        f"in steps of {rules.scale_step(criterion)}"
+    )
+    for index in np.flatnonzero(~on_step)[:MAX_PROBLEMS]:
+        text = raw[index]
+        if not finite[index]:
+            spelled_infinite = text.strip().lower() in ("nan", "inf", "-inf", "infinity")
+            what = "not finite" if spelled_infinite else "not a number"
+        elif not in_range[index]:
+            what = "out of range"
         else:
-            values[position] = Decimal(raw.strip())
+            what = "not on the step"
+        problems.add(int(lines[positions[index]]), "value", text, f"{what}; {takes}")
 
 
 def read_consensus_table(
