@@ -26,7 +26,7 @@ import statistics
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from selector.scoring.model import Result, Template, Text
 from selector.scoring.sensitivity import Evaluate, Sensitivity, analyse
@@ -386,13 +386,16 @@ def _round(value: float, places: int = 2) -> float:
 
 
 def _number(value: object) -> float:
-    if isinstance(value, int | float | Decimal | str):
+    if isinstance(value, float | int | Decimal | str):
         return float(value)
     raise TypeError(f"not a number: {value!r}")
 
 
+@lru_cache(maxsize=4096)
 def _fmt(value: object) -> str:
-    """A figure for a sentence: at most 2 decimals, no trailing zeros (4.5, 2, 0.33)."""
+    """A figure for a sentence: at most 2 decimals, no trailing zeros (4.5, 2, 0.33).
+
+    Cached: a tender's flags repeat the same few figures many times."""
     text = f"{_number(value):.2f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
@@ -410,9 +413,14 @@ def _plural(n: int, noun: str) -> str:
 
 
 def _text(value: object) -> Text:
-    if isinstance(value, Mapping):
-        return Text(zh=str(value["zh"]), en=str(value["en"]))
-    return Text(zh=str(value), en=str(value))
+    if isinstance(value, dict):
+        return _title(str(value["zh"]), str(value["en"]))
+    return _title(str(value), str(value))
+
+
+@lru_cache(maxsize=1024)
+def _title(zh: str, en: str) -> Text:
+    return Text(zh=zh, en=en)
 
 
 def criterion_title(template: Template, criterion_id: str | None, lang: str) -> str:
