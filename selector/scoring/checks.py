@@ -328,6 +328,8 @@ def fragile_flags(result: Result, sensitivity: Sensitivity) -> list[Flag]:
             "new_winner": new,
             "pair": [winner, new],
             "totals": {v: float(run.totals[v]) for v in (new, winner) if v in run.totals},
+            "requalified": list(run.requalified),
+            "disqualified": list(run.disqualified),
         }
         flags.append(_flag("fragile", detail, evaluator=evaluator))
     order = {r.vendor: i for i, r in enumerate(result.ranking)}
@@ -357,9 +359,19 @@ def _fragile_sentence(flag: Flag) -> Text:
     else:  # the winner itself left the race (a gate decided otherwise)
         versus_zh = versus_en = ""
     if d["left_out"] == "evaluator":
+        gate_zh = gate_en = ""
+        back, out = _names(d.get("requalified")), _names(d.get("disqualified"))
+        if back:
+            gate_zh += f"没有该评委的票，资格审查不再淘汰 {'、'.join(back)}。"
+            gate_en += f" Without their votes, a gate no longer disqualifies {', '.join(back)}."
+        if out:
+            gate_zh += f"没有该评委的票，资格审查将淘汰 {'、'.join(out)}。"
+            gate_en += f" Without their votes, a gate disqualifies {', '.join(out)}."
         return Text(
-            zh=f"若不计评委 {flag.evaluator} 的评分，第一名将由 {old} 变为 {new}{versus_zh}。",
-            en=f"Without {flag.evaluator}'s scores, {new} would win instead of {old}{versus_en}.",
+            zh=f"若不计评委 {flag.evaluator} 的评分，第一名将由 {old} 变为 {new}{versus_zh}。"
+            f"{gate_zh}",
+            en=f"Without {flag.evaluator}'s scores, {new} would win instead of {old}{versus_en}."
+            f"{gate_en}",
         )
     bidder = flag.vendor
     return Text(
@@ -410,6 +422,10 @@ def _money(amount: object) -> str:
 
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _names(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else []
 
 
 def _text(value: object) -> Text:

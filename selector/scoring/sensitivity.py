@@ -78,13 +78,17 @@ class LeaveOneOut:
 
     `ranking` lists the vendors in rank order, `totals` their totals (rounded as in the
     result). `reversed_pairs` holds each pair (ahead, behind) of vendors that were both
-    ranked before and whose order is now reversed.
+    ranked before and whose order is now reversed. `requalified` and `disqualified` name the
+    vendors a gate lets back into the race, or now keeps out, when an evaluator's votes are
+    left out.
     """
 
     left_out: str
     ranking: tuple[str, ...]
     totals: Mapping[str, Decimal] = field(hash=False)
     reversed_pairs: tuple[tuple[str, str], ...] = ()
+    requalified: tuple[str, ...] = ()
+    disqualified: tuple[str, ...] = ()
 
     @property
     def winner(self) -> str | None:
@@ -490,7 +494,16 @@ def _rescored_without(result: Result, evaluator: str, reevaluate: Evaluate) -> L
     ranking = tuple(r.vendor for r in again.ranking)
     totals = {r.vendor: r.total for r in again.ranking if r.total is not None}
     before = [r.vendor for r in result.ranking]
-    return LeaveOneOut(evaluator, ranking, totals, _reversed(before, ranking))
+    out_before = {d.vendor for d in result.disqualified}
+    out_now = {d.vendor for d in again.disqualified}
+    return LeaveOneOut(
+        evaluator,
+        ranking,
+        totals,
+        _reversed(before, ranking),
+        requalified=tuple(v for v in result.input.vendors if v in out_before - out_now),
+        disqualified=tuple(v for v in result.input.vendors if v in out_now - out_before),
+    )
 
 
 def sensitivity_to_json(sensitivity: Sensitivity) -> dict[str, object]:

@@ -310,7 +310,17 @@ def test_an_evaluator_whose_gate_vote_disqualifies_a_vendor_makes_the_result_fra
     result = evaluate(make_input(tmpl, entries))
     assert result.winner == "A" and [d.vendor for d in result.disqualified] == ["C"]
     assert result.sensitivity.without_evaluator == {"e1": "C", "e2": "C", "e3": "A"}
-    assert sorted(f.id for f in by_kind(result, "fragile")) == ["fragile:::e1", "fragile:::e2"]
+    flags = by_kind(result, "fragile")
+    assert [f.id for f in flags] == ["fragile:::e1", "fragile:::e2"]
+    assert flags[0].detail["requalified"] == ["C"]
+    assert flags[0].message.en == (
+        "Without e1's scores, C would win instead of A (90 to 70). Without their votes, a gate "
+        "no longer disqualifies C."
+    )
+    assert flags[0].message.zh == (
+        "若不计评委 e1 的评分，第一名将由 A 变为 C（90 比 70）。"
+        "没有该评委的票，资格审查不再淘汰 C。"
+    )
 
 
 # --- the flags as a whole -------------------------------------------------------------------
