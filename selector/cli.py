@@ -16,6 +16,10 @@ import click
 COMMANDS: dict[str, str] = {
     "score": "selector.commands.score:score",
     "criteria": "selector.commands.criteria:criteria",
+    "init-db": "selector.commands.web:init_db",
+    "serve": "selector.commands.web:serve",
+    "demo": "selector.commands.web:demo",
+    "user": "selector.commands.web:user",
 }
 
 

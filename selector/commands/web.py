@@ -1,0 +1,203 @@
+"""Commands of the web application: init-db, serve, demo, user."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+def _app(**config: Any) -> Any:
+    from selector import create_app
+
+    return create_app(config or None)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the database, or upgrade it to the newest schema (Alembic)."""
+    from selector.migrations import current_revision, head_revision, upgrade
+
+    app = _app()
+    url = app.config["DATABASE_URL"]
+    before = current_revision(url)
+    upgrade(url)
+    after = head_revision()
+    shown = app.extensions["selector.db"].url.render_as_string(hide_password=True)
+    if before == after:
+        click.echo(f"Database {shown} is up to date (revision {after}).")
+    else:
+        click.echo(f"Database {shown} upgraded from {before or 'empty'} to {after}.")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--secure-cookies/--no-secure-cookies",
+    default=None,
+    help="Send the session cookie over HTTPS only (default: off for this plain-HTTP "
+    "development server unless SELECTOR_SESSION_COOKIE_SECURE says otherwise).",
+)
+def serve(host: str, port: int, secure_cookies: bool | None) -> None:
+    """Run the development server (for production use gunicorn; see the README)."""
+    import os
+
+    overrides: dict[str, Any] = {}
+    if secure_cookies is not None:
+        overrides["SESSION_COOKIE_SECURE"] = secure_cookies
+    elif "SELECTOR_SESSION_COOKIE_SECURE" not in os.environ:
+        overrides["SESSION_COOKIE_SECURE"] = False  # plain HTTP: a Secure cookie would not stick
+    app = _app(**overrides)
+    click.echo(f"Selector on http://{host}:{port}/  (Ctrl+C stops it)")
+    app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)
+
+
+@click.command("demo")
+@click.option(
+    "--password", default=None, help="Password for every demo user (default: random, printed)."
+)
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing (and succeed) when the database has data."
+)
+def demo(password: str | None, if_empty: bool) -> None:
+    """Load the demo users and the two CRM tenders, and print the logins."""
+    from selector import PROJECT_ROOT
+    from selector.db import get_session
+    from selector.services import ServiceError
+    from selector.services.demo import is_empty, load_demo
+
+    app = _app()
+    with app.app_context():
+        session = get_session()
+        if not is_empty(session):
+            if if_empty:
+                click.echo(
+                    "The database already has data: the demo was not loaded again. "
+                    "Reset a password with: selector user password USERNAME"
+                )
+                return
+            raise click.ClickException(
+                "the database already has users or tenders; the demo goes into an empty "
+                "database (delete instance/selector.db, then run selector init-db)"
+            )
+        if password is not None and len(password) < 8:
+            raise click.BadParameter("use at least 8 characters", param_hint="--password")
+        try:
+            logins = load_demo(
+                session,
+                examples_dir=PROJECT_ROOT / "examples" / "crm-tender",
+                criteria_dir=Path(app.config["CRITERIA_DIR"]),
+                password=password,
+            )
+        except ServiceError as error:
+            for problem in [str(error.message), *error.problems]:
+                click.echo(problem, err=True)
+            sys.exit(1)
+    click.echo(
+        "Demo loaded: 'CRM system selection' (scoring closed, results ready) and "
+        "'CRM proof-of-concept review' (open for scoring)."
+    )
+    click.echo("Logins (username / password):")
+    for username in logins.usernames:
+        click.echo(f"  {username:<12} {logins.password}")
+
+
+@click.group("user")
+def user() -> None:
+    """Create, list and disable users."""
+
+
+@user.command("create")
+@click.argument("username")
+@click.option(
+    "--role", type=click.Choice(["admin", "chair", "evaluator", "observer"]), required=True
+)
+@click.option("--name", "display_name", default="", help="Full name shown on pages.")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 8 characters (prompted when not given).",
+)
+def user_create(username: str, role: str, display_name: str, password: str) -> None:
+    """Create a user."""
+    from selector.db import get_session
+    from selector.services import ServiceError
+    from selector.services.users import create_user
+
+    with _app().app_context():
+        try:
+            created = create_user(
+                get_session(),
+                username=username,
+                display_name=display_name,
+                password=password,
+                role=role,
+            )
+        except ServiceError as error:
+            raise click.ClickException(str(error.message)) from None
+        click.echo(f"Created {created.role} '{created.username}'.")
+
+
+@user.command("list")
+def user_list() -> None:
+    """List the users."""
+    from selector.db import get_session
+    from selector.services.users import list_users
+
+    with _app().app_context():
+        for item in list_users(get_session()):
+            state = "active" if item.active else "disabled"
+            click.echo(f"{item.username:<20} {item.role:<10} {state:<9} {item.display_name}")
+
+
+@user.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    """Disable a user; their sessions end at once."""
+    _set_active(username, False)
+
+
+@user.command("enable")
+@click.argument("username")
+def user_enable(username: str) -> None:
+    """Enable a disabled user."""
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    from selector.db import get_session
+    from selector.services.users import find_user, set_active
+
+    with _app().app_context():
+        session = get_session()
+        found = find_user(session, username)
+        if found is None:
+            raise click.ClickException(f"no user '{username}'")
+        set_active(session, found.id, active)
+        click.echo(f"User '{found.username}' {'enabled' if active else 'disabled'}.")
+
+
+@user.command("password")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def user_password(username: str, password: str) -> None:
+    """Set a user's password; their sessions end."""
+    from selector.db import get_session
+    from selector.services import ServiceError
+    from selector.services.users import find_user, set_password
+
+    with _app().app_context():
+        session = get_session()
+        found = find_user(session, username)
+        if found is None:
+            raise click.ClickException(f"no user '{username}'")
+        try:
+            set_password(session, found.id, password)
+        except ServiceError as error:
+            raise click.ClickException(str(error.message)) from None
+        click.echo(f"Password of '{found.username}' changed.")

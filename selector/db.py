@@ -1,0 +1,117 @@
+"""Engine and session setup for SQLite (the embedded default) and PostgreSQL.
+
+SQLite is used by several threads or gunicorn workers at once, so every connection gets
+WAL (readers never wait for the writer), a busy timeout (a writer waits for the lock
+instead of failing at once) and foreign keys. Python's sqlite3 module would start
+transactions as DEFERRED, where two writers can both read and then deadlock on the
+upgrade to a write lock; so we take over BEGIN ourselves and services open their write
+transactions with BEGIN IMMEDIATE (`write_transaction`). PostgreSQL needs none of this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+EXTENSION_KEY = "selector.db"
+BEGIN_OPTION = "selector_sqlite_begin"
+
+
+class Database:
+    """An engine and a session factory for one database URL."""
+
+    def __init__(self, url: str, *, busy_timeout_ms: int = 10000, echo: bool = False) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        engine_args: dict[str, Any] = {"echo": echo, "future": True}
+        if self.is_sqlite:
+            engine_args["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            engine_args["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(self.url, **engine_args)
+        if self.is_sqlite:
+            _configure_sqlite(self.engine, busy_timeout_ms)
+        self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=True)
+
+    def session(self) -> Session:
+        return self.sessionmaker()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event, not the sqlite3 module, start transactions.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def init_app(app: Flask) -> Database:
+    """Create the app's Database from `SQLALCHEMY_DATABASE_URL` and close sessions per request."""
+    database = Database(
+        app.config["DATABASE_URL"],
+        busy_timeout_ms=int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000)),
+        echo=bool(app.config.get("SQLALCHEMY_ECHO", False)),
+    )
+    app.extensions[EXTENSION_KEY] = database
+
+    @app.teardown_appcontext
+    def close_session(_exc: BaseException | None) -> None:
+        session: Session | None = g.pop("_selector_session", None)
+        if session is not None:
+            session.close()
+
+    return database
+
+
+def get_database(app: Flask | None = None) -> Database:
+    database: Database = (app or current_app).extensions[EXTENSION_KEY]
+    return database
+
+
+def get_session() -> Session:
+    """The session of the current request or app context (one per context)."""
+    session: Session | None = g.get("_selector_session")
+    if session is None:
+        session = get_database().session()
+        g._selector_session = session
+    return session
+
+
+@contextmanager
+def write_transaction(session: Session) -> Iterator[Session]:
+    """Run a block in one write transaction, committed at the end or rolled back on error.
+
+    Any read transaction the request has open is ended first, so that the write
+    transaction starts fresh — with BEGIN IMMEDIATE on SQLite, which takes the write lock
+    up front (waiting up to the busy timeout) so that concurrent writers queue instead of
+    deadlocking.
+    """
+    if session.in_transaction():
+        session.commit()
+    session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,391 @@
+"""Flask-WTF forms, one per screen. Labels are lazy so they follow the page's language.
+
+Forms check the shape of what was typed (present, short enough, a number); the rules that
+need the database (a taken username, a state that forbids the action) live in services.
+The score sheet form is generated from the tender's criteria by `score_sheet_form`.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    Field,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from selector.scoring import rules
+from selector.scoring.model import Criterion
+
+MAX_NAME = 200
+MAX_COMMENT = 2000
+MAX_REASON = 2000
+MAX_AMOUNT = Decimal("1e15")
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (for groups, vendors)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def parse_decimal(raw: str) -> Decimal | None:
+    """A finite Decimal from what a person typed (`1,250.50` allowed), else None."""
+    try:
+        number = Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+class DecimalText:
+    """A number typed as text: finite, within [minimum, maximum] (exclusive minimum if asked)."""
+
+    def __init__(
+        self,
+        minimum: Decimal | None = None,
+        maximum: Decimal | None = None,
+        *,
+        exclusive_minimum: bool = False,
+    ) -> None:
+        self.minimum, self.maximum, self.exclusive_minimum = minimum, maximum, exclusive_minimum
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data in (None, ""):
+            return
+        number = parse_decimal(field.data)
+        if number is None:
+            raise ValidationError(_l("Enter a number, for example 125000.50."))
+        if self.minimum is not None:
+            if self.exclusive_minimum and number <= self.minimum:
+                raise ValidationError(_l("Enter a number greater than %(min)s.", min=self.minimum))
+            if number < self.minimum:
+                raise ValidationError(_l("Enter a number of at least %(min)s.", min=self.minimum))
+        if self.maximum is not None and number > self.maximum:
+            raise ValidationError(_l("Enter a number of at most %(max)s.", max=self.maximum))
+
+
+CURRENCY = [
+    Regexp(r"^[A-Z]{3}$", message=_l("Use a three-letter currency code such as CNY, USD or EUR.")),
+]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Username"), validators=[DataRequired(), Length(max=64)], filters=[_strip]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    submit = SubmitField(_l("Log in"))
+
+
+class ActionForm(FlaskForm):
+    """A button that posts (logout, delete, language): only the CSRF token travels."""
+
+
+class UserCreateForm(FlaskForm):
+    username = StringField(
+        _l("Username"), validators=[DataRequired(), Length(max=64)], filters=[_strip]
+    )
+    display_name = StringField(
+        _l("Full name"), validators=[Optional(), Length(max=MAX_NAME)], filters=[_strip]
+    )
+    role = SelectField(_l("Role"), choices=[])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)])
+    submit = SubmitField(_l("Create user"))
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=8, max=256)]
+    )
+    submit = SubmitField(_l("Set password"))
+
+
+class TenderForm(FlaskForm):
+    """Create a tender: name, template (from criteria/ or an uploaded YAML) and settings."""
+
+    name = StringField(
+        _l("Tender name"), validators=[DataRequired(), Length(max=MAX_NAME)], filters=[_strip]
+    )
+    organisation = StringField(
+        _l("Organisation"), validators=[Optional(), Length(max=MAX_NAME)], filters=[_strip]
+    )
+    template = SelectField(_l("Criteria template"), choices=[], validate_choice=False)
+    template_file = FileField(
+        _l("…or upload a template (YAML)"),
+        validators=[FileAllowed(["yaml", "yml"], _l("Upload a .yaml or .yml file."))],
+    )
+    base_currency = StringField(
+        _l("Base currency"), validators=[Optional(), *CURRENCY], filters=[_upper]
+    )
+    method = SelectField(_l("How evaluators' scores are combined"), choices=[])
+    divergence_percent = StringField(
+        _l("Divergence threshold (% of a criterion's maximum)"),
+        default="40",
+        validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
+    )
+    low_bid_percent = StringField(
+        _l("Abnormally low bid threshold (% of the median total bid)"),
+        default="60",
+        validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
+    )
+    submit = SubmitField(_l("Create tender"))
+
+
+class TenderSettingsForm(FlaskForm):
+    name = StringField(
+        _l("Tender name"), validators=[DataRequired(), Length(max=MAX_NAME)], filters=[_strip]
+    )
+    organisation = StringField(
+        _l("Organisation"), validators=[Optional(), Length(max=MAX_NAME)], filters=[_strip]
+    )
+    base_currency = StringField(
+        _l("Base currency"), validators=[DataRequired(), *CURRENCY], filters=[_upper]
+    )
+    method = SelectField(_l("How evaluators' scores are combined"), choices=[])
+    divergence_percent = StringField(
+        _l("Divergence threshold (% of a criterion's maximum)"),
+        validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
+    )
+    low_bid_percent = StringField(
+        _l("Abnormally low bid threshold (% of the median total bid)"),
+        validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
+    )
+    submit = SubmitField(_l("Save settings"))
+
+
+class TemplateUploadForm(FlaskForm):
+    template_file = FileField(
+        _l("Template (YAML)"),
+        validators=[
+            FileRequired(_l("Choose a .yaml file to upload.")),
+            FileAllowed(["yaml", "yml"], _l("Upload a .yaml or .yml file.")),
+        ],
+    )
+    submit = SubmitField(_l("Replace template"))
+
+
+class VendorForm(FlaskForm):
+    name = StringField(
+        _l("Vendor name"), validators=[DataRequired(), Length(max=MAX_NAME)], filters=[_strip]
+    )
+    submit = SubmitField(_l("Add vendor"))
+
+
+class BidForm(FlaskForm):
+    vendor = SelectField(_l("Vendor"), choices=[], coerce=int)
+    component = SelectField(_l("Cost component"), choices=[])
+    amount = StringField(
+        _l("Amount"),
+        validators=[DataRequired(), DecimalText(Decimal(0), MAX_AMOUNT, exclusive_minimum=True)],
+        filters=[_strip],
+    )
+    currency = StringField(_l("Currency"), validators=[Optional(), *CURRENCY], filters=[_upper])
+    submit = SubmitField(_l("Save bid"))
+
+
+class BidsUploadForm(FlaskForm):
+    bids_file = FileField(
+        _l("Bids table (CSV or Excel)"),
+        validators=[
+            FileRequired(_l("Choose a .csv or .xlsx file to upload.")),
+            FileAllowed(["csv", "xlsx"], _l("Upload a .csv or .xlsx file.")),
+        ],
+    )
+    submit = SubmitField(_l("Upload bids"))
+
+
+class RateForm(FlaskForm):
+    currency = StringField(_l("Currency"), validators=[DataRequired(), *CURRENCY], filters=[_upper])
+    rate = StringField(
+        _l("Rate (1 unit in the base currency)"),
+        validators=[
+            DataRequired(),
+            DecimalText(Decimal(0), Decimal("1e9"), exclusive_minimum=True),
+        ],
+        filters=[_strip],
+    )
+    submit = SubmitField(_l("Save rate"))
+
+
+class AssignmentForm(FlaskForm):
+    evaluator = SelectField(_l("Evaluator"), choices=[], coerce=int)
+    groups = MultiCheckboxField(_l("Groups to score (none ticked: all)"), choices=[])
+    can_see_prices = BooleanField(_l("May see bid prices"))
+    submit = SubmitField(_l("Assign"))
+
+
+class TransitionForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"), validators=[Optional(), Length(max=MAX_REASON)], filters=[_strip]
+    )
+    submit = SubmitField(_l("Confirm"))
+
+
+class ConflictForm(FlaskForm):
+    no_conflict = BooleanField(_l("I have no conflict of interest with any of these vendors"))
+    vendors = MultiCheckboxField(
+        _l("Vendors I have a conflict of interest with"), choices=[], coerce=int
+    )
+    statement = TextAreaField(
+        _l("Statement (relationship, shares, former employment…)"),
+        validators=[Optional(), Length(max=MAX_REASON)],
+        filters=[_strip],
+    )
+    submit = SubmitField(_l("Declare"))
+
+    def validate_no_conflict(self, field: Field) -> None:
+        if field.data and self.vendors.data:
+            raise ValidationError(_l("Either tick 'no conflict' or choose vendors, not both."))
+        if not field.data and not self.vendors.data:
+            raise ValidationError(
+                _l("Tick 'no conflict', or choose the vendors you have a conflict with.")
+            )
+
+
+class ConsensusForm(FlaskForm):
+    vendor = SelectField(_l("Vendor"), choices=[], coerce=int)
+    criterion = SelectField(_l("Criterion"), choices=[])
+    value = StringField(
+        _l("Agreed value"), validators=[DataRequired(), Length(max=64)], filters=[_strip]
+    )
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON)], filters=[_strip]
+    )
+    submit = SubmitField(_l("Record consensus"))
+
+
+class FlagReviewForm(FlaskForm):
+    flag_id = HiddenField(validators=[DataRequired(), Length(max=255)])
+    note = TextAreaField(
+        _l("Review note"), validators=[DataRequired(), Length(max=MAX_REASON)], filters=[_strip]
+    )
+    submit = SubmitField(_l("Record review"))
+
+
+# --- the score sheet --------------------------------------------------------------------
+
+
+class ScaleValue:
+    """A scale criterion's number: finite, in [0, max], on the criterion's step."""
+
+    def __init__(self, criterion: Criterion) -> None:
+        self.criterion = criterion
+
+    def __call__(self, form: Any, field: Field) -> None:
+        raw = field.data
+        if raw in (None, ""):
+            return
+        if len(str(raw)) > 32:
+            raise ValidationError(_l("Enter a short number, for example 3.5."))
+        number = parse_decimal(str(raw))
+        maximum = self.criterion.max
+        step = rules.scale_step(self.criterion)
+        if number is None:
+            raise ValidationError(
+                _l("Enter a number from 0 to %(max)s, for example 3.5.", max=_num(maximum))
+            )
+        if number < 0 or number > maximum:
+            raise ValidationError(_l("Enter a number from 0 to %(max)s.", max=_num(maximum)))
+        if number % step != 0:
+            raise ValidationError(
+                _l(
+                    "Use steps of %(step)s (for example %(example)s).",
+                    step=_num(step),
+                    example=_num(number - number % step),
+                )
+            )
+
+
+class ChoiceValue:
+    """A choice criterion's value must be one of its options."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data in (None, ""):
+            return
+        if field.data not in self.keys:
+            raise ValidationError(_l("Choose one of the options shown."))
+
+
+def _num(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def value_field_name(criterion_id: str) -> str:
+    return f"value-{criterion_id}"
+
+
+def comment_field_name(criterion_id: str) -> str:
+    return f"comment-{criterion_id}"
+
+
+class ScoreSheetBase(FlaskForm):
+    version = IntegerField(validators=[InputRequired()])
+    save = SubmitField(_l("Save draft"))
+    submit_sheet = SubmitField(_l("Submit sheet"))
+
+
+def score_sheet_form(criteria: list[Criterion], lang: str, **kwargs: Any) -> ScoreSheetBase:
+    """A form with one value and one comment field per criterion the evaluator scores.
+
+    Choice kinds (tiered, binary, grade, gate) become radio buttons whose labels carry the
+    points; scale becomes a number input. Values may stay empty in a draft.
+    """
+    attrs: dict[str, Any] = {}
+    for criterion in criteria:
+        title = criterion.title.get(lang)
+        if criterion.kind == "scale":
+            attrs[value_field_name(criterion.id)] = StringField(
+                title, validators=[Optional(), ScaleValue(criterion)], filters=[_strip]
+            )
+        else:
+            options = rules.choices(criterion)
+            attrs[value_field_name(criterion.id)] = RadioField(
+                title,
+                choices=[(c.key, c.label.get(lang)) for c in options],
+                validate_choice=False,
+                validators=[Optional(), ChoiceValue([c.key for c in options])],
+            )
+        attrs[comment_field_name(criterion.id)] = TextAreaField(
+            _l("Comment"),
+            validators=[Optional(), Length(max=MAX_COMMENT)],
+            filters=[_strip],
+        )
+    form_class = type("ScoreSheetForm", (ScoreSheetBase,), attrs)
+    form: ScoreSheetBase = form_class(**kwargs)
+    return form

@@ -1,0 +1,433 @@
+"""The stored state of Selector: people, tenders and what the committee entered.
+
+Rows hold what people typed (values as the normalised keys of `selector.scoring.rules`,
+money as Decimal); every number shown is computed from them by the scoring core. A tender
+keeps the YAML of its template (`template_yaml`), so editing a file in `criteria/` never
+changes a tender in progress; its groups and criteria are also stored as rows so that
+assignments, entries and bids can refer to them with foreign keys.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    CHAIR = "chair"
+    EVALUATOR = "evaluator"
+    OBSERVER = "observer"
+
+
+class TenderState(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+    FINALISED = "finalised"
+
+
+class SheetState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(str(m)) for m in enum)})"
+
+
+class User(Base):
+    """A person who logs in. `session_token` is part of the login cookie; rotating it
+    (logout, disable, new password) ends every session of the user on the server side."""
+
+    __tablename__ = "user"
+    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # Flask-Login protocol -------------------------------------------------------------
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class Tender(Base):
+    """One procurement: a template snapshot, vendors and bids, a committee, a state."""
+
+    __tablename__ = "tender"
+    __table_args__ = (
+        CheckConstraint(_in("state", TenderState), name="state"),
+        CheckConstraint("method IN ('mean', 'trimmed', 'median')", name="method"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    template_key: Mapped[str] = mapped_column(String(100))
+    template_source: Mapped[str] = mapped_column(String(255))
+    template_yaml: Mapped[str] = mapped_column(Text)
+    template_json: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16), default=TenderState.DRAFT)
+    base_currency: Mapped[str] = mapped_column(String(3))
+    method: Mapped[str] = mapped_column(String(16), default="mean")
+    divergence_threshold: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal("0.4"))
+    low_bid_threshold: Mapped[Decimal] = mapped_column(Numeric(6, 4), default=Decimal("0.6"))
+    chair_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    chair: Mapped[User] = relationship()
+    groups: Mapped[list[TenderGroup]] = relationship(
+        back_populates="tender", cascade="all, delete-orphan", order_by="TenderGroup.position"
+    )
+    criteria: Mapped[list[TenderCriterion]] = relationship(
+        back_populates="tender",
+        cascade="all, delete-orphan",
+        order_by="TenderCriterion.position",
+        overlaps="group,criteria",
+    )
+    vendors: Mapped[list[Vendor]] = relationship(
+        back_populates="tender", cascade="all, delete-orphan", order_by="Vendor.position"
+    )
+    rates: Mapped[list[ExchangeRate]] = relationship(
+        back_populates="tender", cascade="all, delete-orphan", order_by="ExchangeRate.currency"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="tender", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+    declarations: Mapped[list[ConflictDeclaration]] = relationship(
+        back_populates="tender", cascade="all, delete-orphan"
+    )
+    sheets: Mapped[list[ScoreSheet]] = relationship(
+        back_populates="tender", cascade="all, delete-orphan"
+    )
+    consensus: Mapped[list[Consensus]] = relationship(
+        back_populates="tender", cascade="all, delete-orphan", order_by="Consensus.id"
+    )
+    flag_reviews: Mapped[list[FlagReview]] = relationship(
+        back_populates="tender", cascade="all, delete-orphan", order_by="FlagReview.id"
+    )
+
+
+class TenderGroup(Base):
+    """A group of the tender's template snapshot (weights are the effective percents)."""
+
+    __tablename__ = "tender_group"
+    __table_args__ = (UniqueConstraint("tender_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer)
+    weight: Mapped[Decimal] = mapped_column(Numeric(9, 4))
+    title_zh: Mapped[str] = mapped_column(String(500))
+    title_en: Mapped[str] = mapped_column(String(500))
+    scored_by_evaluators: Mapped[bool] = mapped_column(Boolean)
+
+    tender: Mapped[Tender] = relationship(back_populates="groups")
+    criteria: Mapped[list[TenderCriterion]] = relationship(
+        back_populates="group", order_by="TenderCriterion.position", overlaps="criteria,tender"
+    )
+
+
+class TenderCriterion(Base):
+    """A criterion of the tender's template snapshot."""
+
+    __tablename__ = "tender_criterion"
+    __table_args__ = (UniqueConstraint("tender_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("tender_group.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(16))
+    max_points: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    position: Mapped[int] = mapped_column(Integer)
+
+    tender: Mapped[Tender] = relationship(back_populates="criteria", overlaps="criteria,group")
+    group: Mapped[TenderGroup] = relationship(back_populates="criteria", overlaps="criteria,tender")
+
+    @property
+    def is_price(self) -> bool:
+        return self.kind in ("price_rank", "price_ratio")
+
+
+class Vendor(Base):
+    """A bidder in a tender."""
+
+    __tablename__ = "vendor"
+    __table_args__ = (UniqueConstraint("tender_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    tender: Mapped[Tender] = relationship(back_populates="vendors")
+    bids: Mapped[list[Bid]] = relationship(back_populates="vendor", cascade="all, delete-orphan")
+
+
+class Bid(Base):
+    """A vendor's amount for one price criterion (cost component), in its own currency."""
+
+    __tablename__ = "bid"
+    __table_args__ = (
+        UniqueConstraint("vendor_id", "criterion_id"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("tender_criterion.id", ondelete="CASCADE"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(20, 4))
+    currency: Mapped[str] = mapped_column(String(3))
+
+    vendor: Mapped[Vendor] = relationship(back_populates="bids")
+    criterion: Mapped[TenderCriterion] = relationship()
+
+
+class ExchangeRate(Base):
+    """1 unit of `currency` is `rate` units of the tender's base currency."""
+
+    __tablename__ = "exchange_rate"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "currency"),
+        CheckConstraint("rate > 0", name="rate_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    currency: Mapped[str] = mapped_column(String(3))
+    rate: Mapped[Decimal] = mapped_column(Numeric(24, 10))
+
+    tender: Mapped[Tender] = relationship(back_populates="rates")
+
+
+assignment_group = Table(
+    "assignment_group",
+    Base.metadata,
+    Column("assignment_id", ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True),
+    Column("group_id", ForeignKey("tender_group.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Assignment(Base):
+    """An evaluator on a tender's committee: which groups they score, whether they see prices.
+
+    An empty `groups` list means every group scored by evaluators.
+    """
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("tender_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    can_see_prices: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    tender: Mapped[Tender] = relationship(back_populates="assignments")
+    user: Mapped[User] = relationship()
+    groups: Mapped[list[TenderGroup]] = relationship(
+        secondary=assignment_group, order_by="TenderGroup.position"
+    )
+
+
+conflict_vendor = Table(
+    "conflict_vendor",
+    Base.metadata,
+    Column(
+        "declaration_id",
+        ForeignKey("conflict_declaration.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("vendor_id", ForeignKey("vendor.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ConflictDeclaration(Base):
+    """An evaluator's declaration of interests for a tender, made before seeing any bid.
+
+    A vendor listed in `vendors` is removed from the evaluator's sheets."""
+
+    __tablename__ = "conflict_declaration"
+    __table_args__ = (UniqueConstraint("tender_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    statement: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    tender: Mapped[Tender] = relationship(back_populates="declarations")
+    user: Mapped[User] = relationship()
+    vendors: Mapped[list[Vendor]] = relationship(
+        secondary=conflict_vendor, order_by="Vendor.position"
+    )
+
+
+class ScoreSheet(Base):
+    """One evaluator's sheet for one vendor. `version` is the optimistic lock."""
+
+    __tablename__ = "score_sheet"
+    __table_args__ = (
+        UniqueConstraint("evaluator_id", "vendor_id"),
+        CheckConstraint(_in("state", SheetState), name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    evaluator_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(16), default=SheetState.DRAFT)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    tender: Mapped[Tender] = relationship(back_populates="sheets")
+    evaluator: Mapped[User] = relationship()
+    vendor: Mapped[Vendor] = relationship()
+    entries: Mapped[list[Entry]] = relationship(
+        back_populates="sheet", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Entry(Base):
+    """One evaluator input on one criterion of a sheet: a normalised value and a comment."""
+
+    __tablename__ = "entry"
+    __table_args__ = (UniqueConstraint("sheet_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(ForeignKey("score_sheet.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("tender_criterion.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    sheet: Mapped[ScoreSheet] = relationship(back_populates="entries")
+    criterion: Mapped[TenderCriterion] = relationship()
+
+
+class Consensus(Base):
+    """A value the chair recorded for a cell after discussion; it overrides the aggregate."""
+
+    __tablename__ = "consensus"
+    __table_args__ = (UniqueConstraint("vendor_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("tender_criterion.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    tender: Mapped[Tender] = relationship(back_populates="consensus")
+    vendor: Mapped[Vendor] = relationship()
+    criterion: Mapped[TenderCriterion] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class FlagReview(Base):
+    """The chair's note on a decision-check flag (identified by the flag's stable id)."""
+
+    __tablename__ = "flag_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    flag_id: Mapped[str] = mapped_column(String(255), index=True)
+    note: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    tender: Mapped[Tender] = relationship(back_populates="flag_reviews")
+    author: Mapped[User | None] = relationship()
+
+
+class AuditEvent(Base):
+    """Who did what, when: written by every service function in its own transaction."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SET NULL, not CASCADE: the record of a deleted draft tender outlives it.
+    tender_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tender.id", ondelete="SET NULL"), index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,72 @@
+"""Services: the only code that changes the database.
+
+Each public function loads the rows it needs, applies the rules (calling the scoring core
+where numbers are involved), writes an `AuditEvent`, and commits — all in one transaction
+opened by `selector.db.write_transaction`. Views call exactly one service function per
+action. Errors a person can fix are raised as `ServiceError` with a translated message
+that names the field and the fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from selector.models import AuditEvent, Tender, User
+
+
+class ServiceError(Exception):
+    """A request the rules refuse. `message` is for the person; `field` names the form field.
+
+    `problems` lists further lines (e.g. one per row of an uploaded file).
+    """
+
+    def __init__(
+        self, message: Any, *, field: str | None = None, problems: list[str] | None = None
+    ) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+        self.problems = list(problems or [])
+
+
+class NotFound(ServiceError):
+    """The thing does not exist, or the user may not know that it does (HTTP 404)."""
+
+
+class Forbidden(ServiceError):
+    """The user may see the thing but not do this to it (HTTP 403)."""
+
+
+class StaleEdit(ServiceError):
+    """Someone else saved the record since the form was loaded (optimistic lock)."""
+
+
+def audit(
+    session: Session,
+    action: str,
+    *,
+    actor: User | None = None,
+    tender: Tender | None = None,
+    **detail: Any,
+) -> AuditEvent:
+    """Add an audit event to the session's current transaction (committed with it)."""
+    event = AuditEvent(
+        action=action,
+        actor_id=actor.id if actor is not None else None,
+        tender_id=tender.id if tender is not None else None,
+        detail=_jsonable(detail),
+    )
+    session.add(event)
+    return event
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

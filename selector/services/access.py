@@ -1,0 +1,92 @@
+"""Who may see and do what: checked on the server for every route.
+
+- admin: manages users; sees the list of tenders (names and states only).
+- chair: runs the tenders they created; sees results once scoring is closed.
+- evaluator: sees the tenders they are assigned to once scoring has opened, and only
+  their own sheets; never anyone else's scores (blind scoring).
+- observer: reads results and reports of finalised tenders.
+
+A tender the user may not know about is NotFound (404), so ids reveal nothing; a tender
+they may see but not act on is Forbidden (403).
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from selector.models import Assignment, Tender, TenderState, User
+from selector.services import Forbidden, NotFound
+
+RESULT_STATES_CHAIR = (TenderState.CLOSED, TenderState.FINALISED)
+
+
+def assignment_of(session: Session, tender_id: int, user: User) -> Assignment | None:
+    return session.scalar(
+        select(Assignment).where(Assignment.tender_id == tender_id, Assignment.user_id == user.id)
+    )
+
+
+def may_see(session: Session, tender: Tender, user: User) -> bool:
+    """Whether `user` may know that `tender` exists."""
+    if user.role == "admin":
+        return True
+    if user.role == "chair":
+        return tender.chair_id == user.id
+    if user.role == "observer":
+        return tender.state == TenderState.FINALISED
+    if user.role == "evaluator":
+        return (
+            tender.state != TenderState.DRAFT
+            and assignment_of(session, tender.id, user) is not None
+        )
+    return False
+
+
+def may_see_results(tender: Tender, user: User) -> bool:
+    """Results and reports: the tender's chair once scoring is closed; observers once final."""
+    if user.role == "chair":
+        return tender.chair_id == user.id and tender.state in RESULT_STATES_CHAIR
+    if user.role == "observer":
+        return tender.state == TenderState.FINALISED
+    return False
+
+
+def visible_tender(session: Session, tender_id: int, user: User) -> Tender:
+    """The tender if `user` may know it exists, else NotFound."""
+    tender = session.get(Tender, tender_id)
+    if tender is None or not may_see(session, tender, user):
+        raise NotFound(_("There is no such tender, or it is not yours to see."))
+    return tender
+
+
+def chaired_tender(session: Session, tender_id: int, user: User) -> Tender:
+    """The tender if `user` is its chair; NotFound if they may not see it, else Forbidden."""
+    tender = visible_tender(session, tender_id, user)
+    if user.role != "chair" or tender.chair_id != user.id:
+        raise Forbidden(_("Only the chair of this tender may do this."))
+    return tender
+
+
+def results_tender(session: Session, tender_id: int, user: User) -> Tender:
+    """The tender if `user` may read its results now; Forbidden while they are blind."""
+    tender = visible_tender(session, tender_id, user)
+    if not may_see_results(tender, user):
+        if user.role == "chair" and tender.chair_id == user.id:
+            raise Forbidden(
+                _("Results are hidden until scoring is closed, so that scoring stays blind.")
+            )
+        raise Forbidden(_("Results of this tender are not available to your role yet."))
+    return tender
+
+
+def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assignment:
+    """The user's assignment on a tender that is open, closed or final; NotFound otherwise."""
+    tender = visible_tender(session, tender_id, user)
+    if user.role != "evaluator":
+        raise Forbidden(_("Only the evaluators of this tender score it."))
+    assignment = assignment_of(session, tender.id, user)
+    if assignment is None:  # pragma: no cover - may_see already requires it
+        raise NotFound(_("There is no such tender, or it is not yours to see."))
+    return assignment

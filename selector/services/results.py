@@ -1,0 +1,190 @@
+"""From stored rows to the scoring core's input and result: what every page, report and
+export reads. The same data give the same numbers as `selector score` on the same files.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from selector.models import (
+    ConflictDeclaration,
+    Entry,
+    FlagReview,
+    ScoreSheet,
+    SheetState,
+    Tender,
+    Vendor,
+)
+from selector.scoring import engine
+from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, ScoringError
+from selector.scoring.model import Entry as ScoreEntry
+from selector.services import NotFound
+from selector.services.tenders import template_of
+
+
+def _tender(session: Session, tender_id: int) -> Tender:
+    tender = session.get(Tender, tender_id)
+    if tender is None:
+        raise NotFound(f"no tender with id {tender_id}")
+    return tender
+
+
+def evaluation_input_for(session: Session, tender_id: int) -> EvaluationInput:
+    """The scoring input of a tender: its template snapshot, vendors, the entries of
+    *submitted* sheets (drafts never count), bids, consensus values, method, rates and
+    thresholds. Evaluators are named by username. Raises NotFound for an unknown id.
+    """
+    tender = _tender(session, tender_id)
+    template = template_of(tender)
+    rows = session.execute(
+        select(ScoreSheet.evaluator_id, Vendor.name, Entry)
+        .join(ScoreSheet, Entry.sheet_id == ScoreSheet.id)
+        .join(Vendor, ScoreSheet.vendor_id == Vendor.id)
+        .where(ScoreSheet.tender_id == tender.id, ScoreSheet.state == SheetState.SUBMITTED)
+        .options(selectinload(Entry.criterion))
+        .order_by(ScoreSheet.id, Entry.id)
+    ).all()
+    usernames = {a.user_id: a.user.username for a in tender.assignments}
+    criteria = {c.id: c for c in template.criteria()}
+    entries = []
+    for evaluator_id, vendor_name, entry in rows:
+        if entry.value == "":
+            continue
+        criterion = criteria.get(entry.criterion.key)
+        value: str | Decimal = entry.value
+        if criterion is not None and criterion.kind == "scale":
+            value = Decimal(entry.value)
+        entries.append(
+            ScoreEntry(
+                usernames.get(evaluator_id, f"user{evaluator_id}"),
+                vendor_name,
+                entry.criterion.key,
+                value,
+                entry.comment or "",
+            )
+        )
+    bids = tuple(
+        Bid(vendor.name, bid.criterion.key, Decimal(bid.amount), bid.currency)
+        for vendor in tender.vendors
+        for bid in sorted(vendor.bids, key=lambda b: b.criterion.position)
+    )
+    consensus = tuple(
+        Consensus(
+            c.vendor.name,
+            c.criterion.key,
+            Decimal(c.value) if criteria[c.criterion.key].kind == "scale" else c.value,
+            c.reason,
+        )
+        for c in tender.consensus
+    )
+    return EvaluationInput(
+        template=template,
+        vendors=tuple(v.name for v in tender.vendors),
+        entries=tuple(entries),
+        bids=bids,
+        consensus=consensus,
+        method=tender.method,  # type: ignore[arg-type]
+        base_currency=tender.base_currency,
+        rates={r.currency: Decimal(r.rate) for r in tender.rates},
+        divergence_threshold=float(tender.divergence_threshold),
+        low_bid_threshold=float(tender.low_bid_threshold),
+    )
+
+
+def result_for(session: Session, tender_id: int) -> Result:
+    """The scored result of a tender (flags and sensitivity included).
+
+    Raises ScoringError when the data cannot be scored yet (a cell nobody scored, a missing
+    bid): its `problems` say what to add.
+    """
+    return engine.evaluate(evaluation_input_for(session, tender_id))
+
+
+def try_result(session: Session, tender_id: int) -> tuple[Result | None, list[str]]:
+    """The result, or None and the problems that stop it from being computed."""
+    try:
+        return result_for(session, tender_id), []
+    except ScoringError as error:
+        return None, list(error.problems)
+
+
+def reviews_by_flag(session: Session, tender_id: int) -> dict[str, list[FlagReview]]:
+    reviews: dict[str, list[FlagReview]] = {}
+    for review in session.scalars(
+        select(FlagReview).where(FlagReview.tender_id == tender_id).order_by(FlagReview.id)
+    ):
+        reviews.setdefault(review.flag_id, []).append(review)
+    return reviews
+
+
+def open_flags(session: Session, tender_id: int, result: Result) -> list[Any]:
+    """The result's flags that have no review note yet."""
+    reviewed = set(reviews_by_flag(session, tender_id))
+    return [flag for flag in result.flags if str(getattr(flag, "id", "")) not in reviewed]
+
+
+def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
+    """What the PDF's cover and sign-off page need beyond the result, as plain data.
+
+    Keys: tender_id, tender_name, organisation, state, template, base_currency, method,
+    chair {name, username}, opened_at / closed_at / finalised_at (datetimes or None),
+    committee: one dict per evaluator {name, username, role, submitted_at (latest
+    submission or None), sheets_submitted, sheets_expected, declared_at, conflicts (vendor
+    names), statement}, and flag_reviews {flag id: [{note, author, created_at}]}.
+    """
+    tender = _tender(session, tender_id)
+    declarations = {
+        d.user_id: d
+        for d in session.scalars(
+            select(ConflictDeclaration).where(ConflictDeclaration.tender_id == tender.id)
+        )
+    }
+    sheets = session.scalars(select(ScoreSheet).where(ScoreSheet.tender_id == tender.id)).all()
+    committee = []
+    for assignment in tender.assignments:
+        own = [s for s in sheets if s.evaluator_id == assignment.user_id]
+        declaration = declarations.get(assignment.user_id)
+        conflicted = {v.id for v in declaration.vendors} if declaration else set()
+        submitted = [s.submitted_at for s in own if s.state == SheetState.SUBMITTED]
+        committee.append(
+            {
+                "name": assignment.user.display_name,
+                "username": assignment.user.username,
+                "role": "evaluator",
+                "submitted_at": max(submitted) if submitted else None,
+                "sheets_submitted": len(submitted),
+                "sheets_expected": len([v for v in tender.vendors if v.id not in conflicted]),
+                "declared_at": declaration.declared_at if declaration else None,
+                "conflicts": [v.name for v in declaration.vendors] if declaration else [],
+                "statement": declaration.statement if declaration else "",
+            }
+        )
+    return {
+        "tender_id": tender.id,
+        "tender_name": tender.name,
+        "organisation": tender.organisation,
+        "state": tender.state,
+        "template": tender.template_key,
+        "base_currency": tender.base_currency,
+        "method": tender.method,
+        "chair": {"name": tender.chair.display_name, "username": tender.chair.username},
+        "opened_at": tender.opened_at,
+        "closed_at": tender.closed_at,
+        "finalised_at": tender.finalised_at,
+        "committee": committee,
+        "flag_reviews": {
+            flag: [
+                {
+                    "note": r.note,
+                    "author": r.author.display_name if r.author else "",
+                    "created_at": r.created_at,
+                }
+                for r in reviews
+            ]
+            for flag, reviews in reviews_by_flag(session, tender.id).items()
+        },
+    }

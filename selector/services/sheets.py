@@ -1,0 +1,586 @@
+"""The evaluator's workflow: declare conflicts, fill one score sheet per vendor, submit.
+
+Blind scoring: everything here reads and writes the calling evaluator's own rows only.
+A sheet carries a version; a save must name the version it started from, so that two
+tabs or two devices cannot silently overwrite each other (optimistic locking).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from selector.db import write_transaction
+from selector.models import (
+    Assignment,
+    ConflictDeclaration,
+    Entry,
+    ScoreSheet,
+    SheetState,
+    Tender,
+    TenderState,
+    User,
+    Vendor,
+    utcnow,
+)
+from selector.scoring import rules
+from selector.scoring.model import Criterion, Group, ScoringError
+from selector.scoring.model import Entry as ScoreEntryLike
+from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, audit
+from selector.services.access import evaluator_assignment
+from selector.services.tenders import template_of
+
+MAX_COMMENT = 2000
+
+
+class SheetInvalid(ServiceError):
+    """Some fields of a sheet are wrong; `fields` maps criterion id -> message."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(_("Nothing was saved: please correct the criteria marked below."))
+        self.fields = fields
+
+
+@dataclass
+class SheetGroup:
+    """A group as the evaluator scores it: only the criteria assigned to them."""
+
+    group: Group
+    criteria: list[Criterion]
+
+    @property
+    def scored_max(self) -> Decimal:
+        return sum((c.max for c in self.criteria), Decimal(0))
+
+
+@dataclass
+class OwnTotal:
+    """The evaluator's own running total on one vendor: weighted points over their groups."""
+
+    points: Decimal
+    maximum: Decimal
+    answered: int
+    expected: int
+
+
+@dataclass
+class SheetContext:
+    """Everything a sheet page shows; the evaluator's own data only."""
+
+    tender: Tender
+    vendor: Vendor
+    assignment: Assignment
+    sheet: ScoreSheet | None
+    groups: list[SheetGroup]
+    values: dict[str, str]
+    comments: dict[str, str]
+    total: OwnTotal
+    editable: bool
+    bids: list[tuple[Criterion, Decimal, str]] | None = None
+
+    @property
+    def version(self) -> int:
+        return self.sheet.version if self.sheet else 0
+
+    @property
+    def state(self) -> str:
+        return self.sheet.state if self.sheet else "missing"
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return [c for g in self.groups for c in g.criteria]
+
+
+@dataclass
+class VendorLine:
+    vendor: Vendor
+    state: str
+    total: OwnTotal | None = None
+
+
+@dataclass
+class Workspace:
+    """An evaluator's page for one tender: declaration, then their vendors and sheet states."""
+
+    tender: Tender
+    assignment: Assignment
+    declaration: ConflictDeclaration | None
+    lines: list[VendorLine] = field(default_factory=list)
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for line in self.lines if line.state == SheetState.SUBMITTED)
+
+    @property
+    def expected(self) -> int:
+        return sum(1 for line in self.lines if line.state != "conflict")
+
+
+@dataclass
+class SaveOutcome:
+    sheet: ScoreSheet
+    submitted: bool
+    already_submitted: bool = False
+
+
+def scored_groups(tender: Tender, assignment: Assignment) -> list[SheetGroup]:
+    """The groups and criteria this evaluator scores (all evaluator-scored ones by default)."""
+    template = template_of(tender)
+    chosen = {g.key for g in assignment.groups}
+    groups = []
+    for group in template.groups:
+        if chosen and group.id not in chosen:
+            continue
+        criteria = [c for c in group.criteria if c.is_scored_by_evaluators]
+        if criteria:
+            groups.append(SheetGroup(group, criteria))
+    return groups
+
+
+def own_total(groups: list[SheetGroup], values: dict[str, str]) -> OwnTotal:
+    """weight × (sum of own points) / (group max), over the evaluator's groups."""
+    points = Decimal(0)
+    maximum = Decimal(0)
+    answered = expected = 0
+    for sheet_group in groups:
+        group_max = sheet_group.group.max_points
+        earned = Decimal(0)
+        for criterion in sheet_group.criteria:
+            expected += 1
+            raw = values.get(criterion.id, "")
+            if raw == "":
+                continue
+            answered += 1
+            try:
+                value = rules.parse_value(criterion, raw)
+                got = rules.points_for(criterion, value)
+            except ScoringError:
+                continue
+            earned += got or Decimal(0)
+        if group_max > 0:
+            points += sheet_group.group.weight * earned / group_max
+            maximum += sheet_group.group.weight * sheet_group.scored_max / group_max
+    return OwnTotal(points, maximum, answered, expected)
+
+
+def _declaration(session: Session, tender_id: int, user: User) -> ConflictDeclaration | None:
+    return session.scalar(
+        select(ConflictDeclaration).where(
+            ConflictDeclaration.tender_id == tender_id, ConflictDeclaration.user_id == user.id
+        )
+    )
+
+
+def _own_sheets(session: Session, tender_id: int, user: User) -> dict[int, ScoreSheet]:
+    sheets = session.scalars(
+        select(ScoreSheet).where(
+            ScoreSheet.tender_id == tender_id, ScoreSheet.evaluator_id == user.id
+        )
+    )
+    return {s.vendor_id: s for s in sheets}
+
+
+def workspace(session: Session, tender_id: int, user: User) -> Workspace:
+    """The evaluator's overview of a tender. NotFound unless they are on its committee."""
+    assignment = evaluator_assignment(session, tender_id, user)
+    tender = assignment.tender
+    declaration = _declaration(session, tender_id, user)
+    result = Workspace(tender, assignment, declaration)
+    if declaration is None:
+        return result
+    conflicted = {v.id for v in declaration.vendors}
+    sheets = _own_sheets(session, tender_id, user)
+    groups = scored_groups(tender, assignment)
+    for vendor in tender.vendors:
+        if vendor.id in conflicted:
+            result.lines.append(VendorLine(vendor, "conflict"))
+            continue
+        sheet = sheets.get(vendor.id)
+        values = {e.criterion.key: e.value for e in sheet.entries} if sheet else {}
+        result.lines.append(
+            VendorLine(vendor, sheet.state if sheet else "missing", own_total(groups, values))
+        )
+    return result
+
+
+def declare_conflicts(
+    session: Session,
+    tender_id: int,
+    *,
+    evaluator: User,
+    vendor_ids: list[int],
+    statement: str,
+) -> ConflictDeclaration:
+    """Record the evaluator's conflict-of-interest declaration (once, before any sheet).
+
+    An empty `vendor_ids` declares no conflict. A vendor listed is removed from their sheets.
+    """
+    statement = (statement or "").strip()
+    if len(statement) > MAX_COMMENT:
+        raise ServiceError(
+            _("The statement is too long: use at most %(n)d characters.", n=MAX_COMMENT),
+            field="statement",
+        )
+    with write_transaction(session):
+        assignment = evaluator_assignment(session, tender_id, evaluator)
+        tender = assignment.tender
+        if tender.state != TenderState.OPEN:
+            raise ServiceError(_("Declarations are made while scoring is open."))
+        if _declaration(session, tender_id, evaluator) is not None:
+            raise ServiceError(
+                _(
+                    "You have already declared your interests for this tender. "
+                    "To change the declaration, ask the chair."
+                )
+            )
+        vendors = {v.id: v for v in tender.vendors}
+        if any(v not in vendors for v in vendor_ids):
+            raise ServiceError(_("Choose vendors of this tender."), field="vendors")
+        if vendor_ids and not statement:
+            raise ServiceError(
+                _(
+                    "Describe the conflict in the statement (relationship, shares, former "
+                    "employment…)."
+                ),
+                field="statement",
+            )
+        declaration = ConflictDeclaration(
+            tender=tender,
+            user_id=evaluator.id,
+            statement=statement,
+            vendors=[vendors[v] for v in dict.fromkeys(vendor_ids)],
+        )
+        session.add(declaration)
+        audit(
+            session,
+            "conflict.declare",
+            actor=evaluator,
+            tender=tender,
+            conflicts=[vendors[v].name for v in vendor_ids],
+            statement=statement,
+        )
+    return declaration
+
+
+def _sheet_access(
+    session: Session, tender_id: int, vendor_id: int, user: User
+) -> tuple[Assignment, Vendor, ConflictDeclaration]:
+    assignment = evaluator_assignment(session, tender_id, user)
+    tender = assignment.tender
+    vendor = next((v for v in tender.vendors if v.id == vendor_id), None)
+    if vendor is None:
+        raise NotFound(_("There is no such vendor in this tender."))
+    declaration = _declaration(session, tender_id, user)
+    if declaration is None:
+        raise Forbidden(_("Declare your conflicts of interest before you see any sheet."))
+    if any(v.id == vendor_id for v in declaration.vendors):
+        raise Forbidden(
+            _("You declared a conflict of interest with this vendor, so you do not score it.")
+        )
+    return assignment, vendor, declaration
+
+
+def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) -> SheetContext:
+    """The evaluator's own sheet for one vendor (created on first save)."""
+    assignment, vendor, _declared = _sheet_access(session, tender_id, vendor_id, user)
+    tender = assignment.tender
+    sheet = session.scalar(
+        select(ScoreSheet).where(
+            ScoreSheet.evaluator_id == user.id, ScoreSheet.vendor_id == vendor.id
+        )
+    )
+    values = {e.criterion.key: e.value for e in sheet.entries} if sheet else {}
+    comments = {e.criterion.key: e.comment for e in sheet.entries} if sheet else {}
+    groups = scored_groups(tender, assignment)
+    editable = tender.state == TenderState.OPEN and (
+        sheet is None or sheet.state == SheetState.DRAFT
+    )
+    bids = None
+    if assignment.can_see_prices:
+        template = template_of(tender)
+        bids = []
+        for bid in sorted(vendor.bids, key=lambda b: b.criterion.position):
+            criterion = template.criterion(bid.criterion.key)
+            if criterion is not None:
+                bids.append((criterion, bid.amount, bid.currency))
+    return SheetContext(
+        tender,
+        vendor,
+        assignment,
+        sheet,
+        groups,
+        values,
+        comments,
+        own_total(groups, values),
+        editable,
+        bids,
+    )
+
+
+def _check_values(
+    groups: list[SheetGroup], values: dict[str, str], comments: dict[str, str], submit: bool
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Normalised values and field errors (criterion id -> message)."""
+    errors: dict[str, str] = {}
+    normalised: dict[str, str] = {}
+    for sheet_group in groups:
+        for criterion in sheet_group.criteria:
+            raw = (values.get(criterion.id) or "").strip()
+            comment = (comments.get(criterion.id) or "").strip()
+            if len(comment) > MAX_COMMENT:
+                errors[criterion.id] = _(
+                    "The comment is too long: use at most %(n)d characters.", n=MAX_COMMENT
+                )
+                continue
+            if raw == "":
+                normalised[criterion.id] = ""
+                if submit:
+                    errors[criterion.id] = _("Choose a value before submitting.")
+                continue
+            try:
+                value = rules.parse_value(criterion, raw)
+            except ScoringError:
+                errors[criterion.id] = _value_message(criterion)
+                continue
+            normalised[criterion.id] = _stored(value)
+            if submit and not comment and rules.comment_required(criterion, value):
+                errors[criterion.id] = _(
+                    "A comment is required for this value: say what is missing or weak."
+                )
+    return normalised, errors
+
+
+def _value_message(criterion: Criterion) -> str:
+    if criterion.kind == "scale":
+        step = rules.scale_step(criterion)
+        return _(
+            "Enter a number from 0 to %(max)s in steps of %(step)s.",
+            max=_plain(criterion.max),
+            step=_plain(step),
+        )
+    return _("Choose one of the options shown.")
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _stored(value: str | Decimal) -> str:
+    if isinstance(value, Decimal):
+        return _plain(value)
+    return value
+
+
+def save_sheet(
+    session: Session,
+    tender_id: int,
+    vendor_id: int,
+    *,
+    evaluator: User,
+    version: int,
+    values: dict[str, str],
+    comments: dict[str, str],
+    submit: bool,
+) -> SaveOutcome:
+    """Save the evaluator's sheet as a draft, or submit it (then it is read-only).
+
+    `version` is the sheet version the form was loaded with (0 for a new sheet). Raises
+    StaleEdit when someone saved in between, SheetInvalid with a message per criterion for
+    bad values (a draft may leave values empty; submitting needs every value and a comment
+    on partial, none, no, fail and grades below the top). Submitting a sheet that is already
+    submitted changes nothing and reports `already_submitted`.
+    """
+    try:
+        return _save_sheet(
+            session,
+            tender_id,
+            vendor_id,
+            evaluator=evaluator,
+            version=version,
+            values=values,
+            comments=comments,
+            submit=submit,
+        )
+    except (StaleDataError, IntegrityError):
+        # Another request saved this sheet between our read and our write.
+        session.rollback()
+        sheet = session.scalar(
+            select(ScoreSheet).where(
+                ScoreSheet.evaluator_id == evaluator.id, ScoreSheet.vendor_id == vendor_id
+            )
+        )
+        if submit and sheet is not None and sheet.state == SheetState.SUBMITTED:
+            return SaveOutcome(sheet, submitted=True, already_submitted=True)
+        raise StaleEdit(_stale_message()) from None
+
+
+def _stale_message() -> str:
+    return _(
+        "Someone else changed this sheet since you opened it (perhaps in another tab or on "
+        "another device). Your changes were NOT saved. The current version is shown below: "
+        "check it and enter your changes again."
+    )
+
+
+def _save_sheet(
+    session: Session,
+    tender_id: int,
+    vendor_id: int,
+    *,
+    evaluator: User,
+    version: int,
+    values: dict[str, str],
+    comments: dict[str, str],
+    submit: bool,
+) -> SaveOutcome:
+    with write_transaction(session):
+        assignment, vendor, _declared = _sheet_access(session, tender_id, vendor_id, evaluator)
+        tender = assignment.tender
+        sheet = session.scalar(
+            select(ScoreSheet).where(
+                ScoreSheet.evaluator_id == evaluator.id, ScoreSheet.vendor_id == vendor.id
+            )
+        )
+        if sheet is not None and sheet.state == SheetState.SUBMITTED:
+            if submit:
+                return SaveOutcome(sheet, submitted=True, already_submitted=True)
+            raise ServiceError(_("This sheet is submitted and can no longer be changed."))
+        if tender.state != TenderState.OPEN:
+            raise ServiceError(_("Scoring is not open: this sheet can no longer be changed."))
+        current = sheet.version if sheet else 0
+        if version != current:
+            raise StaleEdit(_stale_message())
+        groups = scored_groups(tender, assignment)
+        normalised, errors = _check_values(groups, values, comments, submit)
+        if errors:
+            raise SheetInvalid(errors)
+        now = utcnow()
+        if sheet is None:
+            sheet = ScoreSheet(
+                tender_id=tender.id,
+                evaluator_id=evaluator.id,
+                vendor_id=vendor.id,
+                state=SheetState.DRAFT,
+            )
+            session.add(sheet)
+            session.flush()
+        rows = {c.key: c for c in tender.criteria}
+        entries = {e.criterion.key: e for e in sheet.entries}
+        for key, value in normalised.items():
+            comment = (comments.get(key) or "").strip()
+            entry = entries.get(key)
+            if value == "" and comment == "":
+                if entry is not None:
+                    sheet.entries.remove(entry)
+                continue
+            if entry is None:
+                sheet.entries.append(Entry(criterion=rows[key], value=value, comment=comment))
+            else:
+                entry.value, entry.comment = value, comment
+        sheet.updated_at = now  # always touch the row, so its version moves on
+        if submit:
+            sheet.state = SheetState.SUBMITTED
+            sheet.submitted_at = now
+        session.flush()
+        audit(
+            session,
+            "sheet.submit" if submit else "sheet.save",
+            actor=evaluator,
+            tender=tender,
+            vendor=vendor.name,
+            answered=sum(1 for v in normalised.values() if v),
+        )
+    return SaveOutcome(sheet, submitted=submit)
+
+
+def import_submitted_sheets(
+    session: Session, tender_id: int, *, actor: User, entries: list[ScoreEntryLike]
+) -> int:
+    """Store sheets typed in from a scores table (e.g. paper sheets) as submitted.
+
+    `entries` are scoring-model entries (evaluator = username), already read and checked by
+    `selector.inputs.read_scores_table`. All or nothing: every evaluator must be on the
+    committee and have declared, every vendor known and not conflicted, every criterion in
+    the evaluator's groups, and no sheet may exist yet. Returns the number of sheets stored.
+    """
+    from selector.services.access import chaired_tender
+
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        if tender.state != TenderState.OPEN:
+            raise ServiceError(_("Sheets can only be imported while scoring is open."))
+        assignments = {a.user.username: a for a in tender.assignments}
+        declarations = {d.user_id: d for d in tender.declarations}
+        vendors = {v.name: v for v in tender.vendors}
+        criteria = {c.key: c for c in tender.criteria}
+        existing = {
+            (s.evaluator_id, s.vendor_id)
+            for s in session.scalars(select(ScoreSheet).where(ScoreSheet.tender_id == tender.id))
+        }
+        problems: list[str] = []
+        grouped: dict[tuple[int, int], list[ScoreEntryLike]] = {}
+        allowed: dict[int, set[str]] = {}
+        for entry in entries:
+            assignment = assignments.get(entry.evaluator)
+            vendor = vendors.get(entry.vendor)
+            if assignment is None:
+                problems.append(f"{entry.evaluator}: not on this tender's committee")
+                continue
+            if vendor is None:
+                problems.append(f"{entry.vendor}: not a vendor of this tender")
+                continue
+            declaration = declarations.get(assignment.user_id)
+            if declaration is None:
+                problems.append(f"{entry.evaluator}: has not declared conflicts of interest")
+                continue
+            if any(v.id == vendor.id for v in declaration.vendors):
+                problems.append(f"{entry.evaluator}: declared a conflict with {entry.vendor}")
+                continue
+            if assignment.user_id not in allowed:
+                allowed[assignment.user_id] = {
+                    c.id for g in scored_groups(tender, assignment) for c in g.criteria
+                }
+            if entry.criterion not in allowed[assignment.user_id]:
+                problems.append(f"{entry.evaluator}: does not score criterion {entry.criterion}")
+                continue
+            key = (assignment.user_id, vendor.id)
+            if key in existing:
+                problems.append(f"{entry.evaluator}: already has a sheet for {entry.vendor}")
+                continue
+            grouped.setdefault(key, []).append(entry)
+        if problems:
+            raise ServiceError(_("Nothing was imported:"), problems=sorted(set(problems))[:50])
+        now = utcnow()
+        for (user_id, vendor_id), items in grouped.items():
+            sheet = ScoreSheet(
+                tender_id=tender.id,
+                evaluator_id=user_id,
+                vendor_id=vendor_id,
+                state=SheetState.SUBMITTED,
+                submitted_at=now,
+                updated_at=now,
+            )
+            sheet.entries = [
+                Entry(
+                    criterion=criteria[e.criterion],
+                    value=_stored(e.value),
+                    comment=(e.comment or "")[:MAX_COMMENT],
+                )
+                for e in items
+            ]
+            session.add(sheet)
+        audit(
+            session,
+            "sheets.import",
+            actor=actor,
+            tender=tender,
+            sheets=len(grouped),
+            entries=len(entries),
+        )
+    return len(grouped)

@@ -1,0 +1,96 @@
+"""Criteria templates: the files in `criteria/`, uploads, and a tender's frozen snapshot.
+
+A tender stores the YAML text it was created from. `template_from_snapshot` rebuilds the
+`Template` from that text (cached), so editing a file in `criteria/` never changes a tender
+in progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask_babel import gettext as _
+
+from selector.scoring.model import Template, Text
+from selector.services import NotFound, ServiceError
+
+MAX_TEMPLATE_BYTES = 512 * 1024
+
+
+@dataclass(frozen=True)
+class TemplateChoice:
+    """A template file a chair can pick: its file key (stem), id and title."""
+
+    key: str
+    id: str
+    title: Text
+    path: Path
+
+
+def available_templates(criteria_dir: str | Path) -> list[TemplateChoice]:
+    """The valid templates in `criteria_dir`, by file name (files that fail to load are skipped)."""
+    from selector.criteria import TemplateError, load_template
+
+    choices = []
+    for path in sorted(Path(criteria_dir).glob("*.y*ml")):
+        try:
+            template = load_template(path)
+        except (TemplateError, OSError):
+            continue
+        choices.append(TemplateChoice(path.stem, template.id, template.title, path))
+    return choices
+
+
+def read_template_file(criteria_dir: str | Path, key: str) -> tuple[str, Template]:
+    """The YAML text and template of `criteria/<key>.yaml`; NotFound for any other name."""
+    for choice in available_templates(criteria_dir):
+        if choice.key == key:
+            text = choice.path.read_text(encoding="utf-8")
+            return text, template_from_snapshot(text, choice.path.name)
+    raise NotFound(
+        _("There is no template '%(key)s' in the criteria folder.", key=key), field="template"
+    )
+
+
+def parse_uploaded_template(data: bytes, filename: str) -> tuple[str, Template]:
+    """Check an uploaded YAML template; ServiceError lists the loader's problems."""
+    from selector.criteria import TemplateError, load_template_text
+
+    if len(data) > MAX_TEMPLATE_BYTES:
+        raise ServiceError(
+            _("The template file is too large: at most %(kb)d KB.", kb=MAX_TEMPLATE_BYTES // 1024),
+            field="template_file",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ServiceError(
+            _("The template is not UTF-8 text: save it as UTF-8 and upload it again."),
+            field="template_file",
+        ) from None
+    try:
+        template = load_template_text(text, filename)
+    except TemplateError as error:
+        raise ServiceError(
+            _("The template has problems; fix them and upload it again:"),
+            field="template_file",
+            problems=list(error.problems),
+        ) from None
+    return text, template
+
+
+@lru_cache(maxsize=128)
+def template_from_snapshot(yaml_text: str, source: str) -> Template:
+    """Rebuild a tender's template from its stored YAML (cached: templates are immutable)."""
+    from selector.criteria import load_template_text
+
+    return load_template_text(yaml_text, source)
+
+
+def template_json(template: Template) -> dict[str, Any]:
+    from selector.criteria import template_to_json
+
+    return dict(template_to_json(template))

@@ -1,0 +1,1040 @@
+"""The chair's workflow: set up a tender, open and close scoring, consensus, finalise.
+
+State machine (anything else is refused with a message):
+
+    draft --open--> open --close--> closed --finalise--> finalised
+                      ^                |                    |
+                      +----reopen------+--------------------+   (reopen needs a reason)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO, Any
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from selector.db import write_transaction
+from selector.models import (
+    Assignment,
+    AuditEvent,
+    Bid,
+    ConflictDeclaration,
+    Consensus,
+    ExchangeRate,
+    FlagReview,
+    ScoreSheet,
+    SheetState,
+    Tender,
+    TenderCriterion,
+    TenderGroup,
+    TenderState,
+    User,
+    Vendor,
+    utcnow,
+)
+from selector.scoring import rules
+from selector.scoring.model import METHODS, ScoringError, Template
+from selector.services import Forbidden, NotFound, ServiceError, audit
+from selector.services.access import chaired_tender, may_see
+from selector.services.templates import template_from_snapshot, template_json
+
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+MAX_NAME = 200
+MAX_TEXT = 2000
+MAX_AMOUNT = Decimal("1e15")
+TRANSITIONS = {
+    "open": ((TenderState.DRAFT,), TenderState.OPEN),
+    "close": ((TenderState.OPEN,), TenderState.CLOSED),
+    "finalise": ((TenderState.CLOSED,), TenderState.FINALISED),
+    "reopen": ((TenderState.CLOSED, TenderState.FINALISED), TenderState.OPEN),
+}
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def tenders_visible_to(session: Session, user: User) -> list[Tender]:
+    """The tenders `user` may see, newest first."""
+    tenders = session.scalars(select(Tender).order_by(Tender.created_at.desc(), Tender.id.desc()))
+    return [t for t in tenders if may_see(session, t, user)]
+
+
+def template_of(tender: Tender) -> Template:
+    """The tender's own template, rebuilt from its snapshot."""
+    return template_from_snapshot(tender.template_yaml, tender.template_source)
+
+
+def history(session: Session, tender_id: int) -> list[AuditEvent]:
+    """The tender's audit events, newest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.tender_id == tender_id)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        )
+    )
+
+
+@dataclass
+class ProgressCell:
+    state: str  # missing | draft | submitted | conflict
+    submitted_at: Any = None
+    sheet_id: int | None = None
+
+
+@dataclass
+class ProgressRow:
+    assignment: Assignment
+    declared: bool
+    conflicts: list[str]
+    cells: dict[int, ProgressCell]
+    submitted: int
+    expected: int
+
+
+@dataclass
+class Progress:
+    """Who has submitted what: sheet states only, never scores (scoring is blind)."""
+
+    rows: list[ProgressRow] = field(default_factory=list)
+    submitted: int = 0
+    expected: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and self.submitted == self.expected
+
+
+def progress(session: Session, tender: Tender) -> Progress:
+    """Sheet states per evaluator × vendor, for the chair's progress table."""
+    sheets = session.scalars(select(ScoreSheet).where(ScoreSheet.tender_id == tender.id)).all()
+    by_cell = {(s.evaluator_id, s.vendor_id): s for s in sheets}
+    declarations = {d.user_id: d for d in tender.declarations}
+    result = Progress()
+    for assignment in tender.assignments:
+        declaration = declarations.get(assignment.user_id)
+        conflicted = {v.id for v in declaration.vendors} if declaration else set()
+        row = ProgressRow(
+            assignment=assignment,
+            declared=declaration is not None,
+            conflicts=[v.name for v in declaration.vendors] if declaration else [],
+            cells={},
+            submitted=0,
+            expected=0,
+        )
+        for vendor in tender.vendors:
+            if vendor.id in conflicted:
+                row.cells[vendor.id] = ProgressCell("conflict")
+                continue
+            sheet = by_cell.get((assignment.user_id, vendor.id))
+            state = sheet.state if sheet else "missing"
+            row.cells[vendor.id] = ProgressCell(
+                state, sheet.submitted_at if sheet else None, sheet.id if sheet else None
+            )
+            row.expected += 1
+            row.submitted += state == SheetState.SUBMITTED
+        result.rows.append(row)
+        result.submitted += row.submitted
+        result.expected += row.expected
+    return result
+
+
+def missing_bids(tender: Tender) -> list[str]:
+    """'vendor: component' for each price criterion a vendor has no bid for."""
+    price = [c for c in tender.criteria if c.is_price]
+    missing = []
+    for vendor in tender.vendors:
+        have = {b.criterion_id for b in vendor.bids}
+        missing += [f"{vendor.name}: {c.key}" for c in price if c.id not in have]
+    return missing
+
+
+def unrated_currencies(tender: Tender) -> list[str]:
+    rated = {r.currency for r in tender.rates} | {tender.base_currency}
+    used = {b.currency for v in tender.vendors for b in v.bids}
+    return sorted(used - rated)
+
+
+# --- validation helpers ----------------------------------------------------------------
+
+
+def _name(value: str, field_name: str, label: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise ServiceError(_("%(label)s is required.", label=label), field=field_name)
+    if len(value) > MAX_NAME:
+        raise ServiceError(
+            _("%(label)s is too long: use at most %(n)d characters.", label=label, n=MAX_NAME),
+            field=field_name,
+        )
+    return value
+
+
+def _currency(code: str, field_name: str = "currency") -> str:
+    code = (code or "").strip().upper()
+    if not CURRENCY_RE.match(code):
+        raise ServiceError(
+            _("Use a three-letter currency code such as CNY, USD or EUR."), field=field_name
+        )
+    return code
+
+
+def _fraction(value: Decimal, field_name: str) -> Decimal:
+    if not value.is_finite() or value <= 0 or value > 1:
+        raise ServiceError(_("Enter a percentage from 1 to 100."), field=field_name)
+    return value
+
+
+def _method(method: str) -> str:
+    if method not in METHODS:
+        raise ServiceError(_("Choose mean, trimmed or median."), field="method")
+    return method
+
+
+def _require_state(tender: Tender, states: Iterable[str], message: str) -> None:
+    if tender.state not in tuple(states):
+        raise ServiceError(message)
+
+
+def _settings_state(tender: Tender) -> None:
+    if tender.state == TenderState.FINALISED:
+        raise ServiceError(
+            _("This tender is finalised: reopen it (with a reason) before changing it.")
+        )
+
+
+def _build_structure(tender: Tender, template: Template) -> None:
+    """(Re)create the tender's group and criterion rows from its template."""
+    tender.groups.clear()
+    tender.criteria.clear()
+    position = 0
+    for g_index, group in enumerate(template.groups):
+        row = TenderGroup(
+            key=group.id,
+            position=g_index,
+            weight=group.weight,
+            title_zh=group.title.zh[:500],
+            title_en=group.title.en[:500],
+            scored_by_evaluators=any(c.is_scored_by_evaluators for c in group.criteria),
+        )
+        tender.groups.append(row)
+        for criterion in group.criteria:
+            tender.criteria.append(
+                TenderCriterion(
+                    key=criterion.id,
+                    kind=criterion.kind,
+                    max_points=criterion.max,
+                    position=position,
+                    group=row,
+                )
+            )
+            position += 1
+
+
+# --- setting up ---------------------------------------------------------------------------
+
+
+def create_tender(
+    session: Session,
+    *,
+    chair: User,
+    name: str,
+    organisation: str,
+    template_yaml: str,
+    template_source: str,
+    base_currency: str | None,
+    method: str,
+    divergence_threshold: Decimal,
+    low_bid_threshold: Decimal,
+) -> Tender:
+    """Create a draft tender on a snapshot of a template. Raises ServiceError naming the field."""
+    if chair.role != "chair":
+        raise Forbidden(_("Only a chair may create tenders."))
+    name = _name(name, "name", _("The tender name"))
+    organisation = (organisation or "").strip()[:MAX_NAME]
+    template = template_from_snapshot(template_yaml, template_source)
+    currency = _currency(base_currency or template.currency, "base_currency")
+    with write_transaction(session):
+        tender = Tender(
+            name=name,
+            organisation=organisation,
+            template_key=template.id,
+            template_source=template_source[:255],
+            template_yaml=template_yaml,
+            template_json=template_json(template),
+            state=TenderState.DRAFT,
+            base_currency=currency,
+            method=_method(method),
+            divergence_threshold=_fraction(divergence_threshold, "divergence_percent"),
+            low_bid_threshold=_fraction(low_bid_threshold, "low_bid_percent"),
+            chair_id=chair.id,
+        )
+        _build_structure(tender, template)
+        session.add(tender)
+        session.flush()
+        audit(
+            session,
+            "tender.create",
+            actor=chair,
+            tender=tender,
+            name=name,
+            template=template.id,
+            source=template_source,
+        )
+    return tender
+
+
+def update_settings(
+    session: Session,
+    tender_id: int,
+    *,
+    actor: User,
+    name: str,
+    organisation: str,
+    base_currency: str,
+    method: str,
+    divergence_threshold: Decimal,
+    low_bid_threshold: Decimal,
+) -> Tender:
+    """Change a tender's name and scoring settings (not once it is finalised)."""
+    name = _name(name, "name", _("The tender name"))
+    currency = _currency(base_currency, "base_currency")
+    method = _method(method)
+    divergence = _fraction(divergence_threshold, "divergence_percent")
+    low_bid = _fraction(low_bid_threshold, "low_bid_percent")
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _settings_state(tender)
+        if currency != tender.base_currency and tender.state != TenderState.DRAFT:
+            raise ServiceError(
+                _("The base currency can only change while the tender is a draft."),
+                field="base_currency",
+            )
+        before = {
+            "name": tender.name,
+            "base_currency": tender.base_currency,
+            "method": tender.method,
+            "divergence": str(tender.divergence_threshold),
+            "low_bid": str(tender.low_bid_threshold),
+        }
+        tender.name = name
+        tender.organisation = (organisation or "").strip()[:MAX_NAME]
+        tender.base_currency = currency
+        tender.method = method
+        tender.divergence_threshold = divergence
+        tender.low_bid_threshold = low_bid
+        session.execute(
+            delete(ExchangeRate).where(
+                ExchangeRate.tender_id == tender.id, ExchangeRate.currency == currency
+            )
+        )
+        audit(
+            session,
+            "tender.settings",
+            actor=actor,
+            tender=tender,
+            before=before,
+            after={
+                "name": name,
+                "base_currency": currency,
+                "method": method,
+                "divergence": str(divergence),
+                "low_bid": str(low_bid),
+            },
+        )
+    return tender
+
+
+def replace_template(
+    session: Session, tender_id: int, *, actor: User, template_yaml: str, template_source: str
+) -> Tender:
+    """Put a tender on another template (draft only; bids and assignments are cleared)."""
+    template = template_from_snapshot(template_yaml, template_source)
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _require_state(
+            tender,
+            [TenderState.DRAFT],
+            _("The template can only be replaced while the tender is a draft."),
+        )
+        for vendor in tender.vendors:
+            vendor.bids.clear()
+        tender.assignments.clear()
+        session.flush()
+        tender.template_key = template.id
+        tender.template_source = template_source[:255]
+        tender.template_yaml = template_yaml
+        tender.template_json = template_json(template)
+        _build_structure(tender, template)
+        audit(
+            session,
+            "tender.template",
+            actor=actor,
+            tender=tender,
+            template=template.id,
+            source=template_source,
+        )
+    return tender
+
+
+def delete_tender(session: Session, tender_id: int, *, actor: User) -> str:
+    """Delete a draft tender and everything in it; returns its name."""
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _require_state(
+            tender,
+            [TenderState.DRAFT],
+            _("Only a draft tender can be deleted; this one has been opened."),
+        )
+        name = tender.name
+        audit(session, "tender.delete", actor=actor, tender=None, tender_id=tender.id, name=name)
+        session.delete(tender)
+    return name
+
+
+def add_vendor(session: Session, tender_id: int, *, actor: User, name: str) -> Vendor:
+    """Add a bidding vendor (draft only: the field is fixed once scoring opens)."""
+    name = _name(name, "name", _("The vendor name"))
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _require_state(
+            tender, [TenderState.DRAFT], _("Vendors can only be added while the tender is a draft.")
+        )
+        vendor = _new_vendor(tender, name)
+        session.flush()
+        audit(session, "vendor.add", actor=actor, tender=tender, vendor=name)
+    return vendor
+
+
+def _new_vendor(tender: Tender, name: str) -> Vendor:
+    if any(v.name.casefold() == name.casefold() for v in tender.vendors):
+        raise ServiceError(
+            _("There is already a vendor called '%(name)s' in this tender.", name=name),
+            field="name",
+        )
+    vendor = Vendor(name=name, position=len(tender.vendors))
+    tender.vendors.append(vendor)
+    return vendor
+
+
+def remove_vendor(session: Session, tender_id: int, vendor_id: int, *, actor: User) -> str:
+    """Remove a vendor and its bids (draft only)."""
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _require_state(
+            tender,
+            [TenderState.DRAFT],
+            _("Vendors can only be removed while the tender is a draft."),
+        )
+        vendor = _vendor(tender, vendor_id)
+        tender.vendors.remove(vendor)
+        audit(session, "vendor.remove", actor=actor, tender=tender, vendor=vendor.name)
+    return vendor.name
+
+
+def _vendor(tender: Tender, vendor_id: int) -> Vendor:
+    for vendor in tender.vendors:
+        if vendor.id == vendor_id:
+            return vendor
+    raise NotFound(_("There is no such vendor in this tender."), field="vendor")
+
+
+def _criterion(tender: Tender, key: str, *, field_name: str = "criterion") -> TenderCriterion:
+    for criterion in tender.criteria:
+        if criterion.key == key:
+            return criterion
+    raise ServiceError(_("'%(key)s' is not a criterion of this tender.", key=key), field=field_name)
+
+
+def _bid_state(tender: Tender) -> None:
+    _settings_state(tender)
+
+
+def _amount(amount: Decimal) -> Decimal:
+    if not amount.is_finite() or amount <= 0:
+        raise ServiceError(_("Enter an amount greater than zero."), field="amount")
+    if amount >= MAX_AMOUNT:
+        raise ServiceError(_("The amount is too large."), field="amount")
+    return amount
+
+
+def set_bid(
+    session: Session,
+    tender_id: int,
+    *,
+    actor: User,
+    vendor_id: int,
+    component: str,
+    amount: Decimal,
+    currency: str | None,
+) -> Bid:
+    """Record (or correct) a vendor's amount for one price criterion."""
+    amount = _amount(amount)
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _bid_state(tender)
+        vendor = _vendor(tender, vendor_id)
+        criterion = _criterion(tender, component, field_name="component")
+        if not criterion.is_price:
+            raise ServiceError(
+                _("'%(key)s' is not a cost component.", key=component), field="component"
+            )
+        code = _currency(currency or tender.base_currency)
+        if code != tender.base_currency and code not in {r.currency for r in tender.rates}:
+            raise ServiceError(
+                _("There is no exchange rate for %(code)s: add the rate first.", code=code),
+                field="currency",
+            )
+        bid = next((b for b in vendor.bids if b.criterion_id == criterion.id), None)
+        before = None if bid is None else f"{bid.amount} {bid.currency}"
+        if bid is None:
+            bid = Bid(criterion=criterion, amount=amount, currency=code)
+            vendor.bids.append(bid)
+        else:
+            bid.amount, bid.currency = amount, code
+        audit(
+            session,
+            "bid.set",
+            actor=actor,
+            tender=tender,
+            vendor=vendor.name,
+            component=component,
+            amount=str(amount),
+            currency=code,
+            before=before,
+        )
+    return bid
+
+
+def remove_bid(session: Session, tender_id: int, bid_id: int, *, actor: User) -> None:
+    """Delete one bid amount."""
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _bid_state(tender)
+        bid = session.get(Bid, bid_id)
+        if bid is None or bid.vendor.tender_id != tender.id:
+            raise NotFound(_("There is no such bid in this tender."))
+        audit(
+            session,
+            "bid.remove",
+            actor=actor,
+            tender=tender,
+            vendor=bid.vendor.name,
+            component=bid.criterion.key,
+            amount=str(bid.amount),
+            currency=bid.currency,
+        )
+        bid.vendor.bids.remove(bid)
+
+
+def upload_bids(
+    session: Session, tender_id: int, *, actor: User, stream: IO[bytes], filename: str
+) -> int:
+    """Read a bids table (`vendor,component,amount[,currency]`, CSV or Excel) into the tender.
+
+    All or nothing: any bad row and nothing is saved; ServiceError lists every problem as
+    `file:line: column: value: message`. Unknown vendors are added while the tender is a
+    draft. Returns the number of bids read.
+    """
+    from selector.inputs import InputError, read_bids_table
+
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _bid_state(tender)
+        template = template_of(tender)
+        rates = {r.currency: r.rate for r in tender.rates}
+        try:
+            bids = read_bids_table(
+                stream, template, base=tender.base_currency, rates=rates, source_name=filename
+            )
+        except InputError as error:
+            raise ServiceError(
+                _("Nothing was saved: the file has problems. Fix these rows and upload it again:"),
+                field="bids_file",
+                problems=list(error.problems),
+            ) from None
+        if not bids:
+            raise ServiceError(_("The file has no bids in it."), field="bids_file")
+        vendors = {v.name.casefold(): v for v in tender.vendors}
+        unknown = sorted({b.vendor for b in bids if b.vendor.casefold() not in vendors})
+        if unknown and tender.state != TenderState.DRAFT:
+            raise ServiceError(
+                _(
+                    "Nothing was saved: these vendors are not in the tender, and vendors can "
+                    "only be added while it is a draft: %(names)s",
+                    names=", ".join(unknown),
+                ),
+                field="bids_file",
+            )
+        for name in unknown:
+            if len(name) > MAX_NAME:
+                raise ServiceError(
+                    _(
+                        "Nothing was saved: a vendor name is longer than %(n)d characters.",
+                        n=MAX_NAME,
+                    ),
+                    field="bids_file",
+                )
+            vendors[name.casefold()] = _new_vendor(tender, name)
+        session.flush()
+        criteria = {c.key: c for c in tender.criteria}
+        for item in bids:
+            vendor = vendors[item.vendor.casefold()]
+            criterion = criteria[item.component]
+            existing = next((b for b in vendor.bids if b.criterion_id == criterion.id), None)
+            if existing is None:
+                vendor.bids.append(
+                    Bid(criterion=criterion, amount=item.amount, currency=item.currency)
+                )
+            else:
+                existing.amount, existing.currency = item.amount, item.currency
+        audit(
+            session,
+            "bids.upload",
+            actor=actor,
+            tender=tender,
+            file=filename[:255],
+            bids=len(bids),
+            new_vendors=unknown,
+        )
+    return len(bids)
+
+
+def set_rate(
+    session: Session, tender_id: int, *, actor: User, currency: str, rate: Decimal
+) -> None:
+    """Set the exchange rate of a currency: 1 unit = `rate` units of the base currency."""
+    code = _currency(currency)
+    if not rate.is_finite() or rate <= 0:
+        raise ServiceError(_("Enter a rate greater than zero."), field="rate")
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _settings_state(tender)
+        if code == tender.base_currency:
+            raise ServiceError(
+                _("%(code)s is the base currency: its rate is always 1.", code=code),
+                field="currency",
+            )
+        row = next((r for r in tender.rates if r.currency == code), None)
+        before = None if row is None else str(row.rate)
+        if row is None:
+            tender.rates.append(ExchangeRate(currency=code, rate=rate))
+        else:
+            row.rate = rate
+        audit(
+            session,
+            "rate.set",
+            actor=actor,
+            tender=tender,
+            currency=code,
+            rate=str(rate),
+            before=before,
+        )
+
+
+def remove_rate(session: Session, tender_id: int, currency: str, *, actor: User) -> None:
+    """Remove an exchange rate that no bid uses."""
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _settings_state(tender)
+        row = next((r for r in tender.rates if r.currency == currency), None)
+        if row is None:
+            raise NotFound(_("There is no rate for that currency."))
+        if any(b.currency == currency for v in tender.vendors for b in v.bids):
+            raise ServiceError(
+                _(
+                    "Bids are given in %(code)s: change them before removing its rate.",
+                    code=currency,
+                )
+            )
+        tender.rates.remove(row)
+        audit(session, "rate.remove", actor=actor, tender=tender, currency=currency)
+
+
+def assign_evaluator(
+    session: Session,
+    tender_id: int,
+    *,
+    actor: User,
+    user_id: int,
+    group_keys: list[str],
+    can_see_prices: bool,
+) -> Assignment:
+    """Put an evaluator on the committee (or change which groups they score).
+
+    No groups means every group that evaluators score. Allowed while draft or open.
+    """
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _require_state(
+            tender,
+            [TenderState.DRAFT, TenderState.OPEN],
+            _("Evaluators can only be assigned before scoring is closed."),
+        )
+        evaluator = session.get(User, user_id)
+        if evaluator is None or evaluator.role != "evaluator" or not evaluator.active:
+            raise ServiceError(_("Choose an active evaluator."), field="evaluator")
+        groups = {g.key: g for g in tender.groups if g.scored_by_evaluators}
+        unknown = [k for k in group_keys if k not in groups]
+        if unknown:
+            raise ServiceError(
+                _("Choose groups of this tender that evaluators score."), field="groups"
+            )
+        assignment = next((a for a in tender.assignments if a.user_id == user_id), None)
+        if assignment is None:
+            assignment = Assignment(user=evaluator)
+            tender.assignments.append(assignment)
+        assignment.can_see_prices = bool(can_see_prices)
+        assignment.groups = [groups[k] for k in group_keys]
+        audit(
+            session,
+            "assignment.set",
+            actor=actor,
+            tender=tender,
+            evaluator=evaluator.username,
+            groups=group_keys or "all",
+            can_see_prices=bool(can_see_prices),
+        )
+    return assignment
+
+
+def remove_assignment(session: Session, tender_id: int, assignment_id: int, *, actor: User) -> None:
+    """Take an evaluator off the committee: in draft, or while open if they saved no sheet."""
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        assignment = next((a for a in tender.assignments if a.id == assignment_id), None)
+        if assignment is None:
+            raise NotFound(_("There is no such assignment in this tender."))
+        _require_state(
+            tender,
+            [TenderState.DRAFT, TenderState.OPEN],
+            _("Evaluators can only be removed before scoring is closed."),
+        )
+        has_sheets = session.scalar(
+            select(ScoreSheet.id)
+            .where(ScoreSheet.tender_id == tender.id, ScoreSheet.evaluator_id == assignment.user_id)
+            .limit(1)
+        )
+        if has_sheets:
+            raise ServiceError(
+                _(
+                    "%(name)s has already saved score sheets and cannot be removed.",
+                    name=assignment.user.display_name,
+                )
+            )
+        session.execute(
+            delete(ConflictDeclaration).where(
+                ConflictDeclaration.tender_id == tender.id,
+                ConflictDeclaration.user_id == assignment.user_id,
+            )
+        )
+        audit(
+            session,
+            "assignment.remove",
+            actor=actor,
+            tender=tender,
+            evaluator=assignment.user.username,
+        )
+        tender.assignments.remove(assignment)
+
+
+# --- the state machine ------------------------------------------------------------------
+
+
+def open_problems(tender: Tender) -> list[str]:
+    """What stops scoring from opening (empty when it can open)."""
+    problems = []
+    if not tender.vendors:
+        problems.append(_("Add at least one vendor."))
+    if not tender.assignments:
+        problems.append(_("Assign at least one evaluator."))
+    scored = [g for g in tender.groups if g.scored_by_evaluators]
+    covered: set[str] = set()
+    for assignment in tender.assignments:
+        covered |= {g.key for g in (assignment.groups or scored)}
+    uncovered = [g for g in scored if g.key not in covered]
+    if tender.assignments and uncovered:
+        problems.append(
+            _(
+                "No evaluator scores these groups: %(groups)s.",
+                groups=", ".join(f"{g.title_en} / {g.title_zh}" for g in uncovered),
+            )
+        )
+    missing = missing_bids(tender)
+    if missing:
+        problems.append(_("Bids are missing: %(list)s.", list="; ".join(missing[:20])))
+    unrated = unrated_currencies(tender)
+    if unrated:
+        problems.append(_("Exchange rates are missing for: %(list)s.", list=", ".join(unrated)))
+    return problems
+
+
+def transition(
+    session: Session, tender_id: int, action: str, *, actor: User, reason: str = ""
+) -> Tender:
+    """Move a tender along its state machine: open, close, finalise or reopen.
+
+    - open (from draft): needs vendors, evaluators covering every scored group, every bid.
+    - close (from open): sheets not submitted by then are left out of the results.
+    - finalise (from closed): the result must compute, and every flag of the decision
+      checks must have a review note.
+    - reopen (from closed or finalised): needs a written reason.
+    Raises ServiceError with the reason and the list of what is missing.
+    """
+    if action not in TRANSITIONS:
+        raise ServiceError(_("Unknown action."))
+    sources, target = TRANSITIONS[action]
+    reason = (reason or "").strip()
+    if len(reason) > MAX_TEXT:
+        raise ServiceError(
+            _("The reason is too long: use at most %(n)d characters.", n=MAX_TEXT), field="reason"
+        )
+    if action == "reopen" and not reason:
+        raise ServiceError(
+            _("Write the reason for reopening: it is kept in the record."), field="reason"
+        )
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        if tender.state not in sources:
+            raise ServiceError(_illegal_transition(action))
+        detail: dict[str, Any] = {"from": tender.state, "to": str(target)}
+        if action == "open":
+            problems = open_problems(tender)
+            if problems:
+                raise ServiceError(_("Scoring cannot open yet:"), problems=problems)
+            tender.opened_at = tender.opened_at or utcnow()
+        elif action == "close":
+            tender.closed_at = utcnow()
+            prog = progress(session, tender)
+            detail["submitted"] = prog.submitted
+            detail["expected"] = prog.expected
+        elif action == "finalise":
+            from selector.scoring.serialize import fingerprint
+            from selector.services.results import open_flags, result_for
+
+            try:
+                result = result_for(session, tender.id)
+            except ScoringError as error:
+                raise ServiceError(
+                    _("The result cannot be computed yet, so the tender cannot be finalised:"),
+                    problems=list(error.problems),
+                ) from None
+            unreviewed = open_flags(session, tender.id, result)
+            if unreviewed:
+                raise ServiceError(
+                    _("Every flag needs a review note before finalising. Still open:"),
+                    problems=[str(getattr(f, "id", f)) for f in unreviewed],
+                )
+            tender.finalised_at = utcnow()
+            detail["winner"] = result.winner
+            detail["fingerprint"] = fingerprint(result.input)
+        elif action == "reopen":
+            tender.finalised_at = None
+            tender.closed_at = None
+            detail["reason"] = reason
+        if reason:
+            detail["reason"] = reason
+        tender.state = target
+        audit(session, f"tender.{action}", actor=actor, tender=tender, **detail)
+    return tender
+
+
+def _illegal_transition(action: str) -> str:
+    messages = {
+        "open": _("Scoring can only be opened from a draft."),
+        "close": _("Scoring can only be closed while it is open."),
+        "finalise": _("Only a tender whose scoring is closed can be finalised."),
+        "reopen": _("Only a closed or finalised tender can be reopened."),
+    }
+    return messages[action]
+
+
+def return_sheet(
+    session: Session, tender_id: int, sheet_id: int, *, actor: User, reason: str
+) -> ScoreSheet:
+    """Give a submitted sheet back to its evaluator as a draft (scoring open; reason kept)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(
+            _("Write why the sheet goes back: the evaluator will see it."), field="reason"
+        )
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _require_state(
+            tender,
+            [TenderState.OPEN],
+            _("A sheet can only go back to its evaluator while scoring is open."),
+        )
+        sheet = session.get(ScoreSheet, sheet_id)
+        if sheet is None or sheet.tender_id != tender.id:
+            raise NotFound(_("There is no such score sheet in this tender."))
+        sheet.state = SheetState.DRAFT
+        sheet.submitted_at = None
+        sheet.updated_at = utcnow()
+        audit(
+            session,
+            "sheet.return",
+            actor=actor,
+            tender=tender,
+            evaluator=sheet.evaluator.username,
+            vendor=sheet.vendor.name,
+            reason=reason[:MAX_TEXT],
+        )
+    return sheet
+
+
+# --- after closing ------------------------------------------------------------------------
+
+
+def record_consensus(
+    session: Session,
+    tender_id: int,
+    *,
+    actor: User,
+    vendor_id: int,
+    criterion_key: str,
+    value: str,
+    reason: str,
+) -> Consensus:
+    """Record the committee's agreed value for one cell, with a reason (scoring closed).
+
+    The value is read by the criterion's rule (full/partial/none, yes/no, a grade, pass/fail,
+    a number for scale). It replaces the evaluators' aggregate for that cell.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(_("Write the reason for the consensus value."), field="reason")
+    if len(reason) > MAX_TEXT:
+        raise ServiceError(
+            _("The reason is too long: use at most %(n)d characters.", n=MAX_TEXT), field="reason"
+        )
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _require_state(
+            tender,
+            [TenderState.CLOSED],
+            _(
+                "Consensus values are recorded after scoring is closed and before "
+                "the tender is finalised."
+            ),
+        )
+        vendor = _vendor(tender, vendor_id)
+        row = _criterion(tender, criterion_key)
+        criterion = template_of(tender).criterion(criterion_key)
+        if criterion is None or not criterion.is_scored_by_evaluators:
+            raise ServiceError(
+                _(
+                    "'%(key)s' is computed from the bids: it takes no consensus value.",
+                    key=criterion_key,
+                ),
+                field="criterion",
+            )
+        try:
+            normalised = rules.parse_value(criterion, value)
+        except ScoringError:
+            raise ServiceError(_value_hint(criterion), field="value") from None
+        existing = next(
+            (c for c in tender.consensus if c.vendor_id == vendor.id and c.criterion_id == row.id),
+            None,
+        )
+        if existing is None:
+            existing = Consensus(
+                vendor=vendor,
+                criterion=row,
+                value=str(normalised),
+                reason=reason,
+                author_id=actor.id,
+            )
+            tender.consensus.append(existing)
+        else:
+            existing.value, existing.reason, existing.author_id = str(normalised), reason, actor.id
+            existing.created_at = utcnow()
+        audit(
+            session,
+            "consensus.set",
+            actor=actor,
+            tender=tender,
+            vendor=vendor.name,
+            criterion=criterion_key,
+            value=str(normalised),
+            reason=reason,
+        )
+    return existing
+
+
+def _value_hint(criterion: Any) -> str:
+    if criterion.kind == "scale":
+        return _(
+            "Enter a number from 0 to %(max)s on steps of %(step)s.",
+            max=_plain(criterion.max),
+            step=_plain(rules.scale_step(criterion)),
+        )
+    keys = " / ".join(c.key for c in rules.choices(criterion))
+    return _("Enter one of: %(keys)s.", keys=keys)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def remove_consensus(session: Session, tender_id: int, consensus_id: int, *, actor: User) -> None:
+    """Withdraw a consensus value: the evaluators' aggregate counts again."""
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _require_state(
+            tender,
+            [TenderState.CLOSED],
+            _("Consensus values can only change while scoring is closed."),
+        )
+        row = next((c for c in tender.consensus if c.id == consensus_id), None)
+        if row is None:
+            raise NotFound(_("There is no such consensus value."))
+        audit(
+            session,
+            "consensus.remove",
+            actor=actor,
+            tender=tender,
+            vendor=row.vendor.name,
+            criterion=row.criterion.key,
+            value=row.value,
+        )
+        tender.consensus.remove(row)
+
+
+def review_flag(
+    session: Session, tender_id: int, *, actor: User, flag_id: str, note: str
+) -> FlagReview:
+    """Record the chair's review note on a decision-check flag (scoring closed)."""
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("Write a review note."), field="note")
+    if len(note) > MAX_TEXT:
+        raise ServiceError(
+            _("The note is too long: use at most %(n)d characters.", n=MAX_TEXT), field="note"
+        )
+    flag_id = (flag_id or "").strip()
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        _require_state(
+            tender,
+            [TenderState.CLOSED],
+            _("Flags are reviewed after scoring is closed and before finalising."),
+        )
+        from selector.services.results import result_for
+
+        try:
+            known = {str(getattr(f, "id", "")) for f in result_for(session, tender.id).flags}
+        except ScoringError:
+            known = set()
+        if flag_id not in known:
+            raise NotFound(_("There is no such flag on this tender's result."))
+        review = FlagReview(flag_id=flag_id, note=note, author_id=actor.id)
+        tender.flag_reviews.append(review)
+        audit(session, "flag.review", actor=actor, tender=tender, flag=flag_id, note=note)
+    return review

@@ -1,0 +1,213 @@
+"""The web shell: extensions, blueprints, error pages and security headers.
+
+Views are thin: validate a form, call one service function, flash, redirect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import Babel
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from selector.db import get_session
+from selector.services import Forbidden, NotFound, ServiceError
+from selector.web import i18n, labels
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+csrf = CSRFProtect()
+babel = Babel()
+login_manager = LoginManager()
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def register(app: Flask) -> None:
+    """Attach extensions, blueprints, template helpers and error handlers to `app`."""
+    from selector.web import admin, api, auth, evaluate, results, site, tenders
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(login_id: str) -> Any:
+        from selector.services.users import load_login
+
+        return load_login(get_session(), login_id)
+
+    @login_manager.unauthorized_handler
+    def unauthorized() -> Any:
+        if request.blueprint == "api":
+            return jsonify(error="login required"), 401
+        flash(_("Please log in to see this page."), "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    for module in (site, auth, tenders, evaluate, results, api, admin):
+        app.register_blueprint(module.bp)
+
+    app.jinja_env.globals.update(
+        current_lang=i18n.current_lang,
+        language_names=i18n.LANGUAGE_NAMES,
+        labels=labels,
+    )
+    app.jinja_env.filters["text"] = i18n.text
+    app.jinja_env.filters["points"] = format_points
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["when"] = format_when
+
+    _register_errors(app)
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def _register_errors(app: Flask) -> None:
+    def page(code: int, title: Any, message: Any) -> tuple[str, int] | tuple[Response, int]:
+        if request.blueprint == "api" or request.path.startswith("/api/"):
+            return jsonify(error=str(message)), code
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        return page(
+            400,
+            _("The form has expired"),
+            _(
+                "This form was open too long or came from another site, so it was not "
+                "accepted. Go back, reload the page and send it again."
+            ),
+        )
+
+    @app.errorhandler(400)
+    def bad_request(error: Any) -> Any:
+        return page(400, _("Bad request"), _("The request could not be understood."))
+
+    @app.errorhandler(403)
+    def forbidden(error: Any) -> Any:
+        return page(403, _("Not allowed"), _("Your role does not allow this page or action."))
+
+    @app.errorhandler(404)
+    def not_found(error: Any) -> Any:
+        return page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
+
+    @app.errorhandler(405)
+    def method_not_allowed(error: Any) -> Any:
+        return page(405, _("Not allowed"), _("This address does not accept that kind of request."))
+
+    @app.errorhandler(413)
+    def too_large(error: Any) -> Any:
+        limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+        return page(
+            413,
+            _("The upload is too large"),
+            _(
+                "Files up to %(kb)d KB are accepted: split the file or remove unused sheets.",
+                kb=limit,
+            ),
+        )
+
+    @app.errorhandler(NotFound)
+    def service_not_found(error: NotFound) -> Any:
+        return not_found(error)
+
+    @app.errorhandler(Forbidden)
+    def service_forbidden(error: Forbidden) -> Any:
+        return page(403, _("Not allowed"), error.message)
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Let only logged-in users with one of `roles` through (others get 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                raise Forbidden(_("Your role does not allow this page or action."))
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def flash_error(error: ServiceError) -> None:
+    """Flash a service error and each of its problem lines."""
+    flash(str(error.message), "error")
+    for problem in error.problems[:50]:
+        flash(problem, "problem")
+
+
+def user() -> Any:
+    """The logged-in user (a `selector.models.User`)."""
+    return current_user._get_current_object()
+
+
+def format_points(value: Any, digits: int = 2) -> str:
+    """Points for display: at most `digits` decimals, trailing zeros dropped."""
+    if value is None:
+        return "—"
+    from selector.scoring.serialize import display
+
+    number = display(value)
+    if number is None:
+        return "—"
+    text = f"{number:.{digits}f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def format_money(value: Any) -> str:
+    if value is None:
+        return "—"
+    from decimal import Decimal
+
+    return f"{Decimal(value):,.2f}"
+
+
+def format_when(value: Any) -> str:
+    """A stored time (UTC) in the configured time zone (`TIMEZONE`, default UTC)."""
+    if value is None:
+        return "—"
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from flask import current_app
+
+    if value.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
+        value = value.replace(tzinfo=UTC)
+    zone = ZoneInfo(current_app.config.get("TIMEZONE") or "UTC")
+    return str(value.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
+
+
+def apply_error(form: Any, error: ServiceError) -> None:
+    """Show a service error on the form field it names, or as a flash message."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, str(error.message)]
+        for problem in error.problems[:50]:
+            flash(problem, "problem")
+    else:
+        flash_error(error)

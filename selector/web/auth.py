@@ -1,0 +1,63 @@
+"""Logging in and out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from selector.db import get_session
+from selector.forms import ActionForm, LoginForm
+from selector.services import users
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """The login form: `username`, `password`, `csrf_token`."""
+    if current_user.is_authenticated:
+        return redirect(url_for("site.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = users.authenticate(get_session(), form.username.data or "", form.password.data or "")
+        if user is None:
+            form.password.errors.append(
+                _("The username or password is wrong, or the account is disabled.")
+            )
+        else:
+            lang = session.get("lang")
+            session.clear()  # a fresh session at login: nothing carried over from before
+            if lang:
+                session["lang"] = lang
+            session.permanent = True
+            login_user(user)
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(_safe_next(request.args.get("next")) or url_for("site.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Any:
+    """End the session here and on the server: the login cookie's token is rotated."""
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired: reload the page and try again."), "error")
+        return redirect(url_for("site.index"))
+    users.end_sessions(get_session(), current_user.id)
+    lang = session.get("lang")
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("auth.login"))

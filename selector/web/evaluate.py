@@ -1,0 +1,154 @@
+"""The evaluator's pages: declare conflicts, then one score sheet per vendor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from selector.db import get_session
+from selector.forms import ConflictForm, comment_field_name, score_sheet_form, value_field_name
+from selector.scoring import rules
+from selector.services import ServiceError, StaleEdit, sheets
+from selector.web import apply_error, roles_required, user
+from selector.web.i18n import current_lang
+
+bp = Blueprint("evaluate", __name__, url_prefix="/tenders")
+
+
+@bp.get("/<int:tender_id>/evaluate")
+@roles_required("evaluator")
+def workspace(tender_id: int) -> Any:
+    """The evaluator's tender page: the declaration first, then their sheets."""
+    space = sheets.workspace(get_session(), tender_id, user())
+    form = ConflictForm(formdata=None)
+    form.vendors.choices = [(v.id, v.name) for v in space.tender.vendors]
+    return render_template("evaluate/workspace.html", space=space, form=form)
+
+
+@bp.post("/<int:tender_id>/evaluate/conflicts")
+@roles_required("evaluator")
+def declare(tender_id: int) -> Any:
+    """Record the evaluator's conflict-of-interest declaration."""
+    session = get_session()
+    space = sheets.workspace(session, tender_id, user())
+    form = ConflictForm()
+    form.vendors.choices = [(v.id, v.name) for v in space.tender.vendors]
+    if form.validate_on_submit():
+        try:
+            sheets.declare_conflicts(
+                session,
+                tender_id,
+                evaluator=user(),
+                vendor_ids=[] if form.no_conflict.data else list(form.vendors.data or []),
+                statement=form.statement.data or "",
+            )
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Your declaration is recorded."), "success")
+            return redirect(url_for("evaluate.workspace", tender_id=tender_id))
+    space = sheets.workspace(session, tender_id, user())
+    return render_template("evaluate/workspace.html", space=space, form=form), 422
+
+
+def _sheet_form(context: sheets.SheetContext, formdata: Any = None) -> Any:
+    lang = current_lang()
+    data: dict[str, Any] = {"version": context.version}
+    for criterion in context.criteria:
+        data[value_field_name(criterion.id)] = context.values.get(criterion.id) or None
+        data[comment_field_name(criterion.id)] = context.comments.get(criterion.id, "")
+    if formdata is None:
+        return score_sheet_form(context.criteria, lang, formdata=None, data=data)
+    return score_sheet_form(context.criteria, lang)
+
+
+def _render_sheet(
+    context: sheets.SheetContext,
+    form: Any,
+    status: int = 200,
+    field_errors: dict[str, str] | None = None,
+    unsaved: list[tuple[str, str, str]] | None = None,
+) -> Any:
+    lang = current_lang()
+    return render_template(
+        "evaluate/sheet.html",
+        ctx=context,
+        form=form,
+        field_errors=field_errors or {},
+        choices={c.id: rules.choices(c) for c in context.criteria},
+        comment_required={
+            c.id: {ch.key for ch in rules.choices(c) if rules.comment_required(c, ch.key)}
+            for c in context.criteria
+        },
+        value_field_name=value_field_name,
+        comment_field_name=comment_field_name,
+        lang=lang,
+        unsaved=unsaved or [],
+    ), status
+
+
+@bp.route("/<int:tender_id>/evaluate/<int:vendor_id>", methods=["GET", "POST"])
+@roles_required("evaluator")
+def sheet(tender_id: int, vendor_id: int) -> Any:
+    """One vendor's score sheet: save as draft, or submit (then read-only)."""
+    session = get_session()
+    context = sheets.sheet_context(session, tender_id, vendor_id, user())
+    if request.method == "GET":
+        return _render_sheet(context, _sheet_form(context))
+    form = _sheet_form(context, formdata=request.form)
+    submit = bool(form.submit_sheet.data)
+    if not form.validate_on_submit():
+        errors = {
+            c.id: " ".join(
+                str(e)
+                for e in (
+                    form[value_field_name(c.id)].errors + form[comment_field_name(c.id)].errors
+                )
+            )
+            for c in context.criteria
+            if form[value_field_name(c.id)].errors or form[comment_field_name(c.id)].errors
+        }
+        if form.version.errors or form.csrf_token.errors:
+            flash(_("The form has expired: reload the page and try again."), "error")
+        else:
+            flash(_("Nothing was saved: please correct the criteria marked below."), "error")
+        return _render_sheet(context, form, 422, errors)
+    values = {c.id: request.form.get(value_field_name(c.id), "") for c in context.criteria}
+    comments = {c.id: request.form.get(comment_field_name(c.id), "") for c in context.criteria}
+    try:
+        outcome = sheets.save_sheet(
+            session,
+            tender_id,
+            vendor_id,
+            evaluator=user(),
+            version=form.version.data or 0,
+            values=values,
+            comments=comments,
+            submit=submit,
+        )
+    except sheets.SheetInvalid as error:
+        flash(str(error.message), "error")
+        return _render_sheet(context, form, 422, error.fields)
+    except StaleEdit as error:
+        flash(str(error.message), "error")
+        fresh = sheets.sheet_context(session, tender_id, vendor_id, user())
+        lang = current_lang()
+        unsaved = [
+            (c.title.get(lang), values[c.id], comments[c.id])
+            for c in context.criteria
+            if values[c.id] or comments[c.id]
+        ]
+        return _render_sheet(fresh, _sheet_form(fresh), 409, unsaved=unsaved)
+    except ServiceError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("evaluate.sheet", tender_id=tender_id, vendor_id=vendor_id))
+    if outcome.already_submitted:
+        flash(_("This sheet was already submitted; it is stored once."), "info")
+    elif outcome.submitted:
+        flash(_("Sheet submitted. Thank you."), "success")
+        return redirect(url_for("evaluate.workspace", tender_id=tender_id))
+    else:
+        flash(_("Draft saved."), "success")
+    return redirect(url_for("evaluate.sheet", tender_id=tender_id, vendor_id=vendor_id))

@@ -1,0 +1,169 @@
+"""Results (chair after closing, observers after finalising), consensus and flag reviews."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from selector.db import get_session
+from selector.forms import ActionForm, ConsensusForm, FlagReviewForm
+from selector.models import TenderState
+from selector.scoring import rules
+from selector.scoring.model import Result
+from selector.scoring.serialize import fingerprint
+from selector.services import ServiceError, access, results, tenders
+from selector.web import apply_error, flash_error, roles_required, user
+from selector.web.i18n import current_lang
+
+bp = Blueprint("results", __name__, url_prefix="/tenders")
+
+
+def _entries_by_cell(result: Result) -> dict[tuple[str, str], list[Any]]:
+    cells: dict[tuple[str, str], list[Any]] = defaultdict(list)
+    for entry in result.input.entries:
+        cells[(entry.vendor, entry.criterion)].append(entry)
+    for entries in cells.values():
+        entries.sort(key=lambda e: e.evaluator)
+    return cells
+
+
+def _value_label(criterion: Any, value: Any, lang: str) -> str:
+    if criterion.kind == "scale":
+        return str(value)
+    for choice in rules.choices(criterion):
+        if choice.key == value:
+            return choice.label.get(lang)
+    return str(value)
+
+
+@bp.get("/<int:tender_id>/results")
+@login_required
+def show(tender_id: int) -> Any:
+    """The ranking, group scores, every criterion's points and inputs, flags."""
+    session = get_session()
+    tender = access.results_tender(session, tender_id, user())
+    result, problems = results.try_result(session, tender.id)
+    reviews = results.reviews_by_flag(session, tender.id)
+    lang = current_lang()
+    review_form = FlagReviewForm(formdata=None)
+    return render_template(
+        "results/show.html",
+        tender=tender,
+        template=tenders.template_of(tender),
+        result=result,
+        fingerprint=fingerprint(result.input) if result else "",
+        problems=problems,
+        entries=_entries_by_cell(result) if result else {},
+        value_label=lambda c, v: _value_label(c, v, lang),
+        reviews=reviews,
+        review_form=review_form,
+        is_chair=user().role == "chair",
+        lang=lang,
+    )
+
+
+@bp.post("/<int:tender_id>/results/flags")
+@roles_required("chair")
+def review_flag(tender_id: int) -> Any:
+    """Record the chair's review note on a flag (fields: flag_id, note)."""
+    access.chaired_tender(get_session(), tender_id, user())
+    form = FlagReviewForm()
+    if form.validate_on_submit():
+        try:
+            tenders.review_flag(
+                get_session(),
+                tender_id,
+                actor=user(),
+                flag_id=form.flag_id.data or "",
+                note=form.note.data or "",
+            )
+        except ServiceError as error:
+            flash_error(error)
+        else:
+            flash(_("Review note recorded."), "success")
+    else:
+        for name, errors in form.errors.items():
+            label = getattr(form, name).label.text if hasattr(form, name) else name
+            for message in errors:
+                flash(f"{label}: {message}", "error")
+    return redirect(url_for("results.show", tender_id=tender_id, _anchor="flags"))
+
+
+def _consensus_page(tender: Any, form: ConsensusForm, status: int = 200) -> Any:
+    session = get_session()
+    template = tenders.template_of(tender)
+    lang = current_lang()
+    form.vendor.choices = [(v.id, v.name) for v in tender.vendors]
+    form.criterion.choices = [
+        (c.id, f"{c.title.get(lang)} ({c.id})")
+        for c in template.criteria()
+        if c.is_scored_by_evaluators
+    ]
+    _result, problems = results.try_result(session, tender.id)
+    return render_template(
+        "results/consensus.html",
+        tender=tender,
+        template=template,
+        form=form,
+        problems=problems,
+        action_form=ActionForm(formdata=None),
+        lang=lang,
+    ), status
+
+
+@bp.get("/<int:tender_id>/consensus")
+@roles_required("chair")
+def consensus(tender_id: int) -> Any:
+    """Consensus values the committee agreed after discussion (scoring closed)."""
+    tender = access.chaired_tender(get_session(), tender_id, user())
+    return _consensus_page(tender, ConsensusForm(formdata=None))
+
+
+@bp.post("/<int:tender_id>/consensus")
+@roles_required("chair")
+def record_consensus(tender_id: int) -> Any:
+    """Record a consensus value for one vendor and criterion, with its reason."""
+    session = get_session()
+    tender = access.chaired_tender(session, tender_id, user())
+    form = ConsensusForm()
+    form.vendor.choices = [(v.id, v.name) for v in tender.vendors]
+    form.criterion.choices = [(c.key, c.key) for c in tender.criteria if not c.is_price]
+    if form.validate_on_submit():
+        try:
+            tenders.record_consensus(
+                session,
+                tender.id,
+                actor=user(),
+                vendor_id=form.vendor.data,
+                criterion_key=form.criterion.data or "",
+                value=form.value.data or "",
+                reason=form.reason.data or "",
+            )
+        except ServiceError as error:
+            apply_error(form, error)
+        else:
+            flash(_("Consensus value recorded."), "success")
+            return redirect(url_for("results.consensus", tender_id=tender.id))
+    return _consensus_page(access.chaired_tender(session, tender_id, user()), form, 422)
+
+
+@bp.post("/<int:tender_id>/consensus/<int:consensus_id>/delete")
+@roles_required("chair")
+def remove_consensus(tender_id: int, consensus_id: int) -> Any:
+    """Withdraw a consensus value."""
+    access.chaired_tender(get_session(), tender_id, user())
+    if ActionForm().validate_on_submit():
+        try:
+            tenders.remove_consensus(get_session(), tender_id, consensus_id, actor=user())
+        except ServiceError as error:
+            flash_error(error)
+        else:
+            flash(_("Consensus value withdrawn."), "success")
+    return redirect(url_for("results.consensus", tender_id=tender_id))
+
+
+__all__ = ["bp", "TenderState"]

@@ -1,0 +1,59 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  // Ask before destructive buttons that carry data-confirm (the server still checks).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-confirm]");
+    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+
+  // The score sheet: recompute the evaluator's own running total as they choose, and show
+  // which comments become required. The server recomputes and enforces both.
+  var sheet = document.querySelector("form.score-sheet");
+  if (!sheet) { return; }
+  var totalOut = sheet.querySelector("[data-running-total]");
+
+  function pointsOf(block) {
+    var kind = block.getAttribute("data-kind");
+    if (kind === "scale") {
+      var input = block.querySelector("input[type=text], input[type=number]");
+      var n = input ? parseFloat(input.value) : NaN;
+      return isFinite(n) ? n : null;
+    }
+    var checked = block.querySelector("input[type=radio]:checked");
+    if (!checked) { return null; }
+    if (kind === "gate") { return null; }
+    return parseFloat(checked.getAttribute("data-points"));
+  }
+
+  function refresh() {
+    var weighted = 0;
+    var groups = sheet.querySelectorAll("[data-group]");
+    groups.forEach(function (group) {
+      var weight = parseFloat(group.getAttribute("data-weight"));
+      var max = parseFloat(group.getAttribute("data-max"));
+      var sum = 0;
+      group.querySelectorAll("[data-criterion]").forEach(function (block) {
+        var p = pointsOf(block);
+        if (p !== null) { sum += p; }
+        var checked = block.querySelector("input[type=radio]:checked");
+        var note = block.querySelector(".comment-required-note");
+        if (note) {
+          var needs = checked && checked.getAttribute("data-comment-required") === "1";
+          note.hidden = !needs;
+        }
+      });
+      var out = group.querySelector("[data-group-points]");
+      if (out) { out.textContent = (Math.round(sum * 100) / 100).toString(); }
+      if (max > 0) { weighted += weight * sum / max; }
+    });
+    if (totalOut) { totalOut.textContent = (Math.round(weighted * 100) / 100).toFixed(2); }
+  }
+
+  sheet.addEventListener("change", refresh);
+  sheet.addEventListener("input", refresh);
+  refresh();
+})();
