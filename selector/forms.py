@@ -151,12 +151,12 @@ class TenderForm(FlaskForm):
     )
     method = SelectField(_l("How evaluators' scores are combined"), choices=[])
     divergence_percent = StringField(
-        _l("Divergence threshold (% of a criterion's maximum)"),
+        _l("Divergence threshold (percent of a criterion's maximum)"),
         default="40",
         validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
     )
     low_bid_percent = StringField(
-        _l("Abnormally low bid threshold (% of the median total bid)"),
+        _l("Abnormally low bid threshold (percent of the median total bid)"),
         default="60",
         validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
     )
@@ -175,11 +175,11 @@ class TenderSettingsForm(FlaskForm):
     )
     method = SelectField(_l("How evaluators' scores are combined"), choices=[])
     divergence_percent = StringField(
-        _l("Divergence threshold (% of a criterion's maximum)"),
+        _l("Divergence threshold (percent of a criterion's maximum)"),
         validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
     )
     low_bid_percent = StringField(
-        _l("Abnormally low bid threshold (% of the median total bid)"),
+        _l("Abnormally low bid threshold (percent of the median total bid)"),
         validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
     )
     submit = SubmitField(_l("Save settings"))
@@ -254,7 +254,7 @@ class TransitionForm(FlaskForm):
 
 
 class ConflictForm(FlaskForm):
-    no_conflict = BooleanField(_l("I have no conflict of interest with any of these vendors"))
+    no_conflict = BooleanField(_l("I have no conflict of interest with any vendor of this tender"))
     vendors = MultiCheckboxField(
         _l("Vendors I have a conflict of interest with"), choices=[], coerce=int
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,12 @@ MIN_PASSWORD = 8
 MAX_PASSWORD = 256
 # Checked against when the username is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("selector-timing-equaliser")
+
+
+def _hash(password: str) -> str:
+    """scrypt by default; tests may set a cheaper `PASSWORD_HASH_METHOD`."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 def list_users(session: Session) -> list[User]:
@@ -118,7 +125,7 @@ def create_user(
         user = User(
             username=username,
             display_name=display_name,
-            password_hash=generate_password_hash(password),
+            password_hash=_hash(password),
             role=role,
             active=True,
             session_token=new_session_token(),
@@ -148,7 +155,7 @@ def set_password(
     _check_password(password)
     with write_transaction(session):
         user = get_user(session, user_id)
-        user.password_hash = generate_password_hash(password)
+        user.password_hash = _hash(password)
         user.session_token = new_session_token()
         audit(session, "user.password", actor=actor, user=user.username)
     return user
