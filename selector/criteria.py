@@ -212,18 +212,24 @@ class _YamlRefusal(yaml.MarkedYAMLError):
     """YAML that parses but that a template must not use; its message carries its own fix."""
 
 
-class _TemplateYamlLoader(yaml.SafeLoader):
-    """`yaml.SafeLoader` that refuses anchors/aliases and duplicate mapping keys."""
+# libyaml's C parser when PyYAML has it (several times faster on large templates); the
+# constructor stays PyYAML's safe one, which builds plain dicts, lists, strings and numbers.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
+
+class _TemplateYamlLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+    """A safe loader that refuses duplicate mapping keys (aliases: see `_refuse_aliases`)."""
+
+
+def _refuse_aliases(text: str) -> None:
+    """Anchors and aliases (*name) are refused: they are the way to a "billion laughs" file."""
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.AliasEvent):
             raise _YamlRefusal(
                 problem="anchors and aliases (*name) are not supported in a template; "
                 "write the value out in full",
-                problem_mark=event.start_mark,
+                problem_mark=event.start_mark,  # type: ignore[arg-type]
             )
-        return super().compose_node(parent, index)
 
 
 def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Any:
@@ -247,7 +253,7 @@ _TemplateYamlLoader.add_constructor(
 
 def _parse_yaml(text: str, name: str) -> Any:
     try:
-        # A SafeLoader subclass: builds plain dicts, lists, strings and numbers only.
+        _refuse_aliases(text)
         raw = yaml.load(text, Loader=_TemplateYamlLoader)
     except _YamlRefusal as exc:
         raise TemplateError(f"{name}: {_mark(exc.problem_mark)}{exc.problem}") from None

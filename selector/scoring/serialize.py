@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any
 
 from selector.scoring.model import EvaluationInput, Result, Template
@@ -80,6 +81,13 @@ def _num(value: object) -> str:
     return str(value)
 
 
+def _encode(value: object) -> str:
+    """JSON for the values json does not know: Decimals as canonical text."""
+    if isinstance(value, Decimal):
+        return _num(value)
+    raise TypeError(f"{type(value).__name__} is not part of a scoring input")
+
+
 def template_canonical(template: Template) -> dict[str, Any]:
     """Every field of the template that can change a score, as plain JSON values."""
     return {
@@ -118,7 +126,9 @@ def canonical_input(inp: EvaluationInput) -> dict[str, Any]:
         "rates": sorted([currency, _num(rate)] for currency, rate in inp.rates.items()),
         "vendors": sorted(inp.vendors),
         "bids": sorted([b.vendor, b.component, _num(b.amount), b.currency] for b in inp.bids),
-        "entries": sorted([e.evaluator, e.vendor, e.criterion, _num(e.value)] for e in inp.entries),
+        # A tender may hold a million entries: sort them as they are (by evaluator, vendor,
+        # criterion — unique after validation) and leave Decimal values to `_encode`.
+        "entries": [e[:4] for e in sorted(inp.entries, key=itemgetter(0, 1, 2))],
         "consensus": sorted(
             [c.vendor, c.criterion, _num(c.value), c.reason] for c in inp.consensus
         ),
@@ -127,5 +137,7 @@ def canonical_input(inp: EvaluationInput) -> dict[str, Any]:
 
 def fingerprint(inp: EvaluationInput) -> str:
     """SHA-256 of the canonical scoring input: the same data gives the same fingerprint."""
-    text = json.dumps(canonical_input(inp), ensure_ascii=False, separators=(",", ":"))
+    text = json.dumps(
+        canonical_input(inp), ensure_ascii=False, separators=(",", ":"), default=_encode
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -672,7 +672,7 @@ def test_a_yaml_syntax_error_is_reported_with_its_line_and_column() -> None:
 
 
 def test_a_tab_indentation_is_reported_with_its_line() -> None:
-    only(problems("id: x\n\tgroups: []\n"), "line 2, column 1", "'\\t'")
+    only(problems("id: x\n\tgroups: []\n"), "line 2, column 1", "tab")
 
 
 def test_a_duplicate_key_is_refused_rather_than_silently_overwritten() -> None:
