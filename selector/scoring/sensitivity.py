@@ -114,6 +114,12 @@ class Sensitivity:
     bidder_runs: Mapping[str, LeaveOneOut] = field(hash=False)
 
     @property
+    def nearest_flip(self) -> WeightFlip | None:
+        """The break-even of smallest size over all groups (the first group on a tie)."""
+        flips = [flip for flip in self.weights.values() if flip is not None]
+        return min(flips, key=lambda flip: abs(flip.change)) if flips else None
+
+    @property
     def without_evaluator(self) -> dict[str, str | None]:
         return {name: run.winner for name, run in self.evaluator_runs.items()}
 

@@ -34,7 +34,7 @@ CONTENT_SECURITY_POLICY = (
 
 def register(app: Flask) -> None:
     """Attach extensions, blueprints, template helpers and error handlers to `app`."""
-    from selector.web import admin, api, auth, evaluate, results, site, tenders
+    from selector.web import admin, api, auth, decisions, evaluate, results, site, tenders
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
@@ -57,7 +57,7 @@ def register(app: Flask) -> None:
         flash(_("Please log in to see this page."), "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
-    for module in (site, auth, tenders, evaluate, results, api, admin):
+    for module in (site, auth, tenders, evaluate, results, decisions, api, admin):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(
@@ -69,6 +69,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["points"] = format_points
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["when"] = format_when
+    app.jinja_env.filters["plain"] = format_plain
 
     _register_errors(app)
 
@@ -177,6 +178,15 @@ def format_points(value: Any, digits: int = 2) -> str:
         return "—"
     text = f"{number:.{digits}f}".rstrip("0").rstrip(".")
     return text or "0"
+
+
+def format_plain(value: Any) -> str:
+    """A Decimal without trailing zeros and never in exponent form (7.1000 -> 7.1, 10 -> 10)."""
+    from decimal import Decimal
+
+    if value is None:
+        return "—"
+    return format(Decimal(value).normalize(), "f")
 
 
 def format_money(value: Any) -> str:

@@ -1,0 +1,300 @@
+"""Decision checks in the application: the flags with their review notes, the chair's review
+of several flags at once, and the "what if" ranking under other group weights.
+
+The numbers come from the scoring core (`selector.scoring.checks`, `.sensitivity`); this
+module only loads rows, asks the core, and — for a review — stores the note and its audit
+event in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
+
+from flask_babel import gettext as _
+from sqlalchemy.orm import Session
+
+from selector.db import write_transaction
+from selector.models import FlagReview, TenderState, User
+from selector.scoring import engine
+from selector.scoring.checks import Flag
+from selector.scoring.model import Result, ScoringError
+from selector.scoring.sensitivity import normalised_weights, reweighted
+from selector.services import NotFound, ServiceError, audit
+from selector.services.access import chaired_tender
+from selector.services.results import result_for, reviews_by_flag
+
+MAX_NOTE = 2000
+MAX_FLAGS_PER_NOTE = 500
+
+
+# --- the flags and their reviews ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlagView:
+    """A flag of the result with the review notes recorded on it (oldest first)."""
+
+    flag: Flag
+    reviews: tuple[FlagReview, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return not self.reviews
+
+
+@dataclass(frozen=True)
+class FlagBoard:
+    """Every flag of a tender's current result, most serious kind first, with its reviews.
+
+    `stale_reviews` are notes on flags the current result no longer raises (the data changed
+    since they were written); they are kept, and shown apart.
+    """
+
+    flags: tuple[FlagView, ...]
+    stale_reviews: tuple[FlagReview, ...]
+
+    @property
+    def open(self) -> tuple[FlagView, ...]:
+        return tuple(view for view in self.flags if view.is_open)
+
+    def by_kind(self) -> list[tuple[str, list[FlagView]]]:
+        """(kind, flags) in the order the core lists them."""
+        groups: dict[str, list[FlagView]] = {}
+        for view in self.flags:
+            groups.setdefault(view.flag.kind, []).append(view)
+        return list(groups.items())
+
+
+def flag_board(session: Session, tender_id: int, result: Result) -> FlagBoard:
+    """The flags of `result` (the tender's current result) with their review notes."""
+    reviews = reviews_by_flag(session, tender_id)
+    raised = {flag.id for flag in result.flags}
+    views = tuple(FlagView(flag, tuple(reviews.get(flag.id, ()))) for flag in result.flags)
+    stale = tuple(
+        review for flag_id, notes in reviews.items() if flag_id not in raised for review in notes
+    )
+    return FlagBoard(views, stale)
+
+
+@dataclass(frozen=True)
+class DecisionChecks:
+    """What the decision-checks page shows: the result (None and the problems while the
+    tender cannot be scored) and its flags with their reviews."""
+
+    result: Result | None
+    problems: tuple[str, ...]
+    board: FlagBoard | None
+
+
+def decision_checks(session: Session, tender_id: int) -> DecisionChecks:
+    """The tender's current result with its flags and their review notes (read only)."""
+    try:
+        result = result_for(session, tender_id)
+    except ScoringError as error:
+        return DecisionChecks(None, tuple(error.problems), None)
+    return DecisionChecks(result, (), flag_board(session, tender_id, result))
+
+
+def review_flags(
+    session: Session,
+    tender_id: int,
+    *,
+    actor: User,
+    flag_ids: Iterable[str],
+    note: str,
+    kinds: Iterable[str] = (),
+) -> list[FlagReview]:
+    """Record the chair's review note on one or more flags of the tender's current result.
+
+    Inputs: the tender, the chair (`actor`), the ids of the flags the note answers and/or
+    `kinds` (every flag of those kinds that has no note yet), the note.
+    Result: one `FlagReview` per flag (author and time recorded), and one `flag.review` audit
+    event per flag in the same transaction. Errors: ServiceError for an empty or too long
+    note or no flag chosen; NotFound for an id the current result does not raise; Forbidden
+    for anyone but the tender's chair; ServiceError unless scoring is closed (flags are
+    reviewed after closing and before finalising).
+    """
+    note = (note or "").strip()
+    chosen = list(dict.fromkeys(i.strip() for i in flag_ids if i and i.strip()))
+    kinds = {k for k in kinds if k}
+    if not chosen and not kinds:
+        raise ServiceError(_("Choose at least one flag that the note answers."), field="flag_ids")
+    if not note:
+        raise ServiceError(_("Write a review note."), field="note")
+    if len(note) > MAX_NOTE:
+        raise ServiceError(
+            _("The note is too long: use at most %(n)d characters.", n=MAX_NOTE), field="note"
+        )
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        if tender.state != TenderState.CLOSED:
+            raise ServiceError(
+                _("Flags are reviewed after scoring is closed and before finalising.")
+            )
+        try:
+            flags = result_for(session, tender.id).flags
+        except ScoringError:
+            flags = ()
+        raised = {flag.id for flag in flags}
+        unknown = [i for i in chosen if i not in raised]
+        if unknown:
+            raise NotFound(
+                _("There is no such flag on this tender's result: %(ids)s", ids=", ".join(unknown))
+            )
+        if kinds:
+            reviewed = set(reviews_by_flag(session, tender.id))
+            chosen += [
+                f.id
+                for f in flags
+                if f.kind in kinds and f.id not in reviewed and f.id not in chosen
+            ]
+        if not chosen:
+            raise ServiceError(_("Every flag of that kind has a note already."), field="flag_ids")
+        if len(chosen) > MAX_FLAGS_PER_NOTE:
+            raise ServiceError(
+                _("Choose at most %(n)d flags for one note.", n=MAX_FLAGS_PER_NOTE),
+                field="flag_ids",
+            )
+        reviews = []
+        for flag_id in chosen:
+            review = FlagReview(flag_id=flag_id, note=note, author_id=actor.id)
+            tender.flag_reviews.append(review)
+            reviews.append(review)
+            audit(session, "flag.review", actor=actor, tender=tender, flag=flag_id, note=note)
+    return reviews
+
+
+# --- what if ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhatIfRow:
+    """One vendor under the tried weights, next to its standing in the result."""
+
+    vendor: str
+    rank: int | None
+    total: Decimal | None
+    current_rank: int | None
+    current_total: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.total is None or self.current_total is None:
+            return None
+        return self.total - self.current_total
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The ranking under other group weights, computed by the core and never stored.
+
+    `weights` are the weights used (percent, adding up to 100), `requested` what was asked
+    for, `normalised` whether they had to be scaled to add up to 100.
+    """
+
+    current: Result
+    tried: Result
+    weights: Mapping[str, Decimal]
+    requested: Mapping[str, Decimal]
+    normalised: bool
+    rows: tuple[WhatIfRow, ...]
+
+    @property
+    def winner_changes(self) -> bool:
+        return self.tried.winner != self.current.winner
+
+    @property
+    def is_current(self) -> bool:
+        """True when the tried weights are the template's own."""
+        return all(
+            abs(self.weights[g.id] - g.weight) < Decimal("0.005")
+            for g in self.current.template.groups
+        )
+
+    def break_even(self, group_id: str) -> float | None:
+        """The group's weight at which the current winner loses (others rescaled), or None."""
+        sensitivity = self.current.sensitivity
+        flip = None if sensitivity is None else sensitivity.weights.get(group_id)
+        return None if flip is None else flip.new_weight
+
+
+def parse_weights(
+    current: Mapping[str, Decimal], given: Mapping[str, str]
+) -> tuple[dict[str, Decimal], list[str]]:
+    """Weights from a form (`group id -> text`), each a number in 0–100; missing groups keep
+    their current weight. Returns the weights and the problems (one per bad field)."""
+    weights = dict(current)
+    problems = []
+    for group_id in current:
+        raw = given.get(group_id)
+        if raw is None or raw.strip() == "":
+            continue
+        try:
+            value = Decimal(raw.strip())
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite() or value < 0 or value > 100:
+            problems.append(group_id)
+            continue
+        weights[group_id] = value
+    return weights, problems
+
+
+def what_if(
+    session: Session,
+    tender_id: int,
+    weights: Mapping[str, str],
+    *,
+    anchor: str | None = None,
+) -> WhatIf:
+    """The tender's ranking under other group weights. Nothing is stored.
+
+    `weights` maps group ids to what was typed (a number from 0 to 100); groups not given
+    keep their weight. The weights are then made to add up to 100: with an `anchor` group
+    (the one a person moved), it keeps its weight and the others are scaled in proportion to
+    fill the rest — exactly how the break-evens are computed; without one, all are scaled in
+    proportion. Raises ServiceError when the tender cannot be scored yet, a weight is not a
+    number from 0 to 100, or every weight is 0.
+    """
+    try:
+        current = result_for(session, tender_id)
+    except ScoringError as error:
+        raise ServiceError(_("The tender cannot be scored yet."), problems=error.problems) from None
+    template = current.template
+    requested, bad = parse_weights({g.id: g.weight for g in template.groups}, weights)
+    if bad:
+        raise ServiceError(
+            _("A weight is a number from 0 to 100."),
+            field="weights",
+            problems=[f"{gid}: {weights.get(gid)}" for gid in bad],
+        )
+    used = _fill_to_100(requested, {g.id: g.weight for g in template.groups}, anchor)
+    normalised = any(abs(used[g] - requested[g]) >= Decimal("0.005") for g in requested)
+    tried = engine.evaluate(
+        replace(current.input, template=reweighted(template, used)), checks=False
+    )
+    before = current.vendors
+    rows = tuple(
+        WhatIfRow(r.vendor, r.rank, r.total, before[r.vendor].rank, before[r.vendor].total)
+        for r in tried.ranking
+    )
+    return WhatIf(current, tried, used, requested, normalised, rows)
+
+
+def _fill_to_100(
+    requested: Mapping[str, Decimal], original: Mapping[str, Decimal], anchor: str | None
+) -> dict[str, Decimal]:
+    if anchor is not None and anchor in requested:
+        kept = min(requested[anchor], Decimal(100))
+        others = {g: w for g, w in requested.items() if g != anchor}
+        if sum(others.values(), Decimal(0)) == 0:
+            others = {g: original[g] for g in others}
+        rest = sum(others.values(), Decimal(0))
+        if rest > 0:
+            return {anchor: kept} | {g: w * (100 - kept) / rest for g, w in others.items()}
+        requested = {anchor: kept} | others
+    if sum(requested.values(), Decimal(0)) == 0:
+        raise ServiceError(_("Give at least one group a weight above 0."), field="weights")
+    return normalised_weights(requested)
