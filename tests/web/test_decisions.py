@@ -268,3 +268,14 @@ def test_evaluators_do_not_see_the_what_if_panel(client, make_tender):
     setup = priced_tender(make_tender)
     login(client, setup.evaluators[0])
     assert client.get(f"/tenders/{setup.id}/what-if").status_code == 403
+
+
+def test_the_what_if_panel_speaks_the_pages_language(client, make_tender):
+    setup = priced_tender(make_tender)
+    login(client, setup.chair)
+    client.post("/language", data={"lang": "zh", "next": "/"})
+    page = client.get(f"/tenders/{setup.id}/what-if").get_data(as_text=True)
+    assert "如果权重不同会怎样？" in page
+    assert "临界点：权重为 42.11% 时 Beta 将居第一。" in page
+    results = client.get(f"/tenders/{setup.id}/results").get_data(as_text=True)
+    assert "决策检查" in results and "Alpha 领先 Beta 17 分。" in results
