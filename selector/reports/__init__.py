@@ -1,0 +1,10 @@
+"""The ranked PDF report and the spreadsheet export, both read from a scoring `Result`.
+
+- `context.build_context(result, lang, extras)` -> a plain `ReportContext` of display strings;
+- `pdf.render_pdf(context)` -> PDF bytes (Jinja + WeasyPrint through a fetcher that serves
+  only our own `static/` files and `data:` URLs);
+- `export.export_xlsx(...)` / `export.export_csv(...)` -> `(filename, mimetype, bytes)`.
+
+Nothing here imports Flask or SQLAlchemy: the CLI, the web application and the tests build
+reports the same way.
+"""

@@ -1,0 +1,759 @@
+"""The report's plain context: what the PDF template shows, built from a scoring `Result`.
+
+`build_context(result, lang, extras)` turns the result (and, from the database, the tender's
+name, organisation, state and committee) into frozen dataclasses of display strings. The
+templates only lay these out; every number is formatted here, once, so the PDF, the
+spreadsheet and the results page agree with `selector score --json` (half-up, 2 decimals).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from markupsafe import Markup
+
+from selector.reports import charts, ledger
+from selector.reports.labels import labels as labels_for
+from selector.reports.ledger import LINE_CELLS, Column, Ledger, Part, make_ledger, width_for
+from selector.scoring.model import Cell, Criterion, Group, Result, Template, Text
+
+CENT = Decimal("0.01")
+TEXT_MIN = 32  # cells the free-text column of a ledger keeps at the least (16 ideographs)
+GATE_MARK = {"pass": "○", "fail": "×"}
+
+
+# --- formatting ---------------------------------------------------------------------------
+
+
+def points(value: float | Decimal | None) -> str:
+    """Points for display: half-up to 2 decimals, like `selector score --json`."""
+    if value is None:
+        return ""
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    return str(exact.quantize(Decimal("1e-9"), ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP))
+
+
+def compact(value: float) -> str:
+    """An evaluator's points as typed: 5, 4.5, 2.25 (no trailing zeros)."""
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def exact(value: float, places: int = 4) -> str:
+    """An unrounded intermediate for the worked lines (4 decimals, enough to check by hand)."""
+    return f"{value:.{places}f}"
+
+
+def money(amount: Decimal) -> str:
+    """An amount with thousands separators and 2 decimals, half-up."""
+    return f"{amount.quantize(CENT, ROUND_HALF_UP):,.2f}"
+
+
+def number(value: Decimal | float | int) -> str:
+    """A weight, a maximum or a rate without needless zeros: 25, 0.5, 7.1."""
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text
+
+
+def _attr(item: Any, name: str, default: Any = None) -> Any:
+    """A field of a dataclass or a key of a dict: flags and sensitivity come as either."""
+    if isinstance(item, Mapping):
+        return item.get(name, default)
+    return getattr(item, name, default)
+
+
+def _text(value: Any, lang: str) -> str:
+    """A `Text`, a {"zh", "en"} mapping or a plain string, in `lang`."""
+    if value is None:
+        return ""
+    if isinstance(value, Text):
+        return value.get(lang)
+    if isinstance(value, Mapping):
+        return str(value.get(lang) or value.get("en") or "")
+    return str(value)
+
+
+# --- the context ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Member:
+    """A committee member as the cover and the sign-off page show them."""
+
+    name: str
+    role: str = ""
+    submitted_at: str = ""
+    conflict: str = ""
+
+
+@dataclass(frozen=True)
+class RankRow:
+    rank: str
+    vendor: str
+    total: str
+    groups: tuple[str, ...]
+    bid_total: str
+    band: str
+
+
+@dataclass(frozen=True)
+class DisqualifiedRow:
+    vendor: str
+    reason: str
+    bid_total: str
+
+
+@dataclass(frozen=True)
+class GroupHead:
+    id: str
+    code: str
+    title: str
+    weight: str
+    max_points: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FlagRow:
+    id: str
+    kind: str
+    message: str
+    review: str
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    group: str
+    change: str
+    new_winner: str
+
+
+@dataclass(frozen=True)
+class LeaveOneOut:
+    left_out: str
+    winner: str
+    changed: bool
+
+
+@dataclass(frozen=True)
+class Stability:
+    """The one-page stability summary (issue 3): whatever the core computed, honestly."""
+
+    margin: str
+    has_sensitivity: bool
+    weights: tuple[BreakEven, ...]
+    without_evaluator: tuple[LeaveOneOut, ...]
+    without_bidder: tuple[LeaveOneOut, ...]
+    flags: tuple[FlagRow, ...]
+
+
+@dataclass(frozen=True)
+class RuleText:
+    ref: str
+    kind: str
+    words: str
+    codes: str
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    """Everything `templates/reports/report.html` shows, as display strings."""
+
+    lang: str
+    labels: Mapping[str, str]
+    title: str
+    organisation: str
+    date: str
+    finalised: bool
+    status: str
+    template_title: str
+    committee: tuple[Member, ...]
+    chair: str
+    fingerprint: str
+    method: str
+    currency: str
+    groups: tuple[GroupHead, ...]
+    ranking: tuple[RankRow, ...]
+    disqualified: tuple[DisqualifiedRow, ...]
+    margin_text: str
+    chart: Markup
+    stability: Stability
+    evaluators: tuple[tuple[str, str], ...]
+    matrices: tuple[Ledger, ...]
+    inputs: Ledger
+    prices: Ledger | None
+    rates: tuple[tuple[str, str], ...]
+    rules: tuple[RuleText, ...]
+    aggregation: str
+    worked: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+# --- building it ------------------------------------------------------------------------------
+
+
+def criterion_codes(template: Template) -> dict[str, str]:
+    """criterion id -> "group.item" code, numbered in template order from 1.1."""
+    return {
+        criterion.id: f"{g}.{c}"
+        for g, group in enumerate(template.groups, start=1)
+        for c, criterion in enumerate(group.criteria, start=1)
+    }
+
+
+def evaluator_order(result: Result, extras: Mapping[str, Any]) -> tuple[str, ...]:
+    """Evaluators in committee order where known, then in order of their first entry."""
+    seen: dict[str, None] = {}
+    for member in extras.get("committee", ()) or ():
+        name = str(_attr(member, "name", "") or "")
+        if name:
+            seen.setdefault(name)
+    for entry in result.input.entries:
+        seen.setdefault(entry.evaluator)
+    present = {entry.evaluator for entry in result.input.entries}
+    return tuple(name for name in seen if name in present)
+
+
+def build_context(
+    result: Result, lang: str = "zh", extras: Mapping[str, Any] | None = None
+) -> ReportContext:
+    """The report context for `result` in `lang`.
+
+    `extras` (all optional) come from the database or the command line: `title`,
+    `organisation`, `date`, `finalised` (bool) or `state`, `committee` (items with `name`,
+    `role`, `submitted_at`, `conflict`), `chair`, `flag_reviews` ({flag id: note}), `notes`.
+    """
+    extras = dict(extras or {})
+    words = labels_for(lang)
+    template = result.template
+    codes = criterion_codes(template)
+    evaluators = evaluator_order(result, extras)
+    ranked_groups = [g for g in template.groups if g.weight > 0 and g.max_points > 0]
+    group_heads = tuple(_group_head(g, i, lang) for i, g in enumerate(template.groups, 1))
+    heads_by_id = {h.id: h for h in group_heads}
+    vendor_order = [r.vendor for r in result.ranking] + [d.vendor for d in result.disqualified]
+    currency = result.input.base_currency
+    finalised = bool(extras.get("finalised")) or str(extras.get("state", "")) in (
+        "finalised",
+        "finalized",
+        "final",
+    )
+    ranking = tuple(
+        RankRow(
+            rank=str(r.rank),
+            vendor=r.vendor,
+            total=points(r.total),
+            groups=tuple(points(r.groups.get(g.id, 0.0)) for g in ranked_groups),
+            bid_total=money(r.bid_total),
+            band=r.band.label.get(lang) if r.band else "",
+        )
+        for r in result.ranking
+    )
+    disqualified = tuple(
+        DisqualifiedRow(d.vendor, _dq_reason(d, template, lang), money(
+            result.vendors[d.vendor].bid_total))
+        for d in result.disqualified
+    )
+    committee = tuple(_member(m, lang) for m in extras.get("committee", ()) or ())
+    if not committee:
+        committee = tuple(Member(name) for name in evaluators)
+    return ReportContext(
+        lang=lang,
+        labels=words,
+        title=str(extras.get("title") or template.title.get(lang)),
+        organisation=str(extras.get("organisation") or ""),
+        date=str(extras.get("date") or dt.date.today().isoformat()),
+        finalised=finalised,
+        status=words["status_final"] if finalised else words["status_draft"],
+        template_title=template.title.get(lang),
+        committee=committee,
+        chair=str(extras.get("chair") or ""),
+        fingerprint=str(extras.get("fingerprint") or _fingerprint(result)),
+        method=result.input.method,
+        currency=currency,
+        groups=tuple(heads_by_id[g.id] for g in ranked_groups),
+        ranking=ranking,
+        disqualified=disqualified,
+        margin_text=_margin_text(result, words),
+        chart=charts.stacked_bars(
+            [(r.vendor, [r.groups.get(g.id, 0.0) for g in ranked_groups], points(r.total))
+             for r in result.ranking],
+            [g.title.get(lang) for g in ranked_groups],
+        ),
+        stability=_stability(result, lang, extras.get("flag_reviews") or {}),
+        evaluators=tuple((str(i), name) for i, name in enumerate(evaluators, 1)),
+        matrices=_matrices(result, group_heads, codes, vendor_order, lang),
+        inputs=_inputs(result, codes, evaluators, vendor_order, lang),
+        prices=_prices(result, codes, vendor_order, lang),
+        rates=_rates(result),
+        rules=_rules(template, codes, lang),
+        aggregation=words[f"method_{result.input.method}"],
+        worked=tuple(_worked_line(result, vendor, lang) for vendor in vendor_order),
+        notes=tuple(str(n) for n in extras.get("notes", ()) or ()),
+    )
+
+
+def _fingerprint(result: Result) -> str:
+    stored = getattr(result, "fingerprint", None)
+    if stored:
+        return str(stored)
+    from selector.scoring.serialize import fingerprint
+
+    return fingerprint(result.input)
+
+
+def _group_head(group: Group, index: int, lang: str) -> GroupHead:
+    return GroupHead(
+        id=group.id,
+        code=str(index),
+        title=group.title.get(lang),
+        weight=number(group.weight),
+        max_points=number(group.max_points),
+        description=group.description.get(lang) if group.description else "",
+    )
+
+
+def _member(member: Any, lang: str) -> Member:
+    words = labels_for(lang)
+    submitted = _attr(member, "submitted_at")
+    if isinstance(submitted, dt.datetime):
+        submitted = submitted.strftime("%Y-%m-%d %H:%M")
+    conflict = _attr(member, "conflict")
+    if isinstance(conflict, Mapping | Text) or hasattr(conflict, "declared"):
+        declared = _attr(conflict, "declared", None) if not isinstance(conflict, Text) else None
+        text = _text(_attr(conflict, "text", "") if declared is not None else conflict, lang)
+        conflict = text or (words["no_conflict"] if declared is False else "")
+    elif conflict is False:
+        conflict = words["no_conflict"]
+    return Member(
+        name=str(_attr(member, "name", "")),
+        role=_text(_attr(member, "role", ""), lang),
+        submitted_at=str(submitted or ""),
+        conflict=str(conflict or ""),
+    )
+
+
+def _dq_reason(dq: Any, template: Template, lang: str) -> str:
+    words = labels_for(lang)
+    gate = template.criterion(dq.criterion)
+    gate_title = gate.title.get(lang) if gate else dq.criterion
+    if dq.by_consensus:
+        return words["dq_consensus"].format(gate=gate_title, reason=dq.reason)
+    return words["dq_reason"].format(gate=gate_title, fails=dq.fails, of=dq.of)
+
+
+def _margin_text(result: Result, words: Mapping[str, str]) -> str:
+    if not result.ranking:
+        return words["no_ranking"]
+    first = result.ranking[0]
+    if len(result.ranking) == 1:
+        return words["winner_alone"].format(winner=first.vendor)
+    second = result.ranking[1]
+    assert first.total is not None and second.total is not None
+    margin = first.total - second.total
+    if margin == 0:
+        return words["tie_margin"].format(winner=first.vendor, runner_up=second.vendor)
+    return words["winner_margin"].format(
+        winner=first.vendor, runner_up=second.vendor, margin=points(margin)
+    )
+
+
+def _stability(result: Result, lang: str, reviews: Mapping[str, Any]) -> Stability:
+    """The stability page from `result.sensitivity` and `result.flags`, when the core has them."""
+    words = labels_for(lang)
+    sensitivity = result.sensitivity
+    winner = result.winner
+    margin = ""
+    weights: list[BreakEven] = []
+    without_evaluator: list[LeaveOneOut] = []
+    without_bidder: list[LeaveOneOut] = []
+    template = result.template
+    if sensitivity is not None:
+        value = _attr(sensitivity, "margin")
+        margin = "" if value is None else points(Decimal(str(value)))
+        for group_id, flip in (_attr(sensitivity, "weights") or {}).items():
+            group = next((g for g in template.groups if g.id == group_id), None)
+            title = group.title.get(lang) if group else str(group_id)
+            change = None if flip is None else _attr(flip, "change")
+            if change is None:
+                weights.append(BreakEven(title, words["no_flip"], ""))
+            else:
+                weights.append(BreakEven(
+                    title, f"{float(change):+.2f}", str(_attr(flip, "new_winner") or "")))
+        for key, rows in (("without_evaluator", without_evaluator),
+                          ("without_bidder", without_bidder)):
+            for left_out, new_winner in (_attr(sensitivity, key) or {}).items():
+                rows.append(LeaveOneOut(str(left_out), str(new_winner or ""),
+                                        new_winner != winner))
+    elif len(result.ranking) >= 2:
+        first, second = result.ranking[0], result.ranking[1]
+        assert first.total is not None and second.total is not None
+        margin = points(first.total - second.total)
+    flags = tuple(_flag_row(flag, lang, reviews) for flag in result.flags)
+    return Stability(
+        margin=margin,
+        has_sensitivity=sensitivity is not None,
+        weights=tuple(weights),
+        without_evaluator=tuple(without_evaluator),
+        without_bidder=tuple(without_bidder),
+        flags=flags,
+    )
+
+
+def _flag_row(flag: Any, lang: str, reviews: Mapping[str, Any]) -> FlagRow:
+    words = labels_for(lang)
+    flag_id = str(_attr(flag, "id", ""))
+    kind = str(_attr(flag, "kind", ""))
+    message = _text(_attr(flag, "message"), lang)
+    if not message:
+        parts = [_attr(flag, k) for k in ("vendor", "criterion", "evaluator")]
+        message = " · ".join(str(p) for p in parts if p)
+    review = reviews.get(flag_id) or _attr(flag, "review")
+    if review is not None and not isinstance(review, str):
+        note = _text(_attr(review, "note", ""), lang)
+        author = _attr(review, "author", "")
+        at = _attr(review, "at", "") or _attr(review, "created_at", "")
+        review = " — ".join(str(p) for p in (note, author, at) if p)
+    return FlagRow(flag_id, words.get(f"kind_{kind}", kind), message,
+                   str(review or words["not_reviewed"]))
+
+
+# --- ledgers ---------------------------------------------------------------------------------
+
+
+_KIND_WORDS = {
+    "zh": {"tiered": "满足/部分/不满足", "binary": "能/不能提供", "scale": "打分",
+           "grade": "等级", "price_rank": "价格排名", "price_ratio": "低价优先",
+           "gate": "资格审查"},
+    "en": {"tiered": "tiered", "binary": "yes/no", "scale": "scale", "grade": "grade",
+           "price_rank": "price rank", "price_ratio": "price ratio", "gate": "gate"},
+}
+
+
+def _matrices(
+    result: Result,
+    heads: Sequence[GroupHead],
+    codes: Mapping[str, str],
+    vendor_order: Sequence[str],
+    lang: str,
+) -> tuple[Ledger, ...]:
+    """Vendor × criterion points, one part per group, in chunks of vendors that fit the page.
+
+    A cell shows the points that count (`*`: a consensus value); a gate shows how many of the
+    evaluators who scored it said fail; each group ends with its weighted group score.
+    """
+    words = labels_for(lang)
+    template = result.template
+    cells = result.cells
+    values: dict[tuple[str, str], str] = {}
+    for vendor in vendor_order:
+        standing = result.vendors[vendor]
+        for group in template.groups:
+            for criterion in group.criteria:
+                cell = cells.get((vendor, criterion.id))
+                values[(vendor, criterion.id)] = _matrix_value(cell, criterion)
+            score = standing.groups.get(group.id)
+            values[(vendor, group.id)] = "" if score is None else points(score) + " "
+    code_units = width_for(codes.values(), gap=0)
+    max_units = width_for((number(c.max) for c in template.criteria()), 2)
+    column_units = width_for(values.values(), 10)
+    room = LINE_CELLS - code_units - max_units - TEXT_MIN
+    per_chunk = max(1, room // column_units)
+    out: list[Ledger] = []
+    for start in range(0, len(vendor_order), per_chunk):
+        chunk = vendor_order[start:start + per_chunk]
+        parts: list[Part] = []
+        for group, head in zip(template.groups, heads, strict=True):
+            rows = [
+                ledger.line([(codes[c.id], code_units), (number(c.max), max_units)]
+                            + [(values[(v, c.id)], column_units) for v in chunk],
+                            c.title.get(lang), align="<")
+                for c in group.criteria
+            ]
+            if group.weight > 0 and group.max_points > 0:
+                rows.append(ledger.line(
+                    [("", code_units), (head.weight, max_units)]
+                    + [(values[(v, group.id)], column_units) for v in chunk],
+                    f"{words['group_score']} = {words['weight']} × {words['points']} ÷ "
+                    f"{words['max_points']}"))
+            parts.append(Part(_group_heading(head, words), ledger.blocks(rows)))
+        out.append(make_ledger(
+            (Column("#", code_units, "<"), Column(words["max_points"], max_units),
+             *(Column(v, column_units) for v in chunk)),
+            words["criterion"],
+            parts,
+        ))
+    return tuple(out)
+
+
+def _group_heading(head: GroupHead, words: Mapping[str, str]) -> str:
+    return (f"{head.code}. {head.title} · {words['weight']} {head.weight} · "
+            f"{words['max_points']} {head.max_points}")
+
+
+def _matrix_value(cell: Cell | None, criterion: Criterion) -> str:
+    if cell is None:
+        return ""
+    mark = "*" if cell.consensus is not None else " "
+    if criterion.is_gate:
+        if cell.consensus is not None:
+            return GATE_MARK.get(str(cell.consensus.value), "") + mark
+        fails = sum(1 for v in cell.inputs.values() if v >= 0.5)
+        return f"{fails}/{len(cell.inputs)} "
+    return points(cell.points) + mark
+
+
+def _input_row(
+    cell: Cell | None, criterion: Criterion, evaluators: Sequence[str], lang: str
+) -> tuple[list[str], str, str]:
+    """(each evaluator's points, the aggregate, the points that count) of one cell."""
+    words = labels_for(lang)
+    if cell is None:
+        return [], "", ""
+    mark = "*" if cell.consensus is not None else " "
+    inputs = cell.inputs
+    if criterion.is_gate:
+        marks = [
+            "" if e not in inputs else GATE_MARK["fail" if inputs[e] >= 0.5 else "pass"]
+            for e in evaluators
+        ]
+        fails = sum(1 for v in inputs.values() if v >= 0.5)
+        if cell.consensus is not None:
+            outcome = str(cell.consensus.value)
+        else:
+            outcome = "fail" if 2 * fails > len(inputs) else "pass"
+        return marks, f"{fails}/{len(inputs)}", words[f"gate_{outcome}"] + mark
+    shown = [compact(inputs[e]) if e in inputs else "" for e in evaluators] if inputs else []
+    return shown, points(cell.aggregate), points(cell.points) + mark
+
+
+def _inputs(
+    result: Result,
+    codes: Mapping[str, str],
+    evaluators: Sequence[str],
+    vendor_order: Sequence[str],
+    lang: str,
+) -> Ledger:
+    """Per vendor, each criterion: every evaluator's points, the aggregate, what counts.
+
+    Evaluators are numbered (the legend names them); with more evaluators than fit on one
+    line, a criterion continues on further lines.
+    """
+    words = labels_for(lang)
+    template = result.template
+    criteria = tuple(template.criteria())
+    rows: dict[str, list[tuple[str, list[str], str, str, str]]] = {}
+    for vendor in vendor_order:
+        vendor_rows = rows[vendor] = []
+        for criterion in criteria:
+            cell = result.cells.get((vendor, criterion.id))
+            inputs, aggregate, shown = _input_row(cell, criterion, evaluators, lang)
+            vendor_rows.append((codes[criterion.id], inputs, aggregate, shown,
+                                criterion.title.get(lang)))
+    every = [r for vendor_rows in rows.values() for r in vendor_rows]
+    code_units = width_for(codes.values(), gap=0)
+    slot_units = width_for((v for r in every for v in r[1]), 2, gap=1)
+    agg_units = width_for((r[2] for r in every), 4)
+    pts_units = width_for((r[3] for r in every), 5)
+    room = LINE_CELLS - code_units - agg_units - pts_units - TEXT_MIN
+    per_line = max(1, min(len(evaluators), room // slot_units)) if evaluators else 0
+    step = per_line or 1
+    parts: list[Part] = []
+    for vendor in vendor_order:
+        lines: list[str] = []
+        for code, inputs, aggregate, shown, title in rows[vendor]:
+            padded = inputs + [""] * (len(evaluators) - len(inputs))
+            first = [(v, slot_units) for v in padded[:per_line]]
+            first += [("", slot_units)] * (per_line - len(first))
+            lines.append(ledger.line([(code, code_units), *first, (aggregate, agg_units),
+                                      (shown, pts_units)], title, align="<"))
+            for start in range(per_line, len(padded), step):
+                lines.append(ledger.line(
+                    [("", code_units)] + [(v, slot_units) for v in padded[start:start + step]]))
+        standing = result.vendors[vendor]
+        status = (f"{words['rank']} {standing.rank} · {words['total']} "
+                  f"{points(standing.total)}" if standing.rank is not None
+                  else words["disqualified_short"])
+        parts.append(Part(f"{vendor} · {status}", ledger.blocks(lines),
+                          notes=_notes(result, vendor, codes, lang)))
+    slot_rows = [
+        tuple(str(n) for n in range(start + 1, min(start + step, len(evaluators)) + 1))
+        for start in range(0, len(evaluators), step)
+    ]
+    evaluator_columns = tuple(
+        Column(words["inputs"] if i == 0 else "", slot_units,
+               slots=tuple(row[i] if i < len(row) else "" for row in slot_rows))
+        for i in range(per_line)
+    )
+    return make_ledger(
+        (Column("#", code_units, "<"), *evaluator_columns,
+         Column(words["aggregate"], agg_units), Column(words["points"], pts_units)),
+        words["criterion"],
+        parts,
+    )
+
+
+def _notes(result: Result, vendor: str, codes: Mapping[str, str], lang: str) -> tuple[str, ...]:
+    """The evaluators' comments and the consensus reasons on one vendor, in criterion order."""
+    words = labels_for(lang)
+    order = {cid: i for i, cid in enumerate(codes)}
+    notes: list[tuple[int, str, str]] = []
+    for entry in _entries_by_vendor(result).get(vendor, ()):
+        comment = " ".join(str(entry.comment or "").split())
+        if comment:
+            notes.append((order.get(entry.criterion, 0), entry.evaluator,
+                          f"{codes.get(entry.criterion, entry.criterion)} · {entry.evaluator}: "
+                          f"{comment}"))
+    for agreed in result.input.consensus:
+        if agreed.vendor == vendor:
+            reason = " ".join(str(agreed.reason or "").split())
+            notes.append((order.get(agreed.criterion, 0), "",
+                          f"{codes.get(agreed.criterion, agreed.criterion)} · "
+                          f"{words['consensus_reason']}: {reason}"))
+    notes.sort(key=lambda n: (n[0], n[1]))
+    return ledger.blocks(n[2] for n in notes)
+
+
+_ENTRY_CACHE: dict[int, dict[str, list[Any]]] = {}
+
+
+def _entries_by_vendor(result: Result) -> dict[str, list[Any]]:
+    """Entries grouped by vendor, computed once per result (75,000 entries in a large tender)."""
+    key = id(result.input.entries)
+    cached = _ENTRY_CACHE.get(key)
+    if cached is None:
+        grouped: dict[str, list[Any]] = defaultdict(list)
+        for entry in result.input.entries:
+            if entry.comment:
+                grouped[entry.vendor].append(entry)
+        _ENTRY_CACHE.clear()
+        _ENTRY_CACHE[key] = cached = dict(grouped)
+    return cached
+
+
+def _prices(
+    result: Result, codes: Mapping[str, str], vendor_order: Sequence[str], lang: str
+) -> Ledger | None:
+    """Each cost component: every vendor's amount, the rate, the base amount and the points.
+
+    Disqualified vendors' bids are shown but not compared (they are out of the benchmarks).
+    """
+    words = labels_for(lang)
+    template = result.template
+    components = template.price_criteria()
+    if not components:
+        return None
+    base = result.input.base_currency
+    rates = {base: Decimal(1), **result.input.rates}
+    bids = {(b.vendor, b.component): b for b in result.input.bids}
+    table: list[tuple[Criterion, list[tuple[str, str, str, str, str, str]]]] = []
+    for criterion in components:
+        rows = []
+        for vendor in vendor_order:
+            bid = bids.get((vendor, criterion.id))
+            cell = result.cells.get((vendor, criterion.id))
+            base_amount = result.base_amounts.get((vendor, criterion.id))
+            in_race = result.vendors[vendor].rank is not None
+            rows.append((
+                points(cell.points) if cell is not None and in_race else "—",
+                money(base_amount) if base_amount is not None else "",
+                money(bid.amount) if bid else "",
+                bid.currency if bid else "",
+                number(rates.get(bid.currency, Decimal(0))) if bid else "",
+                vendor if in_race else f"{vendor} ({words['excluded']})",
+            ))
+        table.append((criterion, rows))
+    every = [r for _, rows in table for r in rows]
+    widths = [width_for((r[i] for r in every), m, gap=0 if i == 0 else 2)
+              for i, m in enumerate((6, 8, 8, 3, 3))]
+    parts = [
+        Part(f"{codes[c.id]} {c.title.get(lang)}",
+             ledger.blocks(ledger.line(list(zip(r[:5], widths, strict=True)), r[5])
+                           for r in rows),
+             note=rule_words(c, lang))
+        for c, rows in table
+    ]
+    return make_ledger(
+        (Column(words["points"], widths[0]),
+         Column(words["base_amount"].format(base=base), widths[1]),
+         Column(words["amount"], widths[2]),
+         Column(words["currency"], widths[3]),
+         Column(words["rate"], widths[4])),
+        words["vendor"],
+        parts,
+    )
+
+
+def _rates(result: Result) -> tuple[tuple[str, str], ...]:
+    used = {b.currency for b in result.input.bids} - {result.input.base_currency}
+    return tuple((c, number(r)) for c, r in sorted(result.input.rates.items()) if c in used)
+
+
+def rule_words(criterion: Criterion, lang: str) -> str:
+    """The criterion's rule in words, with its own figures."""
+    words = labels_for(lang)
+    kind = criterion.kind
+    if kind == "tiered":
+        partial = criterion.partial if criterion.partial is not None else Decimal(3)
+        return words["rule_tiered"].format(max=number(criterion.max), partial=number(partial))
+    if kind == "binary":
+        return words["rule_binary"].format(max=number(criterion.max))
+    if kind == "scale":
+        step = criterion.step if criterion.step is not None else Decimal("0.5")
+        return words["rule_scale"].format(max=number(criterion.max), step=number(step))
+    if kind == "grade":
+        levels = "; ".join(f"{lv.label.get(lang)} {number(lv.points)}"
+                           for lv in criterion.levels or ())
+        return words["rule_grade"].format(levels=levels)
+    if kind == "price_rank":
+        tiers = list(criterion.tiers or (criterion.max,))
+        middle = "/".join(number(t) for t in tiers[1:-1]) or number(tiers[0])
+        return words["rule_price_rank"].format(first=number(tiers[0]), last=number(tiers[-1]),
+                                               middle=middle)
+    if kind == "price_ratio":
+        return words["rule_price_ratio"].format(max=number(criterion.max))
+    return words["rule_gate"]
+
+
+def _rules(template: Template, codes: Mapping[str, str], lang: str) -> tuple[RuleText, ...]:
+    """Each distinct rule of the template in words, with the criteria it applies to."""
+    kinds = _KIND_WORDS[lang]
+    by_words: dict[str, list[Criterion]] = {}
+    for criterion in template.criteria():
+        by_words.setdefault(rule_words(criterion, lang), []).append(criterion)
+    return tuple(
+        RuleText(f"R{i}", kinds[crits[0].kind], text, ", ".join(codes[c.id] for c in crits))
+        for i, (text, crits) in enumerate(by_words.items(), start=1)
+    )
+
+
+def _worked_line(result: Result, vendor: str, lang: str) -> tuple[str, str]:
+    """How a vendor's total comes about, group by group, for a reader to check by hand."""
+    words = labels_for(lang)
+    standing = result.vendors[vendor]
+    parts: list[str] = []
+    scores: list[str] = []
+    for group in result.template.groups:
+        if group.weight == 0 or group.max_points == 0:
+            continue
+        earned = 0.0
+        for criterion in group.criteria:
+            cell = result.cells.get((vendor, criterion.id))
+            if cell is not None and cell.points is not None:
+                earned += cell.points
+        score = exact(standing.groups.get(group.id, 0.0))
+        parts.append(f"{group.title.get(lang)}: {number(group.weight)} × {exact(earned)} ÷ "
+                     f"{number(group.max_points)} = {score}")
+        scores.append(score)
+    total = exact(standing.total_exact)
+    if standing.rank is None:
+        tail = f"{total} ({words['disqualified_short']})"
+    else:
+        tail = f"{total} → {points(standing.total)}"
+    return vendor, "; ".join(parts) + f"; {words['total']} = " + " + ".join(scores) + " = " + tail

@@ -1,0 +1,329 @@
+"""The report's fixed words in 简体中文 and English.
+
+The report is rendered outside any Flask request (the CLI has none), so its labels live in
+this small table rather than in the Flask-Babel catalogs. Texts that come from a template
+(group and criterion titles, rules, bands) are `Text` values and use `Text.get(lang)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+LABELS: Final[Mapping[str, Mapping[str, str]]] = {
+    "zh": {
+        # cover
+        "report_title": "供应商评选报告",
+        "organisation": "组织",
+        "date": "日期",
+        "status": "状态",
+        "status_draft": "草稿 — 尚未定稿",
+        "status_final": "已定稿",
+        "watermark": "草稿",
+        "template": "评分模板",
+        "committee": "评审委员会",
+        "chair": "主持人",
+        "fingerprint": "评分输入指纹(SHA-256)",
+        "fingerprint_note": "用同一组输入运行 selector score --json 可复现此指纹。",
+        "contents": "目录",
+        # footer: 第 X 页 / 共 Y 页
+        "page_before": "第",
+        "page_middle": "页 / 共",
+        "page_after": "页",
+        # executive summary
+        "summary": "评审结论摘要",
+        "rank": "排名",
+        "vendor": "供应商",
+        "total": "总分",
+        "band": "等级",
+        "bid_total": "投标总价",
+        "winner_margin": "{winner} 以 {margin} 分领先第二名 {runner_up}。",
+        "winner_alone": "{winner} 是唯一进入排名的供应商。",
+        "no_ranking": "没有进入排名的供应商。",
+        "tie_margin": "{winner} 与 {runner_up} 总分相同,按投标总价较低者排前。",
+        "disqualified": "被取消资格的供应商",
+        "dq_reason": "未通过「{gate}」:{of} 位评委中 {fails} 位判定不通过",
+        "dq_consensus": "未通过「{gate}」(经合议决定):{reason}",
+        "chart_title": "各组得分构成",
+        "weight": "权重",
+        "points": "得分",
+        "max_points": "满分",
+        "group_score": "组得分",
+        # stability
+        "stability": "稳定性摘要",
+        "margin": "领先幅度",
+        "margin_text": "第一名领先第二名 {margin} 分。",
+        "weights_breakeven": "权重临界点",
+        "weight_change": "使第一名改变所需的权重变化",
+        "new_winner": "新的第一名",
+        "no_flip": "在 0–100% 范围内不会改变",
+        "without_evaluator": "去掉一位评委后的第一名",
+        "without_bidder": "去掉一家投标人后的第一名",
+        "evaluator": "评委",
+        "winner": "第一名",
+        "changed": "改变",
+        "unchanged": "不变",
+        "flags": "提示事项",
+        "no_flags": "没有提示事项。",
+        "no_sensitivity": "本报告未包含敏感性分析。",
+        "flag_kind": "类型",
+        "flag_message": "说明",
+        "review_note": "复核意见",
+        "not_reviewed": "尚未复核",
+        "kind_divergence": "评分分歧",
+        "kind_outlier_evaluator": "评委偏离",
+        "kind_low_bid": "异常低价",
+        "kind_fragile": "结果不稳",
+        # detail
+        "detail": "分组与评分项明细",
+        "matrix": "得分矩阵",
+        "criterion": "评分项",
+        "rule": "规则",
+        "inputs": "各评委评分",
+        "aggregate": "汇总",
+        "consensus": "合议",
+        "consensus_mark": "合议值",
+        "consensus_reason": "合议理由",
+        "comments": "评委意见",
+        "vendor_detail": "{vendor} 的评分明细",
+        "gate_pass": "通过",
+        "gate_fail": "不通过",
+        "gate_result": "资格审查结果",
+        "disqualified_short": "已取消资格",
+        "legend_consensus": "* 合议值,取代汇总分。",
+        "legend_gate": "资格审查项:判定不通过的评委数 / 参与评审的评委数;○ 通过,× 不通过。",
+        # price
+        "price": "价格评审",
+        "component": "费用项",
+        "amount": "报价",
+        "currency": "币种",
+        "rate": "汇率",
+        "base_amount": "折算金额",
+        "rates_used": "所用汇率:1 单位外币折合 {base}",
+        "no_rates": "所有报价均为 {base},无需换算。",
+        "no_price": "本模板没有价格评分项。",
+        "excluded": "不参与比价",
+        # method
+        "method": "评分方法附录",
+        "rules_in_words": "评分规则",
+        "aggregation": "评委分数汇总",
+        "method_mean": "取参与评分评委的平均值。",
+        "method_trimmed": (
+            "5 位及以上评委评分时去掉一个最高分和一个最低分后取平均,否则取平均值。"
+        ),
+        "method_median": "取参与评分评委的中位数。",
+        "consensus_rule": "主持人记录的合议值(附理由)取代该格的汇总分。",
+        "weights": "分组权重",
+        "group": "分组",
+        "group_formula": "组得分 = 权重 × 本组各项得分之和 ÷ 本组满分之和。",
+        "rounding": "取整",
+        "rounding_rule": (
+            "各项得分全程不取整;总分为各组得分之和,最后一次性四舍五入到小数点后两位。"
+        ),
+        "tie_break": "同分处理",
+        "tie_break_rule": (
+            "按总分从高到低排名;总分相同时投标总价较低者在前;总分与投标总价都相同则并列"
+            "(如 1、1、3),按供应商名称排列。被取消资格的供应商不排名,也不参与比价。"
+        ),
+        "bands_rule": "等级:取不高于总分的最高等级下限。",
+        "worked": "逐家核算",
+        "worked_note": "每组:权重 × 得分 ÷ 满分;各组相加,最后取整。",
+        "rule_tiered": "满足得 {max} 分,部分满足得 {partial} 分,不满足 0 分。",
+        "rule_binary": "能提供得 {max} 分,不能提供 0 分。",
+        "rule_scale": "评委在 0–{max} 分之间打分,步长 {step}。",
+        "rule_grade": "按等级计分:{levels}。",
+        "rule_price_rank": (
+            "按报价由低到高排序:最低者 {first} 分,最高者 {last} 分,中间者依次 {middle} 分;"
+            "报价相同得分相同;仅一家时得 {first} 分。"
+        ),
+        "rule_price_ratio": (
+            "低价优先法:得分 = {max} × 最低报价 ÷ 本家报价(最低报价只取未被取消资格的投标)。"
+        ),
+        "rule_gate": (
+            "资格审查,不计分:超过半数参与评审的评委判定不通过即取消资格(合议值优先)。"
+        ),
+        "gates": "资格审查",
+        "template_notes": "模板说明",
+        # sign-off
+        "signoff": "签字页",
+        "name": "姓名",
+        "role": "角色",
+        "submitted_at": "提交时间",
+        "conflict": "利益冲突声明",
+        "no_conflict": "无利益冲突",
+        "signature": "签字",
+        "signature_date": "日期",
+        "chair_line": "主持人签字",
+        "not_recorded": "未记录",
+        "signoff_note": "本人确认上述评分为本人独立作出,并已如实申报利益冲突。",
+        # generic
+        "none": "无",
+        "yes": "是",
+        "no": "否",
+        "of": "共",
+    },
+    "en": {
+        "report_title": "Vendor selection report",
+        "organisation": "Organisation",
+        "date": "Date",
+        "status": "Status",
+        "status_draft": "Draft — not finalised",
+        "status_final": "Finalised",
+        "watermark": "DRAFT",
+        "template": "Criteria template",
+        "committee": "Evaluation committee",
+        "chair": "Chair",
+        "fingerprint": "Scoring input fingerprint (SHA-256)",
+        "fingerprint_note": "selector score --json on the same inputs reproduces it.",
+        "contents": "Contents",
+        "page_before": "Page",
+        "page_middle": "of",
+        "page_after": "",
+        "summary": "Executive summary",
+        "rank": "Rank",
+        "vendor": "Vendor",
+        "total": "Total",
+        "band": "Band",
+        "bid_total": "Total bid",
+        "winner_margin": "{winner} leads the runner-up, {runner_up}, by {margin} points.",
+        "winner_alone": "{winner} is the only ranked vendor.",
+        "no_ranking": "No vendor is ranked.",
+        "tie_margin": "{winner} and {runner_up} have equal totals; the lower total bid ranks "
+        "first.",
+        "disqualified": "Disqualified vendors",
+        "dq_reason": "failed “{gate}”: {fails} of {of} evaluators said fail",
+        "dq_consensus": "failed “{gate}” by consensus: {reason}",
+        "chart_title": "Totals by group",
+        "weight": "Weight",
+        "points": "Points",
+        "max_points": "Max",
+        "group_score": "Group score",
+        "stability": "Stability summary",
+        "margin": "Margin",
+        "margin_text": "The winner leads the runner-up by {margin} points.",
+        "weights_breakeven": "Weight break-even points",
+        "weight_change": "Weight change that changes the winner",
+        "new_winner": "New winner",
+        "no_flip": "none within 0–100%",
+        "without_evaluator": "Winner without one evaluator",
+        "without_bidder": "Winner without one bidder",
+        "evaluator": "Evaluator",
+        "winner": "Winner",
+        "changed": "changed",
+        "unchanged": "unchanged",
+        "flags": "Flags",
+        "no_flags": "No flags.",
+        "no_sensitivity": "This report holds no sensitivity analysis.",
+        "flag_kind": "Kind",
+        "flag_message": "Explanation",
+        "review_note": "Review note",
+        "not_reviewed": "not reviewed",
+        "kind_divergence": "Divergence",
+        "kind_outlier_evaluator": "Outlier evaluator",
+        "kind_low_bid": "Abnormally low bid",
+        "kind_fragile": "Fragile result",
+        "detail": "Group and criterion detail",
+        "matrix": "Points matrix",
+        "criterion": "Criterion",
+        "rule": "Rule",
+        "inputs": "Evaluators' inputs",
+        "aggregate": "Aggregate",
+        "consensus": "Consensus",
+        "consensus_mark": "consensus",
+        "consensus_reason": "Consensus reason",
+        "comments": "Evaluators' comments",
+        "vendor_detail": "Detail for {vendor}",
+        "gate_pass": "pass",
+        "gate_fail": "fail",
+        "gate_result": "Qualification",
+        "disqualified_short": "disqualified",
+        "legend_consensus": "* consensus value, replaces the aggregate.",
+        "legend_gate": "Gates: evaluators who said fail / evaluators who scored; ○ pass, × fail.",
+        "price": "Price evaluation",
+        "component": "Cost component",
+        "amount": "Amount",
+        "currency": "Currency",
+        "rate": "Rate",
+        "base_amount": "In {base}",
+        "rates_used": "Rates used: 1 unit of the currency = rate {base}",
+        "no_rates": "Every bid is in {base}; nothing was converted.",
+        "no_price": "This template has no price criteria.",
+        "excluded": "not compared",
+        "method": "Method appendix",
+        "rules_in_words": "The rules",
+        "aggregation": "Aggregating the evaluators",
+        "method_mean": "The mean of the evaluators who scored the cell.",
+        "method_trimmed": (
+            "The mean after dropping one highest and one lowest score when 5 or more "
+            "evaluators scored the cell; otherwise the mean."
+        ),
+        "method_median": "The median of the evaluators who scored the cell.",
+        "consensus_rule": (
+            "A consensus value recorded by the chair, with a reason, replaces the cell's "
+            "aggregate."
+        ),
+        "weights": "Group weights",
+        "group": "Group",
+        "group_formula": (
+            "Group score = weight × (sum of the group's points) ÷ (sum of the group's max)."
+        ),
+        "rounding": "Rounding",
+        "rounding_rule": (
+            "Points are never rounded along the way; the total, the sum of the group scores, "
+            "is rounded half-up to 2 decimals once, at the end."
+        ),
+        "tie_break": "Ties",
+        "tie_break_rule": (
+            "Ranked by total, highest first; equal totals rank the lower total bid first; "
+            "equal total and total bid share a rank (1, 1, 3), listed by vendor name. "
+            "Disqualified vendors are not ranked and are left out of the price benchmarks."
+        ),
+        "bands_rule": "Band: the band with the highest minimum not above the total.",
+        "worked": "Worked totals, one line per vendor",
+        "worked_note": "Each group: weight × points ÷ max; the groups added, rounded at the end.",
+        "rule_tiered": "Meets the requirement: {max} points; partially: {partial}; not: 0.",
+        "rule_binary": "Can provide it: {max} points; cannot: 0.",
+        "rule_scale": "Each evaluator gives 0–{max} points in steps of {step}.",
+        "rule_grade": "Points by level: {levels}.",
+        "rule_price_rank": (
+            "Amounts ranked low to high: the lowest gets {first} points, the highest {last}, "
+            "those between {middle}; equal amounts equal points; a single bidder {first}."
+        ),
+        "rule_price_ratio": (
+            "Low price first: points = {max} × lowest amount ÷ this amount (the lowest of the "
+            "vendors still in the race)."
+        ),
+        "rule_gate": (
+            "Qualification, no points: a vendor failed by more than half of the evaluators who "
+            "scored it is disqualified (a consensus value decides instead)."
+        ),
+        "gates": "Qualification",
+        "template_notes": "Notes from the template",
+        "signoff": "Sign-off",
+        "name": "Name",
+        "role": "Role",
+        "submitted_at": "Submitted",
+        "conflict": "Conflict-of-interest declaration",
+        "no_conflict": "No conflict of interest",
+        "signature": "Signature",
+        "signature_date": "Date",
+        "chair_line": "Chair's signature",
+        "not_recorded": "not recorded",
+        "signoff_note": (
+            "I confirm that my scores are my own independent judgement and that I have "
+            "declared any conflict of interest."
+        ),
+        "none": "none",
+        "yes": "yes",
+        "no": "no",
+        "of": "of",
+    },
+}
+
+
+def labels(lang: str) -> Mapping[str, str]:
+    """The fixed labels of the report in `lang` ("zh" or "en")."""
+    try:
+        return LABELS[lang]
+    except KeyError:
+        raise ValueError(f"unknown report language '{lang}'; use zh or en") from None
