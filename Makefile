@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+DEMO_PASSWORD ?= selector-demo
 # Debian packages the tests need: Chromium for the browser tests, a CJK font and HarfBuzz's
 # subsetter for Chinese PDFs, Pango for WeasyPrint, poppler for PDF -> PNG.
 SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 \
@@ -34,12 +35,17 @@ system-deps:
 	fi
 
 translations: $(STAMP)
-	@if [ -d selector/translations ]; then $(BIN)/pybabel compile -q -d selector/translations; fi
+	@if [ -d selector/translations ]; then $(BIN)/pybabel compile -d selector/translations >/dev/null; fi
 
+# The embedded SQLite database in instance/, the demo tenders loaded when it is empty, the
+# development server on http://$(HOST):$(PORT). The demo password is for this local demo only.
 run: $(STAMP) translations
-	$(BIN)/selector score --criteria criteria/crm_selection.yaml \
-	  --bids examples/crm-tender/bids.csv --scores examples/crm-tender/scores.csv \
-	  --consensus examples/crm-tender/consensus.csv --rates examples/crm-tender/rates.csv
+	$(BIN)/selector init-db
+	$(BIN)/selector demo --if-empty --password '$(DEMO_PASSWORD)'
+	@echo
+	@echo "Demo logins: chair, evaluator1 … evaluator5, observer, admin — password: $(DEMO_PASSWORD)"
+	@echo "Open http://$(HOST):$(PORT)/ (Ctrl+C stops the server)"
+	$(BIN)/selector serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check selector tests bench
