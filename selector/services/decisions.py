@@ -191,7 +191,8 @@ class WhatIf:
     """The ranking under other group weights, computed by the core and never stored.
 
     `weights` are the weights used (percent, adding up to 100), `requested` what was asked
-    for, `normalised` whether they had to be scaled to add up to 100.
+    for, `normalised` whether they had to be scaled to add up to 100, `anchor` the group
+    that kept its weight while the others were rescaled (None: all were scaled alike).
     """
 
     current: Result
@@ -200,6 +201,7 @@ class WhatIf:
     requested: Mapping[str, Decimal]
     normalised: bool
     rows: tuple[WhatIfRow, ...]
+    anchor: str | None = None
 
     @property
     def winner_changes(self) -> bool:
@@ -280,7 +282,8 @@ def what_if(
         WhatIfRow(r.vendor, r.rank, r.total, before[r.vendor].rank, before[r.vendor].total)
         for r in tried.ranking
     )
-    return WhatIf(current, tried, used, requested, normalised, rows)
+    kept = anchor if anchor in requested else None
+    return WhatIf(current, tried, used, requested, normalised, rows, kept)
 
 
 def _fill_to_100(

@@ -21,18 +21,24 @@
     if (output) { output.textContent = String(round2(parseFloat(range.value))); }
   }
 
+  // The others keep the proportions they had when this slider started to move (rounding
+  // each step's values would otherwise drift them apart).
+  var basis = { range: null, values: null };
+
   function rescaleOthers(moved) {
     var others = ranges.filter(function (r) { return r !== moved; });
-    var rest = 100 - parseFloat(moved.value);
-    var sum = others.reduce(function (total, r) { return total + parseFloat(r.value); }, 0);
-    var basis = "value";
-    if (sum <= 0) {  // all others at 0: share the rest as the tender's weights do
-      basis = "weight";
-      sum = others.reduce(function (t, r) { return t + parseFloat(r.getAttribute("data-weight")); }, 0);
+    if (basis.range !== moved) {
+      basis.range = moved;
+      basis.values = others.map(function (r) { return parseFloat(r.value); });
+      var sum0 = basis.values.reduce(function (t, v) { return t + v; }, 0);
+      if (sum0 <= 0) {  // all others at 0: share the rest as the tender's weights do
+        basis.values = others.map(function (r) { return parseFloat(r.getAttribute("data-weight")); });
+      }
     }
-    others.forEach(function (r) {
-      var own = basis === "value" ? parseFloat(r.value) : parseFloat(r.getAttribute("data-weight"));
-      r.value = String(sum > 0 ? round2(own * rest / sum) : round2(rest / others.length));
+    var rest = 100 - parseFloat(moved.value);
+    var sum = basis.values.reduce(function (t, v) { return t + v; }, 0);
+    others.forEach(function (r, i) {
+      r.value = String(sum > 0 ? round2(basis.values[i] * rest / sum) : round2(rest / others.length));
       show(r);
     });
   }
