@@ -37,6 +37,11 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from selector.scoring import rules
+
+try:  # WTForms 3.3 names options SelectChoice and deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
 from selector.scoring.model import Criterion
 
 MAX_NAME = 200
@@ -341,6 +346,10 @@ class ChoiceValue:
             raise ValidationError(_l("Choose one of the options shown."))
 
 
+def _option(value: str, label: str) -> Any:
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
+
+
 def _num(value: Decimal) -> str:
     text = format(value.normalize(), "f")
     return text
@@ -377,7 +386,7 @@ def score_sheet_form(criteria: list[Criterion], lang: str, **kwargs: Any) -> Sco
             options = rules.choices(criterion)
             attrs[value_field_name(criterion.id)] = RadioField(
                 title,
-                choices=[(c.key, c.label.get(lang)) for c in options],
+                choices=[_option(c.key, c.label.get(lang)) for c in options],
                 validate_choice=False,
                 validators=[Optional(), ChoiceValue([c.key for c in options])],
             )

@@ -461,15 +461,17 @@ def _save_sheet(
         if errors:
             raise SheetInvalid(errors)
         now = utcnow()
+        created = sheet is None
         if sheet is None:
             sheet = ScoreSheet(
                 tender_id=tender.id,
                 evaluator_id=evaluator.id,
                 vendor_id=vendor.id,
                 state=SheetState.DRAFT,
+                updated_at=now,
+                entries=[],
             )
             session.add(sheet)
-            session.flush()
         rows = {c.key: c for c in tender.criteria}
         entries = {e.criterion.key: e for e in sheet.entries}
         for key, value in normalised.items():
@@ -483,7 +485,8 @@ def _save_sheet(
                 sheet.entries.append(Entry(criterion=rows[key], value=value, comment=comment))
             else:
                 entry.value, entry.comment = value, comment
-        sheet.updated_at = now  # always touch the row, so its version moves on
+        if not created:
+            sheet.updated_at = now  # always touch the row, so its version moves on
         if submit:
             sheet.state = SheetState.SUBMITTED
             sheet.submitted_at = now

@@ -209,10 +209,13 @@ def _settings_state(tender: Tender) -> None:
         )
 
 
-def _build_structure(tender: Tender, template: Template) -> None:
+def _build_structure(tender: Tender, template: Template, session: Session | None = None) -> None:
     """(Re)create the tender's group and criterion rows from its template."""
-    tender.groups.clear()
-    tender.criteria.clear()
+    if session is not None and tender.id is not None:
+        # Criteria first: they refer to their groups.
+        session.execute(delete(TenderCriterion).where(TenderCriterion.tender_id == tender.id))
+        session.execute(delete(TenderGroup).where(TenderGroup.tender_id == tender.id))
+        session.expire(tender, ["criteria", "groups"])
     position = 0
     for g_index, group in enumerate(template.groups):
         row = TenderGroup(
@@ -371,7 +374,7 @@ def replace_template(
         tender.template_source = template_source[:255]
         tender.template_yaml = template_yaml
         tender.template_json = template_json(template)
-        _build_structure(tender, template)
+        _build_structure(tender, template, session)
         audit(
             session,
             "tender.template",

@@ -110,7 +110,8 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
             for c in context.criteria
             if form[value_field_name(c.id)].errors or form[comment_field_name(c.id)].errors
         }
-        if form.version.errors or form.csrf_token.errors:
+        csrf_field = getattr(form, "csrf_token", None)
+        if form.version.errors or (csrf_field is not None and csrf_field.errors):
             flash(_("The form has expired: reload the page and try again."), "error")
         else:
             flash(_("Nothing was saved: please correct the criteria marked below."), "error")

@@ -436,6 +436,7 @@ def transition(tender_id: int, action: str) -> Any:
     session = get_session()
     tender = _chaired(tender_id)
     form = TransitionForm()
+    failed = form.is_submitted()
     if form.validate_on_submit():
         try:
             tenders.transition(
@@ -462,7 +463,7 @@ def transition(tender_id: int, action: str) -> Any:
         form=form,
         progress=tenders.progress(session, tender),
         open_problems=tenders.open_problems(tender) if action == "open" else [],
-    ), (422 if form.errors else 200)
+    ), (422 if failed else 200)
 
 
 @bp.route("/<int:tender_id>/delete", methods=["GET", "POST"])
