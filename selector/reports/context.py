@@ -151,6 +151,8 @@ class Stability:
     without_evaluator: tuple[LeaveOneOut, ...]
     without_bidder: tuple[LeaveOneOut, ...]
     flags: tuple[FlagRow, ...]
+    flag_counts: tuple[tuple[str, int], ...] = ()
+    flag_blocks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,16 +210,30 @@ def criterion_codes(template: Template) -> dict[str, str]:
 
 
 def evaluator_order(result: Result, extras: Mapping[str, Any]) -> tuple[str, ...]:
-    """Evaluators in committee order where known, then in order of their first entry."""
+    """Evaluators (as the entries name them) in committee order, then by first entry.
+
+    Committee members are matched on `username` where they have one, else on `name`.
+    """
     seen: dict[str, None] = {}
     for member in extras.get("committee", ()) or ():
-        name = str(_attr(member, "name", "") or "")
-        if name:
-            seen.setdefault(name)
+        key = str(_attr(member, "username", "") or _attr(member, "name", "") or "")
+        if key:
+            seen.setdefault(key)
     for entry in result.input.entries:
         seen.setdefault(entry.evaluator)
     present = {entry.evaluator for entry in result.input.entries}
     return tuple(name for name in seen if name in present)
+
+
+def _evaluator_names(extras: Mapping[str, Any]) -> dict[str, str]:
+    """username -> how the report names the evaluator ("Display Name (username)")."""
+    names: dict[str, str] = {}
+    for member in extras.get("committee", ()) or ():
+        username = str(_attr(member, "username", "") or "")
+        name = str(_attr(member, "name", "") or "")
+        if username and name and name != username:
+            names[username] = f"{name} ({username})"
+    return names
 
 
 def build_context(
@@ -244,6 +260,11 @@ def build_context(
         "finalized",
         "final",
     )
+    chair = extras.get("chair") or ""
+    if not isinstance(chair, str):
+        chair = str(_attr(chair, "name", "") or _attr(chair, "username", "") or "")
+    date = extras.get("date") or (extras.get("finalised_at") if finalised else None)
+    names = _evaluator_names(extras)
     ranking = tuple(
         RankRow(
             rank=str(r.rank),
@@ -266,14 +287,14 @@ def build_context(
     return ReportContext(
         lang=lang,
         labels=words,
-        title=str(extras.get("title") or template.title.get(lang)),
+        title=str(extras.get("title") or extras.get("tender_name") or template.title.get(lang)),
         organisation=str(extras.get("organisation") or ""),
-        date=str(extras.get("date") or dt.date.today().isoformat()),
+        date=_when(date)[:10] if date else dt.date.today().isoformat(),
         finalised=finalised,
         status=words["status_final"] if finalised else words["status_draft"],
         template_title=template.title.get(lang),
         committee=committee,
-        chair=str(extras.get("chair") or ""),
+        chair=chair,
         fingerprint=str(extras.get("fingerprint") or _fingerprint(result)),
         method=result.input.method,
         currency=currency,
@@ -287,7 +308,7 @@ def build_context(
             [g.title.get(lang) for g in ranked_groups],
         ),
         stability=_stability(result, lang, extras.get("flag_reviews") or {}),
-        evaluators=tuple((str(i), name) for i, name in enumerate(evaluators, 1)),
+        evaluators=tuple((str(i), names.get(e, e)) for i, e in enumerate(evaluators, 1)),
         matrices=_matrices(result, group_heads, codes, vendor_order, lang),
         inputs=_inputs(result, codes, evaluators, vendor_order, lang),
         prices=_prices(result, codes, vendor_order, lang),
@@ -319,22 +340,45 @@ def _group_head(group: Group, index: int, lang: str) -> GroupHead:
     )
 
 
+def _when(value: Any) -> str:
+    """A datetime as the report prints it (minutes, no seconds); anything else as text."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
 def _member(member: Any, lang: str) -> Member:
+    """A committee member from the database's plain dict (or any object with the same keys).
+
+    The conflict-of-interest text comes from `conflict` (a text), or from `conflicts` (the
+    vendor names declared), `statement` and `declared_at` as `report_context_extras` gives.
+    """
     words = labels_for(lang)
-    submitted = _attr(member, "submitted_at")
-    if isinstance(submitted, dt.datetime):
-        submitted = submitted.strftime("%Y-%m-%d %H:%M")
     conflict = _attr(member, "conflict")
-    if isinstance(conflict, Mapping | Text) or hasattr(conflict, "declared"):
-        declared = _attr(conflict, "declared", None) if not isinstance(conflict, Text) else None
-        text = _text(_attr(conflict, "text", "") if declared is not None else conflict, lang)
-        conflict = text or (words["no_conflict"] if declared is False else "")
+    if conflict is None and (_attr(member, "declared_at") is not None
+                             or _attr(member, "conflicts")):
+        vendors = [str(v) for v in _attr(member, "conflicts") or ()]
+        conflict = (words["conflict_with"].format(vendors=", ".join(vendors)) if vendors
+                    else words["no_conflict"])
+        statement = " ".join(str(_attr(member, "statement") or "").split())
+        if statement:
+            conflict += f" — {statement}"
+        declared = _when(_attr(member, "declared_at"))
+        if declared:
+            conflict += f" ({declared})"
     elif conflict is False:
         conflict = words["no_conflict"]
+    elif conflict is not None and not isinstance(conflict, str):
+        conflict = _text(conflict, lang)
+    name = str(_attr(member, "name", "") or _attr(member, "username", "") or "")
+    username = str(_attr(member, "username", "") or "")
+    role = _text(_attr(member, "role", ""), lang)
     return Member(
-        name=str(_attr(member, "name", "")),
-        role=_text(_attr(member, "role", ""), lang),
-        submitted_at=str(submitted or ""),
+        name=name if not username or username == name else f"{name} ({username})",
+        role=words.get(f"role_{role}", role),
+        submitted_at=_when(_attr(member, "submitted_at")),
         conflict=str(conflict or ""),
     )
 
@@ -396,6 +440,16 @@ def _stability(result: Result, lang: str, reviews: Mapping[str, Any]) -> Stabili
         assert first.total is not None and second.total is not None
         margin = points(first.total - second.total)
     flags = tuple(_flag_row(flag, lang, reviews) for flag in result.flags)
+    counts: dict[str, int] = {}
+    for row in flags:
+        counts[row.kind] = counts.get(row.kind, 0) + 1
+    # One text line per flag, in blocks: a tender can raise hundreds of flags, and a
+    # paragraph each would cost the report more than all its tables.
+    blocks = ledger.blocks(
+        f"{i}. [{row.kind}] {' '.join(row.message.split())} — {words['review_note']}: "
+        f"{' '.join(row.review.split())}"
+        for i, row in enumerate(flags, start=1)
+    )
     return Stability(
         margin=margin,
         has_sensitivity=sensitivity is not None,
@@ -403,7 +457,20 @@ def _stability(result: Result, lang: str, reviews: Mapping[str, Any]) -> Stabili
         without_evaluator=tuple(without_evaluator),
         without_bidder=tuple(without_bidder),
         flags=flags,
+        flag_counts=tuple(counts.items()),
+        flag_blocks=blocks,
     )
+
+
+def _review_text(review: Any, lang: str) -> str:
+    """A review note: "note — author, time" (a plain string stays as it is)."""
+    if isinstance(review, str):
+        return review
+    note = " ".join(_text(_attr(review, "note", ""), lang).split())
+    author = str(_attr(review, "author", "") or "")
+    at = _when(_attr(review, "at") or _attr(review, "created_at"))
+    signed = ", ".join(p for p in (author, at) if p)
+    return f"{note} — {signed}" if signed else note
 
 
 def _flag_row(flag: Any, lang: str, reviews: Mapping[str, Any]) -> FlagRow:
@@ -416,10 +483,8 @@ def _flag_row(flag: Any, lang: str, reviews: Mapping[str, Any]) -> FlagRow:
         message = " · ".join(str(p) for p in parts if p)
     review = reviews.get(flag_id) or _attr(flag, "review")
     if review is not None and not isinstance(review, str):
-        note = _text(_attr(review, "note", ""), lang)
-        author = _attr(review, "author", "")
-        at = _attr(review, "at", "") or _attr(review, "created_at", "")
-        review = " — ".join(str(p) for p in (note, author, at) if p)
+        notes = review if isinstance(review, list | tuple) else [review]
+        review = "; ".join(_review_text(note, lang) for note in notes)
     return FlagRow(flag_id, words.get(f"kind_{kind}", kind), message,
                    str(review or words["not_reviewed"]))
 
@@ -564,6 +629,7 @@ def _inputs(
     room = LINE_CELLS - code_units - agg_units - pts_units - TEXT_MIN
     per_line = max(1, min(len(evaluators), room // slot_units)) if evaluators else 0
     step = per_line or 1
+    numbers = {name: i for i, name in enumerate(evaluators, start=1)}
     parts: list[Part] = []
     for vendor in vendor_order:
         lines: list[str] = []
@@ -581,7 +647,7 @@ def _inputs(
                   f"{points(standing.total)}" if standing.rank is not None
                   else words["disqualified_short"])
         parts.append(Part(f"{vendor} · {status}", ledger.blocks(lines),
-                          notes=_notes(result, vendor, codes, lang)))
+                          notes=_notes(result, vendor, codes, numbers, lang)))
     slot_rows = [
         tuple(str(n) for n in range(start + 1, min(start + step, len(evaluators)) + 1))
         for start in range(0, len(evaluators), step)
@@ -599,25 +665,38 @@ def _inputs(
     )
 
 
-def _notes(result: Result, vendor: str, codes: Mapping[str, str], lang: str) -> tuple[str, ...]:
-    """The evaluators' comments and the consensus reasons on one vendor, in criterion order."""
+def _notes(
+    result: Result,
+    vendor: str,
+    codes: Mapping[str, str],
+    numbers: Mapping[str, int],
+    lang: str,
+) -> tuple[str, ...]:
+    """The evaluators' comments and the consensus reason on one vendor: one line per
+    criterion, in template order, each comment once with the numbers of the evaluators who
+    wrote it, e.g. `2.1 [1, 4] Two comparable references · [5] Not offered`."""
     words = labels_for(lang)
-    order = {cid: i for i, cid in enumerate(codes)}
-    notes: list[tuple[int, str, str]] = []
+    by_criterion: dict[str, dict[str, list[int]]] = {}
     for entry in _entries_by_vendor(result).get(vendor, ()):
-        comment = " ".join(str(entry.comment or "").split())
+        comment = " ".join(str(entry.comment).split())
         if comment:
-            notes.append((order.get(entry.criterion, 0), entry.evaluator,
-                          f"{codes.get(entry.criterion, entry.criterion)} · {entry.evaluator}: "
-                          f"{comment}"))
-    for agreed in result.input.consensus:
-        if agreed.vendor == vendor:
-            reason = " ".join(str(agreed.reason or "").split())
-            notes.append((order.get(agreed.criterion, 0), "",
-                          f"{codes.get(agreed.criterion, agreed.criterion)} · "
-                          f"{words['consensus_reason']}: {reason}"))
-    notes.sort(key=lambda n: (n[0], n[1]))
-    return ledger.blocks(n[2] for n in notes)
+            authors = by_criterion.setdefault(entry.criterion, {}).setdefault(comment, [])
+            authors.append(numbers.get(entry.evaluator, 0))
+    reasons = {
+        c.criterion: " ".join(str(c.reason or "").split())
+        for c in result.input.consensus
+        if c.vendor == vendor
+    }
+    lines = []
+    for criterion_id, code in codes.items():
+        said = by_criterion.get(criterion_id, {})
+        parts = [f"[{', '.join(str(n) for n in sorted(authors))}] {comment}"
+                 for comment, authors in said.items()]
+        if criterion_id in reasons:
+            parts.append(f"[{words['consensus']}] {reasons[criterion_id]}")
+        if parts:
+            lines.append(f"{code}  " + " · ".join(parts))
+    return ledger.blocks(lines)
 
 
 _ENTRY_CACHE: dict[int, dict[str, list[Any]]] = {}

@@ -16,17 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-import jinja2
-from markupsafe import Markup
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from selector.reports.context import ReportContext
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-STATIC_DIR = PROJECT_ROOT / "static"
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
-REPORT_TEMPLATE = "reports/report.html"
+from selector.reports.html import STATIC_DIR, render_html
 
 Progress = Callable[[str], None]
 
@@ -76,34 +70,6 @@ class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
         if not path.is_relative_to(self.static_dir) or not path.is_file():
             return None
         return path
-
-
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
-
-
-_ENV: jinja2.Environment | None = None
-
-
-def environment() -> jinja2.Environment:
-    """The report's Jinja environment (autoescaping on), built once per process."""
-    global _ENV
-    if _ENV is None:
-        _ENV = _environment()
-    return _ENV
-
-
-def render_html(context: ReportContext) -> str:
-    """The report as one HTML document (autoescaped; the SVG chart is our own markup)."""
-    template = environment().get_template(REPORT_TEMPLATE)
-    return template.render(report=context, L=context.labels, Markup=Markup)
 
 
 def html_to_pdf(

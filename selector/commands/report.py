@@ -1,0 +1,232 @@
+"""`selector report` (the ranked PDF) and `selector export` (xlsx / CSV).
+
+Both read a tender either from the database (`selector report 3 ...`) or, without one, from
+exactly the files `selector score` takes (`--criteria`, `--bids`, `--scores`, ...), so an
+analyst can turn spreadsheets into the same report.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from selector.commands.score import scoring_file_options
+
+FILE_OPTIONS = ("criteria", "bids", "scores")
+
+
+def _file_mode_optional(command: click.Command) -> click.Command:
+    """Let the shared file options be left out when a TENDER_ID names a stored tender."""
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name in FILE_OPTIONS:
+            param.required = False
+    return command
+
+
+class Stages:
+    """Stage messages on stderr with the time each took, so a long report shows progress."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.started = time.perf_counter()
+
+    def __call__(self, message: str) -> None:
+        if not self.quiet:
+            elapsed = time.perf_counter() - self.started
+            click.echo(f"[{elapsed:5.2f}s] {message}", err=True)
+
+
+def _fail(problems: list[str]) -> None:
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    sys.exit(2)
+
+
+def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[str], None],
+                title: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """The scored result and the report extras, from the database or from files.
+
+    Exits 2 with one message per problem when the input is bad or incomplete.
+    """
+    from selector.scoring.model import ScoringError
+
+    given = [name for name in FILE_OPTIONS if options.get(name)]
+    if tender_id is not None:
+        if given:
+            _fail([f"give either TENDER_ID or --{', --'.join(FILE_OPTIONS)}, not both"])
+        return _from_database(tender_id, say)
+    if len(given) != len(FILE_OPTIONS):
+        missing = [f"--{name}" for name in FILE_OPTIONS if name not in given]
+        _fail([f"give a TENDER_ID, or the files {', '.join(missing)} (see selector score)"])
+    from selector.commands.score import input_from_options
+    from selector.scoring.engine import evaluate
+
+    say("reading the input files")
+    try:
+        inp = input_from_options(options)
+        say(f"scoring {len(inp.vendors)} vendors × {sum(1 for _ in inp.template.criteria())} "
+            f"criteria, {len(inp.entries)} entries")
+        result = evaluate(inp)
+    except ScoringError as error:
+        _fail(list(error.problems))
+    return result, ({"title": title} if title else {})
+
+
+def _from_database(tender_id: int, say: Callable[[str], None]) -> tuple[Any, dict[str, Any]]:
+    from selector import create_app
+    from selector.scoring.model import ScoringError
+    from selector.services import NotFound
+    from selector.services.results import report_context_extras, result_for
+
+    say(f"reading tender {tender_id} from the database")
+    app = create_app()
+    database = app.extensions["selector.db"]
+    with app.app_context(), database.session() as session:
+        try:
+            result = result_for(session, tender_id)
+            extras = report_context_extras(session, tender_id)
+        except NotFound as error:
+            _fail([str(error)])
+        except ScoringError as error:
+            _fail([f"tender {tender_id} cannot be scored yet: {p}" for p in error.problems])
+    return result, extras
+
+
+@click.command()
+@click.argument("tender_id", type=int, required=False)
+@scoring_file_options
+@click.option("--title", help="Tender name on the cover (file mode; default: the template's).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the report.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the PDF.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
+def report(tender_id: int | None, title: str | None, lang: str, output: str, quiet: bool,
+           **options: Any) -> None:
+    """Write the ranked PDF report of a tender.
+
+    From the database: selector report TENDER_ID --lang zh -o report.pdf. Without one, from
+    the files of `selector score`: selector report --criteria ... --bids ... --scores ...
+    [--consensus ...] [--rates ...] --lang en -o report.pdf. Exits 2 on bad input.
+    """
+    say = Stages(quiet)
+    renderer = _Renderer.start()
+    result, extras = load_result(tender_id, options, say, title)
+    from selector.reports.context import build_context
+    from selector.reports.html import render_html
+
+    say("building the report")
+    html = render_html(build_context(result, lang, extras))
+    say("laying out the pages (WeasyPrint)")
+    pdf = renderer.render(html, say)
+    Path(output).write_bytes(pdf)
+    say(f"wrote {output} ({len(pdf) // 1024} KiB)")
+
+
+@click.command()
+@click.argument("tender_id", type=int, required=False)
+@scoring_file_options
+@click.option("--title", help="Tender name used for the file name (file mode).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True,
+              help="Language of titles and rule texts in the sheets.")
+@click.option("--sheet", help="With a .csv output: which sheet (Summary, Groups, Criteria, "
+              "Entries, Bids, Consensus, Rates, Flags, Method).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="tender.xlsx for the workbook, or a .csv file with --sheet.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
+def export(tender_id: int | None, title: str | None, lang: str, sheet: str | None, output: str,
+           quiet: bool, **options: Any) -> None:
+    """Export a tender's result as a workbook (xlsx) or one sheet as CSV (UTF-8 with BOM).
+
+    Entries, Bids, Consensus and Rates saved as CSV are inputs `selector score` reads back.
+    """
+    say = Stages(quiet)
+    is_csv = output.lower().endswith(".csv")
+    if is_csv and not sheet:
+        _fail(["a .csv output holds one sheet: say which with --sheet"])
+    result, extras = load_result(tender_id, options, say, title)
+    from selector.reports.export import export_csv, export_xlsx
+
+    say("writing the spreadsheet")
+    try:
+        if is_csv:
+            assert sheet is not None
+            _name, _mime, data = export_csv(result, sheet, lang, extras)
+        else:
+            _name, _mime, data = export_xlsx(result, lang, extras)
+    except ValueError as error:
+        _fail([str(error)])
+    Path(output).write_bytes(data)
+    say(f"wrote {output} ({len(data) // 1024} KiB)")
+
+
+_file_mode_optional(report)
+_file_mode_optional(export)
+
+
+class _Renderer:
+    """WeasyPrint in a forked helper process, so that its import (about half a second,
+    mostly cffi reading Pango's declarations) overlaps with reading and scoring the tender.
+
+    Where `fork` is not available, or the helper fails, the PDF is rendered in this process.
+    """
+
+    def __init__(self, process: Any, connection: Any) -> None:
+        self.process = process
+        self.connection = connection
+
+    @classmethod
+    def start(cls) -> _Renderer:
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return cls(None, None)
+        context = multiprocessing.get_context("fork")
+        parent, child = context.Pipe()
+        process = context.Process(target=_render_worker, args=(child,), daemon=True)
+        process.start()
+        child.close()
+        return cls(process, parent)
+
+    def render(self, html: str, say: Callable[[str], None]) -> bytes:
+        from selector.reports.pdf import html_to_pdf
+
+        if self.process is None:
+            return html_to_pdf(html, progress=say)
+        try:
+            self.connection.send(html)
+            while True:
+                kind, payload = self.connection.recv()
+                if kind == "stage":
+                    say(payload)
+                elif kind == "pdf":
+                    return bytes(payload)
+                else:
+                    raise RuntimeError(payload)
+        except (EOFError, OSError, RuntimeError) as error:
+            say(f"the helper process failed ({error}); rendering here")
+            return html_to_pdf(html, progress=say)
+        finally:
+            self.connection.close()
+            self.process.join(timeout=5)
+
+
+def _render_worker(connection: Any) -> None:
+    """The helper: import WeasyPrint at once, then render the one HTML it is sent."""
+    try:
+        from selector.reports.pdf import html_to_pdf
+
+        html = connection.recv()
+        pdf = html_to_pdf(html, progress=lambda stage: connection.send(("stage", stage)))
+        connection.send(("pdf", pdf))
+    except EOFError:
+        pass
+    except Exception as error:  # the parent renders instead and reports this
+        connection.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()

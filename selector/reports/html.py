@@ -1,0 +1,39 @@
+"""The report as HTML: the Jinja template, autoescaped, rendered from a `ReportContext`.
+
+Kept apart from `pdf` so that building the HTML does not import WeasyPrint (the command
+line imports that in a helper process meanwhile).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from selector.reports.context import ReportContext
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STATIC_DIR = PROJECT_ROOT / "static"
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+REPORT_TEMPLATE = "reports/report.html"
+
+_ENV: jinja2.Environment | None = None
+
+
+def environment() -> jinja2.Environment:
+    """The report's Jinja environment, autoescaping every template, built once per process."""
+    global _ENV
+    if _ENV is None:
+        _ENV = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+    return _ENV
+
+
+def render_html(context: ReportContext) -> str:
+    """The report as one HTML document; user text is escaped, the SVG chart is our markup."""
+    return environment().get_template(REPORT_TEMPLATE).render(report=context, L=context.labels)
