@@ -23,13 +23,16 @@ criterion, evaluator), the figures behind it in `detail` and a sentence in both 
 from __future__ import annotations
 
 import statistics
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property, lru_cache
 
+import numpy as np
+
 from selector.scoring.model import Result, Template, Text
-from selector.scoring.sensitivity import Evaluate, Sensitivity, analyse
+from selector.scoring.sensitivity import Evaluate, Panel, Sensitivity, analyse
 
 FlagKind = str  # "divergence" | "outlier_evaluator" | "low_bid" | "fragile"
 KINDS: tuple[FlagKind, ...] = ("fragile", "low_bid", "outlier_evaluator", "divergence")
@@ -118,12 +121,13 @@ def apply_checks(result: Result, reevaluate: Evaluate) -> Result:
     Flags are listed most serious first: fragile, low_bid, outlier_evaluator, divergence;
     within a kind by vendor (rank order), criterion (template order) and evaluator.
     """
-    sensitivity = analyse(result, reevaluate)
+    panel = Panel(result)
+    sensitivity = analyse(result, reevaluate, panel)
     flags = (
         fragile_flags(result, sensitivity)
         + low_bid_flags(result)
-        + outlier_flags(result)
-        + divergence_flags(result)
+        + outlier_flags(result, panel)
+        + divergence_flags(result, panel)
     )
     return replace(result, flags=tuple(flags), sensitivity=sensitivity)
 
@@ -131,50 +135,42 @@ def apply_checks(result: Result, reevaluate: Evaluate) -> Result:
 # --- divergence -----------------------------------------------------------------------------
 
 
-def divergence_flags(result: Result) -> list[Flag]:
+def divergence_flags(result: Result, panel: Panel | None = None) -> list[Flag]:
     """A flag for each evaluator whose points on a cell stray from the others' mean by more
     than the threshold (a share of the criterion's max)."""
+    panel = Panel(result) if panel is None else panel
     share = result.input.divergence_threshold
-    criteria = [
-        c for c in result.template.criteria() if c.is_scored_by_evaluators and not c.is_gate
-    ]
+    scores, count = panel.scores, panel.count
+    with np.errstate(invalid="ignore", divide="ignore"):
+        others = (panel.total - panel.filled) / (count - 1)
+    gap = np.abs(scores - others)
+    maxima = np.array([float(c.max) for c in panel.criteria])
+    thresholds = share * maxima
+    hits = panel.present & (count >= 2) & (gap > thresholds + _EPS)
     flags: list[Flag] = []
-    for ranked in result.ranking:
-        vendor = ranked.vendor
-        for criterion in criteria:
-            cell = result.cells.get((vendor, criterion.id))
-            if cell is None or len(cell.inputs) < 2:
-                continue
-            inputs = cell.inputs
-            n = len(inputs)
-            total = sum(inputs.values())
-            threshold = share * float(criterion.max)
-            limit = threshold + _EPS
-            for evaluator in sorted(
-                e for e, p in inputs.items() if abs(p - (total - p) / (n - 1)) > limit
-            ):
-                points = inputs[evaluator]
-                others = (total - points) / (n - 1)
-                detail: dict[str, object] = {
-                    "points": _round(points),
-                    "others_mean": _round(others),
-                    "others": n - 1,
-                    "difference": _round(abs(points - others)),
-                    "threshold": _round(threshold),
-                    "share": share,
-                    "max": _round(float(criterion.max)),
-                    "consensus": cell.consensus is not None,
-                    "criterion_title": criterion.title.to_json(),
-                }
-                flags.append(
-                    _flag(
-                        "divergence",
-                        detail,
-                        vendor=vendor,
-                        criterion=criterion.id,
-                        evaluator=evaluator,
-                    )
-                )
+    # (vendor, criterion, evaluator) order: rank, template, name
+    for i, j, k in np.argwhere(hits.transpose(1, 2, 0)).tolist():
+        criterion = panel.criteria[j]
+        detail: dict[str, object] = {
+            "points": _round(float(scores[k, i, j])),
+            "others_mean": _round(float(others[k, i, j])),
+            "others": int(count[i, j]) - 1,
+            "difference": _round(float(gap[k, i, j])),
+            "threshold": _round(float(thresholds[j])),
+            "share": share,
+            "max": _round(float(maxima[j])),
+            "consensus": bool(panel.fixed[i, j]),
+            "criterion_title": criterion.title.to_json(),
+        }
+        flags.append(
+            _flag(
+                "divergence",
+                detail,
+                vendor=panel.vendors[i],
+                criterion=criterion.id,
+                evaluator=panel.evaluators[k],
+            )
+        )
     return flags
 
 
@@ -197,63 +193,68 @@ def _divergence_sentence(flag: Flag) -> Text:
 # --- outlier evaluator ----------------------------------------------------------------------
 
 
-def evaluator_totals(result: Result, vendor: str) -> tuple[dict[str, float], float]:
-    """evaluator -> the total their own scores give `vendor` on the evaluator-scored part,
-    and the points that part is worth (the scale of those totals).
+def evaluator_totals(result: Result, panel: Panel | None = None) -> tuple[np.ndarray, float]:
+    """evaluators × vendors: the total each evaluator's own scores give each ranked vendor on
+    the evaluator-scored part (NaN where they scored none of it), and the points that part
+    is worth (the scale of those totals).
 
     Each criterion weighs as in the template (group weight / group max points); an evaluator
     who scored only some criteria is scaled up from what they scored.
     """
-    template = result.template
-    earned: dict[str, float] = {}
-    possible: dict[str, float] = {}
-    scale = 0.0
-    for group in template.groups:
+    panel = Panel(result) if panel is None else panel
+    column = {c.id: j for j, c in enumerate(panel.criteria)}
+    factor = np.zeros(len(panel.criteria))
+    for group in result.template.groups:
         if group.max_points == 0:
             continue
-        factor = float(group.weight) / float(group.max_points)
+        weight = float(group.weight) / float(group.max_points)
         for criterion in group.criteria:
-            if criterion.is_price or criterion.is_gate:
-                continue
-            worth = factor * float(criterion.max)
-            scale += worth
-            cell = result.cells.get((vendor, criterion.id))
-            if cell is None:
-                continue
-            for evaluator, points in cell.inputs.items():
-                earned[evaluator] = earned.get(evaluator, 0.0) + factor * points
-                possible[evaluator] = possible.get(evaluator, 0.0) + worth
-    totals = {e: earned[e] / possible[e] * scale for e in earned if possible[e] > 0}
+            if criterion.id in column:
+                factor[column[criterion.id]] = weight
+    worth = factor * np.array([float(c.max) for c in panel.criteria])
+    scale = float(worth.sum())
+    earned = (panel.filled * factor).sum(axis=2)
+    possible = (panel.present * worth).sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        totals = np.where(possible > 0, earned / possible * scale, np.nan)
     return totals, scale
 
 
-def outlier_flags(result: Result) -> list[Flag]:
+def outlier_flags(result: Result, panel: Panel | None = None) -> list[Flag]:
     """A flag for each (vendor, evaluator) whose total sits more than 3.5 robust z-scores
     from the panel's median for that vendor (at least 4 evaluators)."""
+    panel = Panel(result) if panel is None else panel
+    totals, scale = evaluator_totals(result, panel)
+    if totals.size == 0 or scale <= 0:
+        return []
+    scored = ~np.isnan(totals)
+    evaluators = scored.sum(axis=0)
+    with warnings.catch_warnings(), np.errstate(invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)  # vendors nobody scored
+        median = np.nanmedian(totals, axis=0)
+        mad = np.nanmedian(np.abs(totals - median), axis=0)
+    spread = np.maximum(mad, OUTLIER_MAD_FLOOR * scale)
+    z = _CONSISTENCY * (totals - median) / spread
+    hits = scored & (evaluators >= OUTLIER_MIN_EVALUATORS) & (np.abs(z) > OUTLIER_LIMIT)
     flags: list[Flag] = []
-    for ranked in result.ranking:
-        vendor = ranked.vendor
-        totals, scale = evaluator_totals(result, vendor)
-        if len(totals) < OUTLIER_MIN_EVALUATORS or scale <= 0:
-            continue
-        median = statistics.median(totals.values())
-        mad = statistics.median(abs(t - median) for t in totals.values())
-        spread = max(mad, OUTLIER_MAD_FLOOR * scale)
-        for evaluator in sorted(totals):
-            total = totals[evaluator]
-            z = _CONSISTENCY * (total - median) / spread
-            if abs(z) <= OUTLIER_LIMIT:
-                continue
-            detail: dict[str, object] = {
-                "total": _round(total),
-                "scale": _round(scale),
-                "panel_median": _round(median),
-                "mad": _round(mad),
-                "z": _round(z),
-                "limit": OUTLIER_LIMIT,
-                "evaluators": len(totals),
-            }
-            flags.append(_flag("outlier_evaluator", detail, vendor=vendor, evaluator=evaluator))
+    for i, k in np.argwhere(hits.T).tolist():  # vendors in rank order, evaluators by name
+        detail: dict[str, object] = {
+            "total": _round(float(totals[k, i])),
+            "scale": _round(scale),
+            "panel_median": _round(float(median[i])),
+            "mad": _round(float(mad[i])),
+            "z": _round(float(z[k, i])),
+            "limit": OUTLIER_LIMIT,
+            "evaluators": int(evaluators[i]),
+        }
+        flags.append(
+            _flag(
+                "outlier_evaluator",
+                detail,
+                vendor=panel.vendors[i],
+                evaluator=panel.evaluators[k],
+            )
+        )
     return flags
 
 

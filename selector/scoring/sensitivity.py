@@ -31,8 +31,8 @@ This module is pure: no Flask, no database.
 
 from __future__ import annotations
 
+import bisect
 import math
-import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -194,10 +194,12 @@ def reweighted(template: Template, weights: Mapping[str, Decimal]) -> Template:
 # --- the analysis ---------------------------------------------------------------------------
 
 
-def analyse(result: Result, reevaluate: Evaluate) -> Sensitivity:
+def analyse(result: Result, reevaluate: Evaluate, panel: Panel | None = None) -> Sensitivity:
     """The sensitivity of `result`. `reevaluate` scores an input without checks (the engine);
-    it is called only when leaving an evaluator out changes a gate's outcome."""
+    it is called only when leaving an evaluator out changes a gate's outcome. `panel` is the
+    result's `Panel`, when the caller has built it already."""
     board = _Board(result)
+    panel = Panel(result) if panel is None else panel
     winner = result.winner
     runner_up = result.ranking[1].vendor if len(result.ranking) > 1 else None
     margin = None
@@ -210,9 +212,48 @@ def analyse(result: Result, reevaluate: Evaluate) -> Sensitivity:
         runner_up=runner_up,
         margin=margin,
         weights={g.id: board.weight_flip(g.id) for g in result.template.groups},
-        evaluator_runs=_without_evaluators(board, reevaluate),
+        evaluator_runs=_without_evaluators(board, panel, reevaluate),
         bidder_runs=board.without_bidders(),
     )
+
+
+class Panel:
+    """The evaluators' own points on the ranked vendors' evaluator-scored cells (gates left
+    out), as one array: `scores[evaluator, vendor, criterion]`, NaN where that evaluator did
+    not score the cell. Vendors are in rank order, criteria in template order, evaluators
+    (everyone with an entry) by name. `fixed[vendor, criterion]` marks consensus cells.
+    """
+
+    def __init__(self, result: Result) -> None:
+        self.vendors = [r.vendor for r in result.ranking]
+        self.criteria = [
+            c for c in result.template.criteria() if c.is_scored_by_evaluators and not c.is_gate
+        ]
+        self.evaluators = sorted({e.evaluator for e in result.input.entries})
+        index = {e: k for k, e in enumerate(self.evaluators)}
+        n_vendors, n_criteria = len(self.vendors), len(self.criteria)
+        self.fixed = np.zeros((n_vendors, n_criteria), dtype=bool)
+        who: list[int] = []
+        where: list[int] = []
+        given: list[float] = []
+        cells = result.cells
+        for i, vendor in enumerate(self.vendors):
+            for j, criterion in enumerate(self.criteria):
+                cell = cells.get((vendor, criterion.id))
+                if cell is None:
+                    continue
+                self.fixed[i, j] = cell.consensus is not None
+                inputs = cell.inputs
+                who.extend(map(index.__getitem__, inputs))
+                where.extend([i * n_criteria + j] * len(inputs))
+                given.extend(inputs.values())
+        scores = np.full((len(self.evaluators), n_vendors * n_criteria), np.nan)
+        scores[who, where] = given
+        self.scores = scores.reshape(len(self.evaluators), n_vendors, n_criteria)
+        self.present = ~np.isnan(self.scores)
+        self.count = self.present.sum(axis=0)
+        self.filled = np.where(self.present, self.scores, 0.0)
+        self.total = self.filled.sum(axis=0)
 
 
 class _Board:
@@ -373,49 +414,45 @@ class _Board:
 
 
 def _reversed(before: list[str], after: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """Pairs (ahead before, behind before) whose order `after` reverses."""
+    """Pairs (ahead before, behind before) whose order `after` reverses (output-sensitive:
+    a ranking that barely moves costs about V log V)."""
     position = {v: i for i, v in enumerate(before)}
-    now = [v for v in after if v in position]
-    pairs = []
-    for i, upper in enumerate(now):
-        for lower in now[i + 1 :]:
-            if position[upper] > position[lower]:
-                pairs.append((lower, upper))
+    seen: list[int] = []  # positions (in `before`) of the vendors met so far, sorted
+    pairs: list[tuple[str, str]] = []
+    for vendor in after:
+        if vendor not in position:
+            continue
+        mine = position[vendor]
+        cut = bisect.bisect_right(seen, mine)
+        # every vendor already met that stood behind this one before is now ahead of it
+        pairs.extend((vendor, before[other]) for other in seen[cut:])
+        seen.insert(cut, mine)
     return tuple(sorted(pairs, key=lambda p: (position[p[0]], position[p[1]])))
 
 
 # --- leaving one evaluator out ----------------------------------------------------------------
 
 
-def _without_evaluators(board: _Board, reevaluate: Evaluate) -> dict[str, LeaveOneOut]:
+def _without_evaluators(
+    board: _Board, panel: Panel, reevaluate: Evaluate
+) -> dict[str, LeaveOneOut]:
     """For each evaluator: the ranking when that evaluator's scores are left out."""
     result = board.result
     inp = result.input
-    evaluators = sorted({e.evaluator for e in inp.entries})
+    evaluators = panel.evaluators
     if not evaluators:
         return {}
-    scored = [j for j, c in enumerate(board.criteria) if c.is_scored_by_evaluators]
-    index = {e: k for k, e in enumerate(evaluators)}
-    n_vendors, n_cols = len(board.vendors), len(scored)
-    inputs = np.full((len(evaluators), n_vendors, n_cols), np.nan)
-    fixed = np.zeros((n_vendors, n_cols), dtype=bool)
-    for i, vendor in enumerate(board.vendors):
-        for col, j in enumerate(scored):
-            cell = result.cells[(vendor, board.criteria[j].id)]
-            fixed[i, col] = cell.consensus is not None
-            for evaluator, given in cell.inputs.items():
-                inputs[index[evaluator], i, col] = given
-    present = ~np.isnan(inputs)
-    count = present.sum(axis=0)
-    filled = np.where(present, inputs, 0.0)
-    total = filled.sum(axis=0)
+    scored = [board.column[c.id] for c in panel.criteria]
+    n_vendors = len(board.vendors)
+    inputs, present, count = panel.scores, panel.present, panel.count
+    filled, total, fixed = panel.filled, panel.total, panel.fixed
     base = board.points[:, scored]
+    order = _SortedInputs(inputs, count) if inp.method != "mean" else None
     disqualified = {d.vendor for d in result.disqualified}
     gates = _gate_tallies(result)
 
     runs: dict[str, LeaveOneOut] = {}
-    for evaluator in evaluators:
-        k = index[evaluator]
+    for k, evaluator in enumerate(evaluators):
         if _gates_change(gates, evaluator, disqualified):
             runs[evaluator] = _rescored_without(result, evaluator, reevaluate)
             continue
@@ -425,8 +462,8 @@ def _without_evaluators(board: _Board, reevaluate: Evaluate) -> dict[str, LeaveO
             with np.errstate(invalid="ignore", divide="ignore"):
                 again = (total - filled[k]) / rest
         else:
-            others = np.delete(inputs, k, axis=0)
-            again = _aggregate(others, rest, inp.method)
+            assert order is not None
+            again = order.without(k, total - filled[k], rest, inp.method)
         # Only cells this evaluator scored, with someone else left to score them, change.
         changed = mine & (rest > 0) & ~fixed
         points = board.points.copy()
@@ -436,19 +473,46 @@ def _without_evaluators(board: _Board, reevaluate: Evaluate) -> dict[str, LeaveO
     return runs
 
 
-def _aggregate(inputs: np.ndarray, count: np.ndarray, method: str) -> np.ndarray:
-    """Cells' aggregates over axis 0 (NaN where not scored), as `engine._aggregate`."""
-    if inputs.size == 0:
-        return np.full(inputs.shape[1:], np.nan)
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if method == "median":
-            result: np.ndarray = np.nanmedian(inputs, axis=0)
+class _SortedInputs:
+    """Each cell's inputs sorted once, so that the median or the trimmed mean of a cell
+    without one evaluator is read off by position instead of sorting again (as
+    `engine._aggregate` computes them: the median averages the two middle values; the trimmed
+    mean drops one highest and one lowest when 5 or more scored, else it is the mean)."""
+
+    def __init__(self, inputs: np.ndarray, count: np.ndarray) -> None:
+        self.sorted = np.sort(inputs, axis=0)  # NaN (not scored) sorts last
+        order = np.argsort(inputs, axis=0, kind="stable")
+        self.position = np.empty_like(order)
+        np.put_along_axis(
+            self.position, order, np.arange(inputs.shape[0]).reshape(-1, 1, 1), axis=0
+        )
+        self.count = count
+
+    def _at(self, index: np.ndarray, skipped: np.ndarray) -> np.ndarray:
+        """The value at `index` among a cell's sorted inputs once the one at `skipped` is
+        taken out."""
+        shifted = index + (index >= skipped)
+        shifted = np.clip(shifted, 0, self.sorted.shape[0] - 1)
+        picked: np.ndarray = np.take_along_axis(self.sorted, shifted[np.newaxis], axis=0)[0]
+        return picked
+
+    def without(
+        self, evaluator: int, total: np.ndarray, rest: np.ndarray, method: str
+    ) -> np.ndarray:
+        """Each cell's aggregate without `evaluator` (`total` and `rest`: the sum and count
+        of the other inputs). Cells the evaluator did not score are not read."""
+        skipped = self.position[evaluator]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if method == "median":
+                low = np.maximum(rest - 1, 0) // 2
+                high = rest // 2
+                result: np.ndarray = (self._at(low, skipped) + self._at(high, skipped)) / 2
+                return result
+            lowest = self._at(np.zeros_like(rest), skipped)
+            highest = self._at(np.maximum(rest - 1, 0), skipped)
+            trimmed = (total - lowest - highest) / (rest - 2)
+            result = np.where(rest >= 5, trimmed, total / rest)
             return result
-        total = np.nansum(inputs, axis=0)
-        trimmed = (total - np.nanmin(inputs, axis=0) - np.nanmax(inputs, axis=0)) / (count - 2)
-        result = np.where(count >= 5, trimmed, total / count)
-        return result
 
 
 _GateTally = dict[tuple[str, str], tuple[Mapping[str, float], object]]
