@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "serve": "selector.commands.web:serve",
     "demo": "selector.commands.web:demo",
     "user": "selector.commands.web:user",
+    "report": "selector.commands.report:report",
+    "export": "selector.commands.report:export",
 }
 
 
