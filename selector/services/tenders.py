@@ -519,7 +519,11 @@ def remove_bid(session: Session, tender_id: int, bid_id: int, *, actor: User) ->
     """Delete one bid amount."""
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)
-        _bid_state(tender)
+        _require_state(
+            tender,
+            [TenderState.DRAFT],
+            _("A bid can only be removed while the tender is a draft; correct it instead."),
+        )
         bid = session.get(Bid, bid_id)
         if bid is None or bid.vendor.tender_id != tender.id:
             raise NotFound(_("There is no such bid in this tender."))

@@ -32,24 +32,48 @@ def crm_tender(live_app: Any) -> int:
     with live_app.test_request_context():
         session = get_session()
         for username, role in (("chair", "chair"), ("evaluator1", "evaluator")):
-            users.create_user(session, username=username, display_name=username.title(),
-                              password=PASSWORD, role=role)
+            users.create_user(
+                session,
+                username=username,
+                display_name=username.title(),
+                password=PASSWORD,
+                role=role,
+            )
         chair = session.scalar(select(User).where(User.username == "chair"))
         evaluator = session.scalar(select(User).where(User.username == "evaluator1"))
         tender = tenders.create_tender(
-            session, chair=chair, name="CRM系统选型 2025", organisation="演示公司",
-            template_yaml=yaml_text, template_source=yaml_path.name, base_currency=None,
-            method="mean", divergence_threshold=Decimal("0.4"), low_bid_threshold=Decimal("0.6"))
+            session,
+            chair=chair,
+            name="CRM系统选型 2025",
+            organisation="演示公司",
+            template_yaml=yaml_text,
+            template_source=yaml_path.name,
+            base_currency=None,
+            method="mean",
+            divergence_threshold=Decimal("0.4"),
+            low_bid_threshold=Decimal("0.6"),
+        )
         template = tenders.template_of(tender)
         for offset, (name, amount) in enumerate(VENDORS.items()):
             vendor = tenders.add_vendor(session, tender.id, actor=chair, name=name)
             for index, criterion in enumerate(template.price_criteria()):
-                tenders.set_bid(session, tender.id, actor=chair, vendor_id=vendor.id,
-                                component=criterion.id,
-                                amount=Decimal(amount + 1000 * index * (offset + 1)),
-                                currency=None)
-        tenders.assign_evaluator(session, tender.id, actor=chair, user_id=evaluator.id,
-                                 group_keys=[], can_see_prices=True)
+                tenders.set_bid(
+                    session,
+                    tender.id,
+                    actor=chair,
+                    vendor_id=vendor.id,
+                    component=criterion.id,
+                    amount=Decimal(amount + 1000 * index * (offset + 1)),
+                    currency=None,
+                )
+        tenders.assign_evaluator(
+            session,
+            tender.id,
+            actor=chair,
+            user_id=evaluator.id,
+            group_keys=[],
+            can_see_prices=True,
+        )
         tenders.transition(session, tender.id, "open", actor=chair)
         return tender.id
 
@@ -71,7 +95,8 @@ def choose_best(page: Any) -> None:
 
 
 def test_an_evaluator_scores_in_chinese_and_the_chair_sees_the_ranking(
-        browser, live_server, crm_tender, artifacts):
+    browser, live_server, crm_tender, artifacts
+):
     base = live_server
     context = browser.new_context(viewport=DESKTOP, locale="en-US")
     page = context.new_page()
