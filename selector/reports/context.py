@@ -624,7 +624,7 @@ def _inputs(
     every = [r for vendor_rows in rows.values() for r in vendor_rows]
     code_units = width_for(codes.values(), gap=0)
     slot_units = width_for((v for r in every for v in r[1]), 2, gap=1)
-    agg_units = width_for((r[2] for r in every), 4)
+    agg_units = width_for((r[2] for r in every), 8)
     pts_units = width_for((r[3] for r in every), 5)
     room = LINE_CELLS - code_units - agg_units - pts_units - TEXT_MIN
     per_line = max(1, min(len(evaluators), room // slot_units)) if evaluators else 0

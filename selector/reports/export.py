@@ -88,7 +88,8 @@ def summary_sheet(result: Result, lang: str) -> pd.DataFrame:
                      f"bid_total_{result.input.base_currency}":
                          _amount(result.vendors[d.vendor].bid_total),
                      "disqualified": reason})
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    return frame.astype({"rank": "Int64"}) if "rank" in frame.columns else frame
 
 
 def groups_sheet(result: Result, lang: str) -> pd.DataFrame:

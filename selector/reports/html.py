@@ -6,13 +6,11 @@ line imports that in a helper process meanwhile).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import jinja2
 
+from selector import PROJECT_ROOT
 from selector.reports.context import ReportContext
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STATIC_DIR = PROJECT_ROOT / "static"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 REPORT_TEMPLATE = "reports/report.html"
