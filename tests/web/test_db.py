@@ -11,7 +11,6 @@ from selector.db import get_database, get_session, write_transaction
 from selector.models import User
 
 
-
 def is_sqlite(app) -> bool:
     return get_database(app).is_sqlite
 
