@@ -37,7 +37,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def live_app(database_url: str) -> Iterator[Any]:  # noqa: F811
-    app = make_app(database_url)
+    app = make_app(database_url, WTF_CSRF_ENABLED=True)  # as in production: every form
     Base.metadata.create_all(get_database(app).engine)
     yield app
     get_database(app).dispose()
@@ -56,7 +56,9 @@ def live_server(live_app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: the Playwright driver must be stopped before other suites fork
+# helper processes, or a forked child holding the driver's pipe keeps it from exiting.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed at /usr/bin/chromium")
