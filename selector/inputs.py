@@ -269,8 +269,9 @@ def read_scores_table(
     criteria = {c.id: c for c in template.criteria()}
     comments = frame["comment"] if "comment" in frame.columns else pd.Series([""] * len(frame))
 
-    for column in ("evaluator", "vendor"):
-        for position in np.flatnonzero((frame[column].str.strip() == "").to_numpy()):
+    names = {column: _stripped(frame[column]) for column in ("evaluator", "vendor")}
+    for column, column_names in names.items():
+        for position in np.flatnonzero(column_names == ""):
             problems.add(int(lines[position]), column, "", f"a {column} name is required")
 
     values: list[object] = [None] * len(frame)
@@ -315,17 +316,25 @@ def read_scores_table(
             f"'{frame['vendor'].iat[position]}' on it",
         )
     _raise(problems)
-    return [
-        Entry(evaluator.strip(), vendor.strip(), criterion, value, comment)
-        for evaluator, vendor, criterion, value, comment in zip(
-            frame["evaluator"].tolist(),
-            frame["vendor"].tolist(),
-            frame["criterion"].tolist(),
-            values,
-            list(comments),
-            strict=True,
-        )
-    ]
+    rows = zip(
+        names["evaluator"].tolist(),
+        names["vendor"].tolist(),
+        frame["criterion"].tolist(),
+        values,
+        list(comments),
+        strict=True,
+    )
+    return list(map(Entry._make, rows))
+
+
+def _stripped(column: pd.Series) -> np.ndarray:
+    """The column's names without surrounding spaces, each distinct name stripped once.
+
+    A scores file repeats a few dozen evaluator and vendor names a million times; the rows
+    then share one string object per name.
+    """
+    codes, distinct = pd.factorize(column)
+    return np.array([name.strip() for name in distinct], dtype=object)[codes]
 
 
 def _read_scale(
