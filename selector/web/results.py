@@ -11,7 +11,6 @@ from flask_login import login_required
 
 from selector.db import get_session
 from selector.forms import ActionForm, ConsensusForm, FlagReviewForm
-from selector.models import TenderState
 from selector.scoring import rules
 from selector.scoring.model import Result
 from selector.scoring.serialize import fingerprint
@@ -164,6 +163,3 @@ def remove_consensus(tender_id: int, consensus_id: int) -> Any:
         else:
             flash(_("Consensus value withdrawn."), "success")
     return redirect(url_for("results.consensus", tender_id=tender_id))
-
-
-__all__ = ["bp", "TenderState"]
