@@ -25,6 +25,7 @@ from selector.scoring.model import Cell, Criterion, Group, Result, Template, Tex
 CENT = Decimal("0.01")
 TEXT_MIN = 32  # cells the free-text column of a ledger keeps at the least (16 ideographs)
 GATE_MARK = {"pass": "○", "fail": "×"}
+DIVERGENCE_LISTED = 60  # more divergence flags than this are counted, not spelled out
 
 
 # --- formatting ---------------------------------------------------------------------------
@@ -307,7 +308,8 @@ def build_context(
              for r in result.ranking],
             [g.title.get(lang) for g in ranked_groups],
         ),
-        stability=_stability(result, lang, extras.get("flag_reviews") or {}),
+        stability=_stability(result, lang, extras.get("flag_reviews") or {}, codes,
+                             {e: i for i, e in enumerate(evaluators, start=1)}),
         evaluators=tuple((str(i), names.get(e, e)) for i, e in enumerate(evaluators, 1)),
         matrices=_matrices(result, group_heads, codes, vendor_order, lang),
         inputs=_inputs(result, codes, evaluators, vendor_order, lang),
@@ -408,8 +410,20 @@ def _margin_text(result: Result, words: Mapping[str, str]) -> str:
     )
 
 
-def _stability(result: Result, lang: str, reviews: Mapping[str, Any]) -> Stability:
-    """The stability page from `result.sensitivity` and `result.flags`, when the core has them."""
+def _stability(
+    result: Result,
+    lang: str,
+    reviews: Mapping[str, Any],
+    codes: Mapping[str, str],
+    numbers: Mapping[str, int],
+) -> Stability:
+    """The stability page from `result.sensitivity` and `result.flags`, when the core has them.
+
+    Every flag is listed with its sentence and review note, except divergence flags beyond
+    `DIVERGENCE_LISTED`: a large tender raises thousands, each already marked `!` beside the
+    evaluator's points in the inputs ledger, so the page counts them per vendor and lists
+    the review notes, each once with the flags it covers.
+    """
     words = labels_for(lang)
     sensitivity = result.sensitivity
     winner = result.winner
@@ -443,13 +457,19 @@ def _stability(result: Result, lang: str, reviews: Mapping[str, Any]) -> Stabili
     counts: dict[str, int] = {}
     for row in flags:
         counts[row.kind] = counts.get(row.kind, 0) + 1
-    # One text line per flag, in blocks: a tender can raise hundreds of flags, and a
-    # paragraph each would cost the report more than all its tables.
-    blocks = ledger.blocks(
+    divergent = [(flag, row) for flag, row in zip(result.flags, flags, strict=True)
+                 if _attr(flag, "kind") == "divergence"]
+    listed = [row for flag, row in zip(result.flags, flags, strict=True)
+              if _attr(flag, "kind") != "divergence" or len(divergent) <= DIVERGENCE_LISTED]
+    # One text line per flag, in blocks: a paragraph each would cost more than the tables.
+    lines = [
         f"{i}. [{row.kind}] {' '.join(row.message.split())} — {words['review_note']}: "
         f"{' '.join(row.review.split())}"
-        for i, row in enumerate(flags, start=1)
-    )
+        for i, row in enumerate(listed, start=1)
+    ]
+    if len(divergent) > DIVERGENCE_LISTED:
+        lines += _divergence_summary(divergent, codes, numbers, words)
+    blocks = ledger.blocks(lines)
     return Stability(
         margin=margin,
         has_sensitivity=sensitivity is not None,
@@ -460,6 +480,32 @@ def _stability(result: Result, lang: str, reviews: Mapping[str, Any]) -> Stabili
         flag_counts=tuple(counts.items()),
         flag_blocks=blocks,
     )
+
+
+def _divergence_summary(
+    divergent: Sequence[tuple[Any, FlagRow]],
+    codes: Mapping[str, str],
+    numbers: Mapping[str, int],
+    words: Mapping[str, str],
+) -> list[str]:
+    """Many divergence flags: a count per vendor, and each review note once with its flags."""
+    per_vendor: dict[str, int] = {}
+    by_note: dict[str, list[str]] = {}
+    for flag, row in divergent:
+        vendor = str(_attr(flag, "vendor") or "")
+        per_vendor[vendor] = per_vendor.get(vendor, 0) + 1
+        if row.review != words["not_reviewed"]:
+            criterion = str(_attr(flag, "criterion") or "")
+            evaluator = str(_attr(flag, "evaluator") or "")
+            where = f"{vendor} {codes.get(criterion, criterion)} #{numbers.get(evaluator, 0)}"
+            by_note.setdefault(" ".join(row.review.split()), []).append(where)
+    reviewed = sum(len(v) for v in by_note.values())
+    lines = [words["divergence_many"].format(count=len(divergent),
+                                             open=len(divergent) - reviewed)]
+    lines.append("; ".join(f"{vendor}: {count}" for vendor, count in per_vendor.items()))
+    for note, where in by_note.items():
+        lines.append(f"{words['review_note']} “{note}”: " + "; ".join(where))
+    return lines
 
 
 def _review_text(review: Any, lang: str) -> str:
@@ -526,7 +572,7 @@ def _matrices(
             score = standing.groups.get(group.id)
             values[(vendor, group.id)] = "" if score is None else points(score) + " "
     code_units = width_for(codes.values(), gap=0)
-    max_units = width_for((number(c.max) for c in template.criteria()), 2)
+    max_units = width_for((number(c.max) for c in template.criteria()), 4)
     column_units = width_for(values.values(), 10)
     room = LINE_CELLS - code_units - max_units - TEXT_MIN
     per_chunk = max(1, room // column_units)
@@ -575,9 +621,14 @@ def _matrix_value(cell: Cell | None, criterion: Criterion) -> str:
 
 
 def _input_row(
-    cell: Cell | None, criterion: Criterion, evaluators: Sequence[str], lang: str
+    cell: Cell | None,
+    criterion: Criterion,
+    evaluators: Sequence[str],
+    lang: str,
+    divergent: frozenset[str] = frozenset(),
 ) -> tuple[list[str], str, str]:
-    """(each evaluator's points, the aggregate, the points that count) of one cell."""
+    """(each evaluator's points, the aggregate, the points that count) of one cell; an
+    evaluator in `divergent` (a divergence flag) gets a `!` after their points."""
     words = labels_for(lang)
     if cell is None:
         return [], "", ""
@@ -594,7 +645,10 @@ def _input_row(
         else:
             outcome = "fail" if 2 * fails > len(inputs) else "pass"
         return marks, f"{fails}/{len(inputs)}", words[f"gate_{outcome}"] + mark
-    shown = [compact(inputs[e]) if e in inputs else "" for e in evaluators] if inputs else []
+    shown = [
+        compact(inputs[e]) + ("!" if e in divergent else " ") if e in inputs else ""
+        for e in evaluators
+    ] if inputs else []
     return shown, points(cell.aggregate), points(cell.points) + mark
 
 
@@ -613,19 +667,25 @@ def _inputs(
     words = labels_for(lang)
     template = result.template
     criteria = tuple(template.criteria())
+    flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for flag in result.flags:
+        if _attr(flag, "kind") == "divergence":
+            flagged[(str(_attr(flag, "vendor")), str(_attr(flag, "criterion")))].add(
+                str(_attr(flag, "evaluator")))
     rows: dict[str, list[tuple[str, list[str], str, str, str]]] = {}
     for vendor in vendor_order:
         vendor_rows = rows[vendor] = []
         for criterion in criteria:
             cell = result.cells.get((vendor, criterion.id))
-            inputs, aggregate, shown = _input_row(cell, criterion, evaluators, lang)
+            divergent = frozenset(flagged.get((vendor, criterion.id), ()))
+            inputs, aggregate, shown = _input_row(cell, criterion, evaluators, lang, divergent)
             vendor_rows.append((codes[criterion.id], inputs, aggregate, shown,
                                 criterion.title.get(lang)))
     every = [r for vendor_rows in rows.values() for r in vendor_rows]
     code_units = width_for(codes.values(), gap=0)
-    slot_units = width_for((v for r in every for v in r[1]), 2, gap=1)
-    agg_units = width_for((r[2] for r in every), 8)
-    pts_units = width_for((r[3] for r in every), 5)
+    slot_units = width_for((v for r in every for v in r[1]), 2, gap=2)
+    agg_units = width_for((r[2] for r in every), max(5, ledger.cells(words["aggregate"])))
+    pts_units = width_for((r[3] for r in every), max(5, ledger.cells(words["points"])))
     room = LINE_CELLS - code_units - agg_units - pts_units - TEXT_MIN
     per_line = max(1, min(len(evaluators), room // slot_units)) if evaluators else 0
     step = per_line or 1
@@ -649,7 +709,8 @@ def _inputs(
         parts.append(Part(f"{vendor} · {status}", ledger.blocks(lines),
                           notes=_notes(result, vendor, codes, numbers, lang)))
     slot_rows = [
-        tuple(str(n) for n in range(start + 1, min(start + step, len(evaluators)) + 1))
+        # a trailing blank, as the points carry one for the `!` mark
+        tuple(f"{n} " for n in range(start + 1, min(start + step, len(evaluators)) + 1))
         for start in range(0, len(evaluators), step)
     ]
     evaluator_columns = tuple(

@@ -74,6 +74,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "kind_outlier_evaluator": "评委偏离",
         "kind_low_bid": "异常低价",
         "kind_fragile": "结果不稳",
+        "divergence_many": (
+            "评分分歧 {count} 项(尚未复核 {open} 项),均在「各评委评分」中以 ! 标在该评委的分数旁;"
+            "各供应商的分歧数如下。"
+        ),
         # detail
         "detail": "分组与评分项明细",
         "matrix": "得分矩阵",
@@ -91,6 +95,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "gate_result": "资格审查结果",
         "disqualified_short": "已取消资格",
         "legend_consensus": "* 合议值,取代汇总分。",
+        "legend_inputs": "方括号内为评委编号;! 该分数与其他评委的平均分相差超过阈值(评分分歧)。",
         "legend_gate": "资格审查项:判定不通过的评委数 / 参与评审的评委数;○ 通过,× 不通过。",
         # price
         "price": "价格评审",
@@ -225,6 +230,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "kind_outlier_evaluator": "Outlier evaluator",
         "kind_low_bid": "Abnormally low bid",
         "kind_fragile": "Fragile result",
+        "divergence_many": (
+            "{count} divergence flags ({open} not reviewed), each marked ! beside the "
+            "evaluator's points in “Evaluators' inputs”; per vendor:"
+        ),
         "detail": "Group and criterion detail",
         "matrix": "Points matrix",
         "criterion": "Criterion",
@@ -241,6 +250,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "gate_result": "Qualification",
         "disqualified_short": "disqualified",
         "legend_consensus": "* consensus value, replaces the aggregate.",
+        "legend_inputs": (
+            "Numbers in brackets are evaluators; ! marks points that differ from the other "
+            "evaluators' mean by more than the threshold (a divergence flag)."
+        ),
         "legend_gate": "Gates: evaluators who said fail / evaluators who scored; ○ pass, × fail.",
         "price": "Price evaluation",
         "component": "Cost component",

@@ -1,14 +1,14 @@
-"""Ledgers: bulk tables typeset as lines of monospaced text under a real, repeating header.
+"""Ledgers: bulk tables typeset as lines of monospaced text, with their header repeated.
 
 WeasyPrint spends roughly half a millisecond on every element it lays out, so a matrix of
 50 vendors × 100 criteria drawn as table cells (or a per-vendor list of 5,000 criterion rows)
 takes tens of seconds. A ledger instead writes each row as one line of text in the
 monospaced report font (Noto Sans Mono CJK SC: every ASCII character one cell of half an
 em, every ideograph two), its fields padded with spaces to fixed widths, grouped into
-blocks of at most `BLOCK_LINES` lines. The header is an ordinary table row whose columns are
-as wide as the fields, so the two line up to the point. That costs one line box per row,
-whatever the number of fields. (CSS tab stops would be lighter still, but Pango rounds
-them, and columns drift by a few points across a page.)
+blocks of at most `BLOCK_LINES` lines that each start with the header lines, so the header
+is on every page. That costs one line box per row, whatever the number of fields, and no
+table (WeasyPrint's table layout roughly doubles the cost of the same lines). CSS tab stops
+would be lighter still, but Pango rounds them and columns drift across a page.
 
 Fields hold numbers, codes and short labels, whose width in cells is exact. Free text of
 any script — a criterion title, a vendor name — only ever comes last on a line, where the
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 FONT_PT = 7.0  # the ledger font size: `td.lines` in static/report.css
 CELL_PT = FONT_PT / 2  # one monospaced cell
@@ -34,6 +34,8 @@ _WIDE_SYMBOLS = frozenset("○×…·")
 
 def cells(text: str) -> int:
     """The width of `text` in monospaced cells (ideographs and ○ × count two)."""
+    if text.isascii():
+        return len(text)
     total = 0
     for char in text:
         if char < "\x7f" or char in "\t\n":
@@ -72,20 +74,27 @@ def cut(text: str, width: int) -> str:
     return text + "…"
 
 
+def pad(width: int) -> str:
+    """`width` cells of blank: ideographic spaces (two cells each), then a space if odd.
+
+    WeasyPrint draws every glyph, blanks included, so half as many glyphs for the padding
+    is a tenth off the time of a large ledger.
+    """
+    return "\u3000" * (width // 2) + " " * (width % 2)
+
+
 def field(text: str, width: int, align: str = ">") -> str:
-    """`text` padded with spaces to `width` cells, right-aligned (">") or left ("<")."""
+    """`text` padded to `width` cells, right-aligned (">") or left ("<")."""
     text = cut(text, width)
-    pad = " " * (width - cells(text))
-    return pad + text if align == ">" else text + pad
+    blank = pad(width - cells(text))
+    return blank + text if align == ">" else text + blank
 
 
 @dataclass(frozen=True)
 class Column:
-    """A ledger column `width` cells wide (the gap before it included).
-
-    `slots` label it on extra header rows. A column with an empty label widens the header
-    cell of the column before it (fifteen evaluator columns under one heading).
-    """
+    """A ledger column `width` cells wide (the gap before it included), its values aligned
+    right (">") or left ("<"). `slots` label it on an extra header line (evaluator numbers).
+    A column with an empty label lends its room to the label of the column before it."""
 
     label: str
     width: int
@@ -94,12 +103,11 @@ class Column:
 
 
 @dataclass(frozen=True)
-class HeadCell:
-    """A header cell spanning `columns` ledger columns."""
+class Block:
+    """At most `BLOCK_LINES` rows, under the header lines that name their columns."""
 
-    label: str
-    columns: int
-    align: str = ">"
+    head: str
+    rows: str
 
 
 @dataclass(frozen=True)
@@ -108,48 +116,76 @@ class Part:
     words) under the heading and free-text notes (comments) after the rows, which wrap."""
 
     heading: str
-    blocks: tuple[str, ...]
+    blocks: tuple[Block | str, ...]
     note: str = ""
     notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Ledger:
-    """Header rows over fixed-width columns and a last free-text column; rows in parts.
+    """Parts of monospaced rows. Every block repeats the header lines, so a reader never
+    turns a page without the column names (a block never splits across pages)."""
 
-    `widths` are the columns' widths in points (the free-text column takes the rest). One
-    ledger is one table, however many parts it has: WeasyPrint lays out each table at a
-    noticeable fixed cost, so a report section shares one.
-    """
-
-    head: tuple[tuple[HeadCell, ...], ...]
-    widths: tuple[float, ...]
-    text_label: str
+    head: str
     parts: tuple[Part, ...]
 
-    @property
-    def span(self) -> int:
-        """Table columns a row spans: the fixed ones and the text column."""
-        return len(self.widths) + 1
+
+def header_lines(columns: Sequence[Column], text_label: str = "") -> str:
+    """The header of a ledger as lines of text aligned with its columns.
+
+    A label too long for its column wraps at spaces onto a second line, then is cut.
+    """
+    spans: list[tuple[str, int, str]] = []
+    for column in columns:
+        if column.label == "" and spans:
+            label, width, _align = spans[-1]
+            spans[-1] = (label, width + column.width, "<")
+        else:
+            spans.append((column.label, column.width, column.align))
+    wrapped = [_wrap(label, width - (GAP if i else 0)) for i, (label, width, _a) in
+               enumerate(spans)]
+    depth = max((len(w) for w in wrapped), default=1)
+    lines = []
+    for index in range(depth):
+        cells_ = []
+        for (_label, width, align), parts in zip(spans, wrapped, strict=True):
+            # labels sit at the bottom, like a table header's
+            shift = depth - len(parts)
+            text = parts[index - shift] if index >= shift else ""
+            cells_.append(field(text, width, align if align == ">" else "<"))
+        last = text_label if index == depth - 1 else ""
+        lines.append(("".join(cells_) + ("\u3000" + last if last else "")).rstrip())
+    slot_depth = max((len(c.slots) for c in columns), default=0)
+    for index in range(slot_depth):
+        row = "".join(field(c.slots[index] if index < len(c.slots) else "", c.width, c.align)
+                      for c in columns)
+        lines.append(row.rstrip())
+    return "\n".join(lines)
+
+
+def _wrap(label: str, width: int) -> list[str]:
+    """`label` in at most two lines of `width` cells, broken at spaces where it can be."""
+    width = max(width, 1)
+    if cells(label) <= width:
+        return [label]
+    words = label.split()
+    first = ""
+    while words and cells((first + " " + words[0]).strip()) <= width:
+        first = (first + " " + words.pop(0)).strip()
+    if not first:
+        return [cut(label, width)]
+    return [first, cut(" ".join(words), width)] if words else [first]
 
 
 def make_ledger(columns: Sequence[Column], text_label: str, parts: Iterable[Part]) -> Ledger:
-    """A ledger of `parts` (rows from `line`) under a header built from `columns`."""
-    first: list[HeadCell] = []
-    for column in columns:
-        if column.label == "" and first:
-            first[-1] = HeadCell(first[-1].label, first[-1].columns + 1, "<")
-        else:
-            first.append(HeadCell(column.label, 1, column.align))
-    head = [tuple(first)]
-    depth = max((len(c.slots) for c in columns), default=0)
-    for index in range(depth):
-        head.append(tuple(
-            HeadCell(c.slots[index] if index < len(c.slots) else "", 1, c.align)
-            for c in columns
-        ))
-    return Ledger(tuple(head), tuple(c.width * CELL_PT for c in columns), text_label,
-                  tuple(parts))
+    """A ledger of `parts` (their blocks as text, from `blocks`) under the header named by
+    `columns` and `text_label`, which every block repeats."""
+    head = header_lines(columns, text_label)
+    return Ledger(head, tuple(
+        replace(p, blocks=tuple(b if isinstance(b, Block) else Block(head, b)
+                                for b in p.blocks))
+        for p in parts
+    ))
 
 
 def width_for(values: Iterable[str], minimum: int = 1, gap: int = GAP) -> int:
@@ -168,12 +204,12 @@ def line(fields: Sequence[tuple[str, int]], text: str = "", align: Sequence[str]
         for i, (value, width) in enumerate(fields)
     ]
     if text:
-        out.append("  " + " ".join(text.split()))
+        out.append("\u3000" + " ".join(text.split()))
     return "".join(out)
 
 
 def blocks(lines: Iterable[str], size: int = BLOCK_LINES) -> tuple[str, ...]:
-    """Rows joined into blocks of at most `size` lines."""
+    """Rows joined into chunks of at most `size` lines."""
     chunk: list[str] = []
     out: list[str] = []
     for row in lines:
