@@ -73,6 +73,9 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
 
     db.init_app(app)
     register(app)
+    from selector.web.downloads import bp as downloads  # the PDF report and the export
+
+    app.register_blueprint(downloads)
     return app
 
 

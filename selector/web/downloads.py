@@ -1,0 +1,93 @@
+"""Downloads on the results page: the ranked PDF report and the spreadsheet export.
+
+Who may download is who may read the results (`access.results_tender`): the chair once
+scoring is closed, observers once the tender is final. The files are built from the same
+`Result` the page shows, so the three never disagree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from selector.db import get_session
+from selector.scoring.model import ScoringError
+from selector.services import access, results
+from selector.web import user
+from selector.web.i18n import current_lang
+
+bp = Blueprint("downloads", __name__, url_prefix="/tenders")
+
+
+def _scored(tender_id: int) -> tuple[Any, dict[str, Any]] | None:
+    session = get_session()
+    tender = access.results_tender(session, tender_id, user())
+    try:
+        return results.result_for(session, tender.id), results.report_context_extras(
+            session, tender.id)
+    except ScoringError:
+        flash(_("The result cannot be computed yet."), "warning")
+        return None
+
+
+def _attachment(filename: str, mimetype: str, data: bytes) -> Response:
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _lang() -> str:
+    lang = request.args.get("lang", "")
+    return lang if lang in ("zh", "en") else current_lang()
+
+
+@bp.get("/<int:tender_id>/report.pdf")
+@login_required
+def report_pdf(tender_id: int) -> Any:
+    """The ranked PDF report, in the page's language (or ?lang=zh|en)."""
+    from selector.reports.context import build_context
+    from selector.reports.pdf import render_pdf
+
+    scored = _scored(tender_id)
+    if scored is None:
+        return redirect(url_for("results.show", tender_id=tender_id))
+    result, extras = scored
+    pdf = render_pdf(build_context(result, _lang(), extras))
+    return _attachment(f"tender-{tender_id}-report-{_lang()}.pdf", "application/pdf", pdf)
+
+
+@bp.get("/<int:tender_id>/export.xlsx")
+@login_required
+def export_xlsx(tender_id: int) -> Any:
+    """The workbook: Summary, Groups, Criteria, Entries, Bids, Consensus, Rates, Flags,
+    Method."""
+    from selector.reports.export import export_xlsx as build
+
+    scored = _scored(tender_id)
+    if scored is None:
+        return redirect(url_for("results.show", tender_id=tender_id))
+    result, extras = scored
+    _name, mimetype, data = build(result, _lang(), extras)
+    return _attachment(f"tender-{tender_id}.xlsx", mimetype, data)
+
+
+@bp.get("/<int:tender_id>/export/<sheet>.csv")
+@login_required
+def export_csv(tender_id: int, sheet: str) -> Any:
+    """One sheet as CSV (UTF-8 with BOM); 404 for a sheet that does not exist."""
+    from selector.reports.export import SHEETS
+    from selector.reports.export import export_csv as build
+
+    name = next((s for s in SHEETS if s.lower() == sheet.lower()), None)
+    if name is None:
+        return Response(_("There is no such sheet."), status=404, mimetype="text/plain")
+    scored = _scored(tender_id)
+    if scored is None:
+        return redirect(url_for("results.show", tender_id=tender_id))
+    result, extras = scored
+    _name, mimetype, data = build(result, name, _lang(), extras)
+    return _attachment(f"tender-{tender_id}-{name.lower()}.csv", mimetype, data)
