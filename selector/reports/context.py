@@ -801,7 +801,7 @@ def _prices(
             base_amount = result.base_amounts.get((vendor, criterion.id))
             in_race = result.vendors[vendor].rank is not None
             rows.append((
-                points(cell.points) if cell is not None and in_race else "—",
+                points(cell.points) if cell is not None and in_race else "-",
                 money(base_amount) if base_amount is not None else "",
                 money(bid.amount) if bid else "",
                 bid.currency if bid else "",
@@ -810,23 +810,33 @@ def _prices(
             ))
         table.append((criterion, rows))
     every = [r for _, rows in table for r in rows]
-    widths = [width_for((r[i] for r in every), m, gap=0 if i == 0 else 2)
-              for i, m in enumerate((6, 8, 8, 3, 3))]
-    parts = [
-        Part(f"{codes[c.id]} {c.title.get(lang)}",
-             ledger.blocks(ledger.line(list(zip(r[:5], widths, strict=True)), r[5])
-                           for r in rows),
-             note=rule_words(c, lang))
-        for c, rows in table
-    ]
+    code_units = width_for((codes[c.id] for c in components), gap=0)
+    labels = (words["points"], words["base_amount"].format(base=base), words["amount"],
+              words["currency"], words["rate"])
+    widths = [width_for((r[i] for r in every), max(m, ledger.cells(label)))
+              for i, (m, label) in enumerate(zip((6, 8, 8, 3, 3), labels, strict=True))]
+    # One part: each component is a title line over its vendors' lines, and each distinct
+    # rule is said once (the eight components of the CRM sheet share one).
+    groups: list[list[str]] = []
+    for criterion, rows in table:
+        group = [ledger.line([(codes[criterion.id], code_units)], criterion.title.get(lang),
+                             align="<")]
+        group += [ledger.line([("", code_units), *zip(r[:5], widths, strict=True)], r[5])
+                  for r in rows]
+        groups.append(group)
+    rules: dict[str, list[str]] = {}
+    for criterion in components:
+        rules.setdefault(rule_words(criterion, lang), []).append(codes[criterion.id])
+    note = " ".join(f"{', '.join(applies)}: {text}" for text, applies in rules.items())
     return make_ledger(
-        (Column(words["points"], widths[0]),
+        (Column("#", code_units, "<"),
+         Column(words["points"], widths[0]),
          Column(words["base_amount"].format(base=base), widths[1]),
          Column(words["amount"], widths[2]),
          Column(words["currency"], widths[3]),
          Column(words["rate"], widths[4])),
-        words["vendor"],
-        parts,
+        f"{words['component']} / {words['vendor']}",
+        [Part("", ledger.grouped_blocks(groups), note=note)],
     )
 
 

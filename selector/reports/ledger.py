@@ -220,3 +220,21 @@ def blocks(lines: Iterable[str], size: int = BLOCK_LINES) -> tuple[str, ...]:
     if chunk:
         out.append("\n".join(chunk))
     return tuple(out)
+
+
+def grouped_blocks(groups: Iterable[Sequence[str]], size: int = BLOCK_LINES) -> tuple[str, ...]:
+    """Blocks of at most `size` lines that keep each group of lines together where it fits
+    (a component's title with its vendors); a longer group is cut into blocks of its own."""
+    out: list[str] = []
+    chunk: list[str] = []
+    for group in groups:
+        if chunk and len(chunk) + len(group) > size:
+            out.append("\n".join(chunk))
+            chunk = []
+        if len(group) > size:
+            out.extend(blocks(group, size))
+            continue
+        chunk.extend(group)
+    if chunk:
+        out.append("\n".join(chunk))
+    return tuple(out)
