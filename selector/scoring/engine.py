@@ -25,6 +25,7 @@ from selector.scoring.model import (
     Result,
     ScoringError,
     Template,
+    Text,
     VendorResult,
 )
 
@@ -80,11 +81,21 @@ def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
     """
     template = inp.template
     criteria = {c.id: c for c in template.criteria()}
-    problems: list[str] = []
+    problems: list[Text] = []
     if inp.method not in METHODS:
-        problems.append(f"unknown aggregation method '{inp.method}'; use one of {METHODS}")
+        problems.append(
+            Text(
+                zh=f"未知的汇总方法“{inp.method}”；请使用 {METHODS} 之一",
+                en=f"unknown aggregation method '{inp.method}'; use one of {METHODS}",
+            )
+        )
     if len(set(inp.vendors)) != len(inp.vendors):
-        problems.append("vendor names repeat; every vendor needs a distinct name")
+        problems.append(
+            Text(
+                zh="供应商名称重复；每个供应商需要一个不同的名称",
+                en="vendor names repeat; every vendor needs a distinct name",
+            )
+        )
 
     inputs = _cell_inputs(inp.entries, criteria, set(inp.vendors), problems)
     consensus = _consensus_by_cell(inp.consensus, criteria, set(inp.vendors), problems)
@@ -98,8 +109,12 @@ def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
             agreed = consensus.get(key)
             if key not in inputs and agreed is None:
                 problems.append(
-                    f"no evaluator scored vendor '{vendor}' on criterion '{criterion.id}' "
-                    "and there is no consensus value for it"
+                    Text(
+                        zh=f"没有评委对供应商“{vendor}”的评分项“{criterion.id}”打分，"
+                        "也没有该项的共识值",
+                        en=f"no evaluator scored vendor '{vendor}' on criterion '{criterion.id}' "
+                        "and there is no consensus value for it",
+                    )
                 )
                 continue
             cell_inputs = inputs.get(key, {})
@@ -125,7 +140,8 @@ def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
     if problems:
         shown = problems[:MAX_PROBLEMS]
         if len(problems) > MAX_PROBLEMS:
-            shown.append(f"… and {len(problems) - MAX_PROBLEMS} more problems")
+            more = len(problems) - MAX_PROBLEMS
+            shown.append(Text(zh=f"……另有 {more} 个问题", en=f"… and {more} more problems"))
         raise ScoringError(shown)
 
     for criterion in template.price_criteria():
@@ -174,7 +190,7 @@ def _cell_inputs(
     entries: Iterable[Entry],
     criteria: Mapping[str, Criterion],
     vendors: set[str],
-    problems: list[str],
+    problems: list[Text],
 ) -> dict[tuple[str, str], dict[str, float]]:
     """(vendor, criterion) -> {evaluator: points}; faults are appended to `problems`.
 
@@ -194,12 +210,21 @@ def _cell_inputs(
         cell = inputs[(entry.vendor, entry.criterion)]
         if entry.evaluator in cell:
             problems.append(
-                f"evaluator '{entry.evaluator}' scored vendor '{entry.vendor}' on criterion "
-                f"'{entry.criterion}' more than once"
+                Text(
+                    zh=f"评委“{entry.evaluator}”对供应商“{entry.vendor}”的评分项"
+                    f"“{entry.criterion}”打了不止一次分",
+                    en=f"evaluator '{entry.evaluator}' scored vendor '{entry.vendor}' on "
+                    f"criterion '{entry.criterion}' more than once",
+                )
             )
         cell[entry.evaluator] = earned
     for vendor in sorted({vendor for vendor, _ in inputs} - vendors):
-        problems.append(f"entries name vendor '{vendor}', which is not bidding in this tender")
+        problems.append(
+            Text(
+                zh=f"评分记录中的供应商“{vendor}”未参与本次招标",
+                en=f"entries name vendor '{vendor}', which is not bidding in this tender",
+            )
+        )
     return inputs
 
 
@@ -221,7 +246,7 @@ def _checked_points(
     entries: tuple[Entry, ...],
     tables: Mapping[str, dict[object, float] | None],
     criteria: Mapping[str, Criterion],
-    problems: list[str],
+    problems: list[Text],
 ) -> list[float | None]:
     """The slow path, taken only when some entry is bad: say what is wrong with each one."""
     points: list[float | None] = []
@@ -229,15 +254,23 @@ def _checked_points(
         criterion = criteria.get(entry.criterion)
         if criterion is None:
             problems.append(
-                f"unknown criterion '{entry.criterion}' in an entry of "
-                f"evaluator '{entry.evaluator}' for vendor '{entry.vendor}'"
+                Text(
+                    zh=f"评委“{entry.evaluator}”对供应商“{entry.vendor}”的评分记录中"
+                    f"有未知评分项“{entry.criterion}”",
+                    en=f"unknown criterion '{entry.criterion}' in an entry of "
+                    f"evaluator '{entry.evaluator}' for vendor '{entry.vendor}'",
+                )
             )
             points.append(None)
             continue
         if criterion.is_price:
             problems.append(
-                f"criterion '{entry.criterion}' is a price rule: evaluators do not "
-                "score it (evaluator '{entry.evaluator}', vendor '{entry.vendor}')"
+                Text(
+                    zh=f"评分项“{entry.criterion}”是价格规则，评委不对其打分"
+                    f"（评委“{entry.evaluator}”，供应商“{entry.vendor}”）",
+                    en=f"criterion '{entry.criterion}' is a price rule: evaluators do not "
+                    f"score it (evaluator '{entry.evaluator}', vendor '{entry.vendor}')",
+                )
             )
             points.append(None)
             continue
@@ -246,10 +279,18 @@ def _checked_points(
         except (KeyError, ValueError, ArithmeticError, TypeError):
             try:
                 rules.parse_value(criterion, entry.value)
-                message = f"'{entry.value}' is not a normalised value"
+                message = Text(
+                    zh=f"“{entry.value}”不是规范化的值",
+                    en=f"'{entry.value}' is not a normalised value",
+                )
             except ScoringError as error:
-                message = error.problems[0]
-            problems.append(f"evaluator '{entry.evaluator}', vendor '{entry.vendor}': {message}")
+                message = error.texts[0]
+            problems.append(
+                Text(
+                    zh=f"评委“{entry.evaluator}”，供应商“{entry.vendor}”: {message.zh}",
+                    en=f"evaluator '{entry.evaluator}', vendor '{entry.vendor}': {message.en}",
+                )
+            )
             points.append(None)
     return points
 
@@ -268,25 +309,46 @@ def _consensus_by_cell(
     consensus: Iterable[Consensus],
     criteria: Mapping[str, Criterion],
     vendors: set[str],
-    problems: list[str],
+    problems: list[Text],
 ) -> dict[tuple[str, str], Consensus]:
     by_cell: dict[tuple[str, str], Consensus] = {}
     for agreed in consensus:
         criterion = criteria.get(agreed.criterion)
-        where = f"consensus for vendor '{agreed.vendor}' on criterion '{agreed.criterion}'"
+        where = Text(
+            zh=f"供应商“{agreed.vendor}”评分项“{agreed.criterion}”的共识值",
+            en=f"consensus for vendor '{agreed.vendor}' on criterion '{agreed.criterion}'",
+        )
         if agreed.vendor not in vendors:
-            problems.append(f"{where}: vendor '{agreed.vendor}' is not bidding in this tender")
+            problems.append(
+                _at(
+                    where,
+                    zh=f"供应商“{agreed.vendor}”未参与本次招标",
+                    en=f"vendor '{agreed.vendor}' is not bidding in this tender",
+                )
+            )
         elif criterion is None:
-            problems.append(f"{where}: unknown criterion '{agreed.criterion}'")
+            problems.append(
+                _at(
+                    where,
+                    zh=f"未知评分项“{agreed.criterion}”",
+                    en=f"unknown criterion '{agreed.criterion}'",
+                )
+            )
         elif criterion.is_price:
-            problems.append(f"{where}: a price rule's points come from the bids")
+            problems.append(
+                _at(
+                    where,
+                    zh="价格规则的得分来自报价",
+                    en="a price rule's points come from the bids",
+                )
+            )
         elif (agreed.vendor, agreed.criterion) in by_cell:
-            problems.append(f"{where}: recorded more than once")
+            problems.append(_at(where, zh="重复记录", en="recorded more than once"))
         else:
             try:
                 value = rules.parse_value(criterion, agreed.value)
             except ScoringError as error:
-                problems.append(f"{where}: {error.problems[0]}")
+                problems.append(_at(where, zh=error.texts[0].zh, en=error.texts[0].en))
                 continue
             by_cell[(agreed.vendor, agreed.criterion)] = Consensus(
                 agreed.vendor, agreed.criterion, value, agreed.reason
@@ -321,27 +383,53 @@ def _disqualifications(
 
 
 def _base_amounts(
-    inp: EvaluationInput, criteria: Mapping[str, Criterion], problems: list[str]
+    inp: EvaluationInput, criteria: Mapping[str, Criterion], problems: list[Text]
 ) -> dict[tuple[str, str], Decimal]:
     rates = {inp.base_currency: Decimal(1), **inp.rates}
     amounts: dict[tuple[str, str], Decimal] = {}
     vendors = set(inp.vendors)
     for bid in inp.bids:
-        where = f"bid of vendor '{bid.vendor}' for '{bid.component}'"
+        where = Text(
+            zh=f"供应商“{bid.vendor}”对“{bid.component}”的报价",
+            en=f"bid of vendor '{bid.vendor}' for '{bid.component}'",
+        )
         criterion = criteria.get(bid.component)
         rate = rates.get(bid.currency)
         if bid.vendor not in vendors:
-            problems.append(f"{where}: vendor '{bid.vendor}' is not bidding in this tender")
+            problems.append(
+                _at(
+                    where,
+                    zh=f"供应商“{bid.vendor}”未参与本次招标",
+                    en=f"vendor '{bid.vendor}' is not bidding in this tender",
+                )
+            )
         elif criterion is None or not criterion.is_price:
-            problems.append(f"{where}: '{bid.component}' is not a price criterion of the template")
+            problems.append(
+                _at(
+                    where,
+                    zh=f"“{bid.component}”不是模板中的价格评分项",
+                    en=f"'{bid.component}' is not a price criterion of the template",
+                )
+            )
         elif (bid.vendor, bid.component) in amounts:
-            problems.append(f"{where}: given more than once")
+            problems.append(_at(where, zh="重复给出", en="given more than once"))
         elif not bid.amount.is_finite() or bid.amount <= 0:
-            problems.append(f"{where}: amount {bid.amount} must be a positive number")
+            problems.append(
+                _at(
+                    where,
+                    zh=f"金额 {bid.amount} 必须是正数",
+                    en=f"amount {bid.amount} must be a positive number",
+                )
+            )
         elif rate is None:
             problems.append(
-                f"{where}: no exchange rate for currency '{bid.currency}' "
-                f"(give 1 {bid.currency} = rate {inp.base_currency})"
+                _at(
+                    where,
+                    zh=f"缺少币种“{bid.currency}”的汇率"
+                    f"（请给出 1 {bid.currency} = 多少 {inp.base_currency}）",
+                    en=f"no exchange rate for currency '{bid.currency}' "
+                    f"(give 1 {bid.currency} = rate {inp.base_currency})",
+                )
             )
         else:
             amounts[(bid.vendor, bid.component)] = bid.amount * rate
@@ -352,14 +440,22 @@ def _check_bids_complete(
     in_race: Iterable[str],
     template: Template,
     amounts: Mapping[tuple[str, str], Decimal],
-    problems: list[str],
+    problems: list[Text],
 ) -> None:
     for vendor in in_race:
         for criterion in template.price_criteria():
             if (vendor, criterion.id) not in amounts:
                 problems.append(
-                    f"vendor '{vendor}' has no bid for price criterion '{criterion.id}'"
+                    Text(
+                        zh=f"供应商“{vendor}”没有价格评分项“{criterion.id}”的报价",
+                        en=f"vendor '{vendor}' has no bid for price criterion '{criterion.id}'",
+                    )
                 )
+
+
+def _at(where: Text, *, zh: str, en: str) -> Text:
+    """A problem of one consensus value or bid: "<where>: <problem>" in both languages."""
+    return Text(zh=f"{where.zh}: {zh}", en=f"{where.en}: {en}")
 
 
 def _vendor_results(

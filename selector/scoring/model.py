@@ -7,7 +7,7 @@ returns a `Result`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -41,14 +41,6 @@ DEFAULT_DIVERGENCE = 0.4
 DEFAULT_LOW_BID = 0.6
 
 
-class ScoringError(ValueError):
-    """Input the scoring rules cannot accept. `problems` holds one message per fault."""
-
-    def __init__(self, problems: list[str] | str) -> None:
-        self.problems = [problems] if isinstance(problems, str) else list(problems)
-        super().__init__("\n".join(self.problems))
-
-
 @dataclass(frozen=True)
 class Text:
     """A text a person reads, in both languages."""
@@ -61,6 +53,25 @@ class Text:
 
     def to_json(self) -> dict[str, str]:
         return {"zh": self.zh, "en": self.en}
+
+
+class ScoringError(ValueError):
+    """Input the scoring rules cannot accept, one message per fault.
+
+    `texts` holds each message in both languages; `problems` the English ones (what the
+    command line prints by default and what callers compare against). Every message the
+    scoring core and the readers raise is a `Text`; a plain string stands for both languages.
+    """
+
+    def __init__(self, problems: Iterable[str | Text] | str | Text) -> None:
+        items = [problems] if isinstance(problems, str | Text) else list(problems)
+        self.texts: list[Text] = [p if isinstance(p, Text) else Text(zh=p, en=p) for p in items]
+        self.problems: list[str] = [t.en for t in self.texts]
+        super().__init__("\n".join(self.problems))
+
+    def in_language(self, lang: str) -> list[str]:
+        """The messages in `lang` ("zh" or "en")."""
+        return [t.get(lang) for t in self.texts]
 
 
 @dataclass(frozen=True)

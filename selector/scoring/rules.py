@@ -118,14 +118,21 @@ def parse_value(criterion: Criterion, raw: str | Decimal | float | int) -> str |
                 table[alias.lower()] = level.key
     else:
         raise ScoringError(
-            f"criterion '{criterion.id}' is a price rule: its points come from the bids, "
-            "not from an evaluator"
+            Text(
+                zh=f"评分项“{criterion.id}”是价格规则：其得分来自报价，而非评委打分",
+                en=f"criterion '{criterion.id}' is a price rule: its points come from the bids, "
+                "not from an evaluator",
+            )
         )
     if folded in table:
         return table[folded]
     accepted = " / ".join(c.key for c in choices(criterion))
     raise ScoringError(
-        f"'{text}' is not a value for criterion '{criterion.id}' ({kind}); use one of {accepted}"
+        Text(
+            zh=f"“{text}”不是评分项“{criterion.id}”（{kind}）可接受的值；请使用 {accepted} 之一",
+            en=f"'{text}' is not a value for criterion '{criterion.id}' ({kind}); "
+            f"use one of {accepted}",
+        )
     )
 
 
@@ -135,23 +142,39 @@ def _parse_scale(criterion: Criterion, raw: str | Decimal | float | int) -> Deci
         number = Decimal(str(raw).strip())
     except InvalidOperation:
         raise ScoringError(
-            f"'{raw}' is not a number for criterion '{criterion.id}'; "
-            f"enter a number from 0 to {criterion.max} in steps of {step}"
+            Text(
+                zh=f"“{raw}”不是评分项“{criterion.id}”的数字；"
+                f"请输入 0 到 {criterion.max} 之间、步长为 {step} 的数字",
+                en=f"'{raw}' is not a number for criterion '{criterion.id}'; "
+                f"enter a number from 0 to {criterion.max} in steps of {step}",
+            )
         ) from None
     if not number.is_finite():
         raise ScoringError(
-            f"'{raw}' is not a finite number for criterion '{criterion.id}'; "
-            f"enter a number from 0 to {criterion.max}"
+            Text(
+                zh=f"“{raw}”不是评分项“{criterion.id}”的有限数字；"
+                f"请输入 0 到 {criterion.max} 之间的数字",
+                en=f"'{raw}' is not a finite number for criterion '{criterion.id}'; "
+                f"enter a number from 0 to {criterion.max}",
+            )
         )
     if number < 0 or number > criterion.max:
         raise ScoringError(
-            f"{raw} is out of range for criterion '{criterion.id}'; "
-            f"enter a number from 0 to {criterion.max}"
+            Text(
+                zh=f"{raw} 超出评分项“{criterion.id}”的范围；"
+                f"请输入 0 到 {criterion.max} 之间的数字",
+                en=f"{raw} is out of range for criterion '{criterion.id}'; "
+                f"enter a number from 0 to {criterion.max}",
+            )
         )
     if number % step != 0:
         raise ScoringError(
-            f"{raw} is not on the step of criterion '{criterion.id}'; "
-            f"use a multiple of {step} (for example {number - number % step})"
+            Text(
+                zh=f"{raw} 不符合评分项“{criterion.id}”的步长；"
+                f"请使用 {step} 的整数倍（例如 {number - number % step}）",
+                en=f"{raw} is not on the step of criterion '{criterion.id}'; "
+                f"use a multiple of {step} (for example {number - number % step})",
+            )
         )
     return number
 
@@ -166,7 +189,12 @@ def points_for(criterion: Criterion, value: str | Decimal) -> Decimal | None:
     for choice in choices(criterion):
         if choice.key == value:
             return choice.points
-    raise ScoringError(f"'{value}' is not a value for criterion '{criterion.id}' ({kind})")
+    raise ScoringError(
+        Text(
+            zh=f"“{value}”不是评分项“{criterion.id}”（{kind}）可接受的值",
+            en=f"'{value}' is not a value for criterion '{criterion.id}' ({kind})",
+        )
+    )
 
 
 def comment_required(criterion: Criterion, value: str | Decimal) -> bool:
