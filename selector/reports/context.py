@@ -733,9 +733,10 @@ def _notes(
     numbers: Mapping[str, int],
     lang: str,
 ) -> tuple[str, ...]:
-    """The evaluators' comments and the consensus reason on one vendor: one line per
-    criterion, in template order, each comment once with the numbers of the evaluators who
-    wrote it, e.g. `2.1 [1, 4] Two comparable references · [5] Not offered`."""
+    """The evaluators' comments and the consensus reasons on one vendor, as one flowing
+    paragraph: criterion by criterion in template order, each comment once with the numbers
+    of the evaluators who wrote it, e.g. `2.1 [1, 4] Two comparable references · [5] Not
+    offered`. (A line per criterion would cost a large tender a thousand line boxes.)"""
     words = labels_for(lang)
     by_criterion: dict[str, dict[str, list[int]]] = {}
     for entry in _entries_by_vendor(result).get(vendor, ()):
@@ -756,8 +757,8 @@ def _notes(
         if criterion_id in reasons:
             parts.append(f"[{words['consensus']}] {reasons[criterion_id]}")
         if parts:
-            lines.append(f"{code}  " + " · ".join(parts))
-    return ledger.blocks(lines)
+            lines.append(f"{code} " + " · ".join(parts))
+    return ("\u3000\u3000".join(lines),) if lines else ()
 
 
 _ENTRY_CACHE: dict[int, dict[str, list[Any]]] = {}
