@@ -29,10 +29,22 @@ from selector.scoring.model import (
     Method,
     ScoringError,
     Template,
+    Text,
 )
 
 MAX_PROBLEMS = 50
 Source = str | Path | IO[bytes]
+
+_NAME_REQUIRED = {
+    "evaluator": Text(zh="必须填写评委名称", en="a evaluator name is required"),
+    "vendor": Text(zh="必须填写供应商名称", en="a vendor name is required"),
+}
+_SCALE_FAULTS = {
+    "not finite": Text(zh="不是有限数字", en="not finite"),
+    "not a number": Text(zh="不是数字", en="not a number"),
+    "out of range": Text(zh="超出范围", en="out of range"),
+    "not on the step": Text(zh="不符合步长", en="not on the step"),
+}
 
 
 class InputError(ScoringError):
@@ -41,18 +53,24 @@ class InputError(ScoringError):
 
 @dataclass
 class _Problems:
-    """Collects `file:line: column 'name': value 'x': message` lines, capped for humans."""
+    """Collects `file:line: column 'name': value 'x': message` lines, capped for humans.
+
+    In Chinese the same place reads `file:第N行: 列“name”: 值“x”: message`.
+    """
 
     source: str
-    messages: list[str]
+    messages: list[Text]
 
-    def add(self, line: int | None, column: str | None, value: object, message: str) -> None:
-        where = self.source if line is None else f"{self.source}:{line}"
+    def add(self, line: int | None, column: str | None, value: object, message: Text) -> None:
+        zh = self.source if line is None else f"{self.source}:第{line}行"
+        en = self.source if line is None else f"{self.source}:{line}"
         if column is not None:
-            where += f": column '{column}'"
+            zh += f": 列“{column}”"
+            en += f": column '{column}'"
         if value is not None:
-            where += f": value '{value}'"
-        self.messages.append(f"{where}: {message}")
+            zh += f": 值“{value}”"
+            en += f": value '{value}'"
+        self.messages.append(Text(zh=f"{zh}: {message.zh}", en=f"{en}: {message.en}"))
 
 
 def _name(source: Source, source_name: str | None) -> str:
@@ -80,11 +98,21 @@ def read_table(source: Source, source_name: str | None = None) -> pd.DataFrame:
                 skipinitialspace=True,
             )
     except FileNotFoundError:
-        raise InputError(f"{name}: no such file") from None
+        raise InputError(Text(zh=f"{name}: 文件不存在", en=f"{name}: no such file")) from None
     except UnicodeDecodeError:
-        raise InputError(f"{name}: not UTF-8 text; save the file as CSV UTF-8") from None
+        raise InputError(
+            Text(
+                zh=f"{name}: 不是 UTF-8 文本；请将文件另存为 CSV UTF-8",
+                en=f"{name}: not UTF-8 text; save the file as CSV UTF-8",
+            )
+        ) from None
     except (ValueError, pd.errors.ParserError, OSError) as error:
-        raise InputError(f"{name}: cannot be read as a table ({error})") from None
+        raise InputError(
+            Text(
+                zh=f"{name}: 无法作为表格读取（{error}）",
+                en=f"{name}: cannot be read as a table ({error})",
+            )
+        ) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return frame
 
@@ -93,8 +121,11 @@ def _require(frame: pd.DataFrame, name: str, required: Sequence[str]) -> None:
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise InputError(
-            f"{name}:1: missing column(s) {', '.join(missing)}; the header must read "
-            f"{','.join(required)}"
+            Text(
+                zh=f"{name}:第1行: 缺少列 {', '.join(missing)}；表头必须为 {','.join(required)}",
+                en=f"{name}:1: missing column(s) {', '.join(missing)}; the header must read "
+                f"{','.join(required)}",
+            )
         )
 
 
@@ -115,8 +146,12 @@ def _raise(problems: _Problems) -> None:
     if problems.messages:
         shown = problems.messages[:MAX_PROBLEMS]
         if len(problems.messages) > MAX_PROBLEMS:
+            more = len(problems.messages) - MAX_PROBLEMS
             shown.append(
-                f"{problems.source}: … and {len(problems.messages) - MAX_PROBLEMS} more problems"
+                Text(
+                    zh=f"{problems.source}: ……另有 {more} 个问题",
+                    en=f"{problems.source}: … and {more} more problems",
+                )
             )
         raise InputError(shown)
 
@@ -134,11 +169,29 @@ def read_rates_table(
         code = currency.strip().upper()
         rate = _decimal(raw)
         if not code:
-            problems.add(int(line), "currency", currency, "a currency code is required")
+            problems.add(
+                int(line),
+                "currency",
+                currency,
+                Text(zh="必须填写币种代码", en="a currency code is required"),
+            )
         elif rate is None or not rate.is_finite() or rate <= 0:
-            problems.add(int(line), "rate", raw, f"give 1 {code} in {base} as a positive number")
+            problems.add(
+                int(line),
+                "rate",
+                raw,
+                Text(
+                    zh=f"请以正数给出 1 {code} 折合多少 {base}",
+                    en=f"give 1 {code} in {base} as a positive number",
+                ),
+            )
         elif code in rates:
-            problems.add(int(line), "currency", currency, "this currency is given twice")
+            problems.add(
+                int(line),
+                "currency",
+                currency,
+                Text(zh="该币种重复给出", en="this currency is given twice"),
+            )
         else:
             rates[code] = rate
     _raise(problems)
@@ -148,13 +201,16 @@ def read_rates_table(
 def parse_rate_options(options: Iterable[str], base: str) -> dict[str, Decimal]:
     """`--rate USD=7.1` options as a mapping; raises InputError naming the bad option."""
     rates: dict[str, Decimal] = {}
-    problems: list[str] = []
+    problems: list[Text] = []
     for option in options:
         code, _, raw = option.partition("=")
         rate = _decimal(raw) if raw else None
         if not code.strip() or rate is None or not rate.is_finite() or rate <= 0:
             problems.append(
-                f"--rate '{option}': write CURRENCY=RATE, e.g. USD=7.1 (1 USD = 7.1 {base})"
+                Text(
+                    zh=f"--rate“{option}”: 请写成 币种=汇率，例如 USD=7.1（1 USD = 7.1 {base}）",
+                    en=f"--rate '{option}': write CURRENCY=RATE, e.g. USD=7.1 (1 USD = 7.1 {base})",
+                )
             )
         else:
             rates[code.strip().upper()] = rate
@@ -198,32 +254,56 @@ def read_bids_table(
         code = currency.strip().upper() or base
         amount = _decimal(raw)
         if not vendor:
-            problems.add(line, "vendor", vendor, "a vendor name is required")
+            problems.add(line, "vendor", vendor, _NAME_REQUIRED["vendor"])
         elif component not in price_ids:
             problems.add(
                 line,
                 "component",
                 component,
-                f"not a price criterion of template '{template.id}'; use one of "
-                f"{', '.join(sorted(price_ids)) or '(none: the template has no price)'}",
+                Text(
+                    zh=f"不是模板“{template.id}”的价格评分项；请使用 "
+                    f"{', '.join(sorted(price_ids)) or '（无：该模板没有价格评分项）'} 之一",
+                    en=f"not a price criterion of template '{template.id}'; use one of "
+                    f"{', '.join(sorted(price_ids)) or '(none: the template has no price)'}",
+                ),
             )
         elif amount is None or not amount.is_finite():
-            problems.add(line, "amount", raw, "not a number; write the amount like 125000.00")
+            problems.add(
+                line,
+                "amount",
+                raw,
+                Text(
+                    zh="不是数字；请按 125000.00 的格式填写金额",
+                    en="not a number; write the amount like 125000.00",
+                ),
+            )
         elif amount <= 0:
-            problems.add(line, "amount", raw, "an amount must be greater than zero")
+            problems.add(
+                line,
+                "amount",
+                raw,
+                Text(zh="金额必须大于零", en="an amount must be greater than zero"),
+            )
         elif code not in known_rates:
             problems.add(
                 line,
                 "currency",
                 currency,
-                f"no exchange rate for {code}; add it to the rates (1 {code} = ? {base})",
+                Text(
+                    zh=f"缺少 {code} 的汇率；请在汇率中添加（1 {code} = ? {base}）",
+                    en=f"no exchange rate for {code}; add it to the rates (1 {code} = ? {base})",
+                ),
             )
         elif (vendor, component) in seen:
+            first = seen[(vendor, component)]
             problems.add(
                 line,
                 "component",
                 component,
-                f"vendor '{vendor}' already bid for it on line {seen[(vendor, component)]}",
+                Text(
+                    zh=f"供应商“{vendor}”已在第 {first} 行为该项报价",
+                    en=f"vendor '{vendor}' already bid for it on line {first}",
+                ),
             )
         else:
             seen[(vendor, component)] = line
@@ -272,7 +352,7 @@ def read_scores_table(
     names = {column: _stripped(frame[column]) for column in ("evaluator", "vendor")}
     for column, column_names in names.items():
         for position in np.flatnonzero(column_names == ""):
-            problems.add(int(lines[position]), column, "", f"a {column} name is required")
+            problems.add(int(lines[position]), column, "", _NAME_REQUIRED[column])
 
     values: list[object] = [None] * len(frame)
     tables = _value_tables(template)
@@ -281,9 +361,15 @@ def read_scores_table(
         criterion = criteria.get(criterion_id)
         if criterion is None or criterion.is_price:
             reason = (
-                "is a price rule: its points come from the bids"
+                Text(
+                    zh="是价格规则：其得分来自报价",
+                    en="is a price rule: its points come from the bids",
+                )
                 if criterion
-                else f"is not a criterion of template '{template.id}'"
+                else Text(
+                    zh=f"不是模板“{template.id}”的评分项",
+                    en=f"is not a criterion of template '{template.id}'",
+                )
             )
             for position in positions[:MAX_PROBLEMS]:
                 problems.add(int(lines[position]), "criterion", criterion_id, reason)
@@ -301,19 +387,26 @@ def read_scores_table(
                     int(lines[position]),
                     "value",
                     raw,
-                    f"not a value for criterion '{criterion_id}' ({criterion.kind}); "
-                    f"use one of {accepted}",
+                    Text(
+                        zh=f"不是评分项“{criterion_id}”（{criterion.kind}）可接受的值；"
+                        f"请使用 {accepted} 之一",
+                        en=f"not a value for criterion '{criterion_id}' ({criterion.kind}); "
+                        f"use one of {accepted}",
+                    ),
                 )
             values[position] = key
 
     duplicated = frame.duplicated(["evaluator", "vendor", "criterion"], keep="first").to_numpy()
     for position in np.flatnonzero(duplicated)[:MAX_PROBLEMS]:
+        evaluator, vendor = frame["evaluator"].iat[position], frame["vendor"].iat[position]
         problems.add(
             int(lines[position]),
             "criterion",
             frame["criterion"].iat[position],
-            f"evaluator '{frame['evaluator'].iat[position]}' already scored vendor "
-            f"'{frame['vendor'].iat[position]}' on it",
+            Text(
+                zh=f"评委“{evaluator}”已对供应商“{vendor}”的该项打过分",
+                en=f"evaluator '{evaluator}' already scored vendor '{vendor}' on it",
+            ),
         )
     _raise(problems)
     rows = zip(
@@ -354,20 +447,27 @@ def _read_scale(
     on_step = in_range & (np.abs(steps - np.round(steps)) <= 1e-9)
     for index in np.flatnonzero(on_step):
         values[positions[index]] = Decimal(raw[index].strip())
-    takes = (
-        f"criterion '{criterion.id}' takes a number from 0 to {criterion.max} "
-        f"in steps of {rules.scale_step(criterion)}"
+    takes = Text(
+        zh=f"评分项“{criterion.id}”接受 0 到 {criterion.max} 之间、"
+        f"步长为 {rules.scale_step(criterion)} 的数字",
+        en=f"criterion '{criterion.id}' takes a number from 0 to {criterion.max} "
+        f"in steps of {rules.scale_step(criterion)}",
     )
     for index in np.flatnonzero(~on_step)[:MAX_PROBLEMS]:
         text = raw[index]
         if not finite[index]:
             spelled_infinite = text.strip().lower() in ("nan", "inf", "-inf", "infinity")
-            what = "not finite" if spelled_infinite else "not a number"
+            what = _SCALE_FAULTS["not finite" if spelled_infinite else "not a number"]
         elif not in_range[index]:
-            what = "out of range"
+            what = _SCALE_FAULTS["out of range"]
         else:
-            what = "not on the step"
-        problems.add(int(lines[positions[index]]), "value", text, f"{what}; {takes}")
+            what = _SCALE_FAULTS["not on the step"]
+        problems.add(
+            int(lines[positions[index]]),
+            "value",
+            text,
+            Text(zh=f"{what.zh}；{takes.zh}", en=f"{what.en}; {takes.en}"),
+        )
 
 
 def read_consensus_table(
@@ -399,24 +499,43 @@ def read_consensus_table(
         criterion = criteria.get(criterion_id)
         if vendor not in known:
             problems.add(
-                line, "vendor", vendor, "unknown vendor: it is in neither the bids nor the scores"
+                line,
+                "vendor",
+                vendor,
+                Text(
+                    zh="未知供应商：报价和评分中都没有它",
+                    en="unknown vendor: it is in neither the bids nor the scores",
+                ),
             )
         elif criterion is None or criterion.is_price:
             problems.add(
                 line,
                 "criterion",
                 criterion_id,
-                "not a criterion that evaluators score in this template",
+                Text(
+                    zh="不是本模板中由评委打分的评分项",
+                    en="not a criterion that evaluators score in this template",
+                ),
             )
         elif not reason.strip():
-            problems.add(line, "reason", reason, "a consensus value needs a reason")
+            problems.add(
+                line,
+                "reason",
+                reason,
+                Text(zh="共识值需要填写理由", en="a consensus value needs a reason"),
+            )
         elif (vendor, criterion_id) in seen:
-            problems.add(line, "criterion", criterion_id, "this cell has a consensus already")
+            problems.add(
+                line,
+                "criterion",
+                criterion_id,
+                Text(zh="该单元格已有共识值", en="this cell has a consensus already"),
+            )
         else:
             try:
                 value = rules.parse_value(criterion, raw)
             except ScoringError as error:
-                problems.add(line, "value", raw, error.problems[0])
+                problems.add(line, "value", raw, error.texts[0])
                 continue
             seen.add((vendor, criterion_id))
             agreed.append(Consensus(vendor, criterion_id, value, reason.strip()))
