@@ -13,6 +13,9 @@ import click
 from selector.criteria import TemplateError, load_template, template_to_json
 from selector.scoring.model import Criterion, Template
 
+# How each problem line starts on stderr.
+ERROR_PREFIX = {"en": "error: ", "zh": "错误："}
+
 _WORDS = {
     "en": {
         "template": "Template",
@@ -64,7 +67,7 @@ def criteria() -> None:
     type=click.Choice(["zh", "en"]),
     default="en",
     show_default=True,
-    help="Language of the table.",
+    help="Language of the table and of the error messages.",
 )
 def check(path: Path, as_json: bool, lang: str) -> None:
     """Check the template at PATH and print a summary of its groups and criteria.
@@ -75,8 +78,8 @@ def check(path: Path, as_json: bool, lang: str) -> None:
     try:
         template = load_template(path)
     except TemplateError as error:
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
+        for problem in error.in_language(lang):
+            click.echo(f"{ERROR_PREFIX[lang]}{problem}", err=True)
         sys.exit(2)
     if as_json:
         click.echo(json.dumps(template_to_json(template), ensure_ascii=False, indent=2))

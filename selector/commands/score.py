@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from selector.commands.criteria import ERROR_PREFIX
 from selector.inputs import load_evaluation_input
 from selector.scoring.engine import evaluate
 from selector.scoring.model import (
@@ -142,13 +143,13 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
     )
 
 
-def evaluate_or_exit(options: dict[str, Any]) -> Result:
-    """Read and score, or print every problem on stderr and exit with status 2."""
+def evaluate_or_exit(options: dict[str, Any], lang: str = "en") -> Result:
+    """Read and score, or print every problem (in `lang`) on stderr and exit with status 2."""
     try:
         return evaluate(input_from_options(options))
     except ScoringError as error:
-        for problem in error.problems:
-            click.echo(f"error: {problem}", err=True)
+        for problem in error.in_language(lang):
+            click.echo(f"{ERROR_PREFIX[lang]}{problem}", err=True)
         sys.exit(2)
 
 
@@ -160,7 +161,7 @@ def evaluate_or_exit(options: dict[str, Any]) -> Result:
     type=click.Choice(["zh", "en"]),
     default="en",
     show_default=True,
-    help="Language of the table.",
+    help="Language of the table and of the error messages.",
 )
 def score(as_json: bool, lang: str, **options: Any) -> None:
     """Rank the vendors of a tender from its criteria, bids and scores files.
@@ -168,7 +169,7 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
     Exits 2, printing one message per problem on stderr and nothing on stdout, when an input
     is bad.
     """
-    result = evaluate_or_exit(options)
+    result = evaluate_or_exit(options, lang)
     if as_json:
         # compact: the C encoder is ten times faster than pretty-printing; pipe to jq to read
         click.echo(json.dumps(result_to_json(result), ensure_ascii=False))
