@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from selector.scoring.model import Text
+
 
 def _app(**config: Any) -> Any:
     from selector import create_app
@@ -94,7 +96,7 @@ def demo(password: str | None, if_empty: bool) -> None:
             )
         except ServiceError as error:
             for problem in [str(error.message), *error.problems]:
-                click.echo(problem, err=True)
+                click.echo(problem.en if isinstance(problem, Text) else problem, err=True)
             sys.exit(1)
     click.echo(
         "Demo loaded: 'CRM system selection' (scoring closed, results ready) and "

@@ -9,21 +9,28 @@ that names the field and the fix.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from selector.models import AuditEvent, Tender, User
+from selector.scoring.model import Text
 
 
 class ServiceError(Exception):
     """A request the rules refuse. `message` is for the person; `field` names the form field.
 
-    `problems` lists further lines (e.g. one per row of an uploaded file).
+    `problems` lists further lines (e.g. one per row of an uploaded file): translated strings,
+    or the scoring core's `Text`s, which the web shows in the page's language.
     """
 
     def __init__(
-        self, message: Any, *, field: str | None = None, problems: list[str] | None = None
+        self,
+        message: Any,
+        *,
+        field: str | None = None,
+        problems: Sequence[str | Text] | None = None,
     ) -> None:
         super().__init__(str(message))
         self.message = message

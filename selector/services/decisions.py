@@ -19,7 +19,7 @@ from selector.db import write_transaction
 from selector.models import FlagReview, TenderState, User
 from selector.scoring import engine
 from selector.scoring.checks import Flag
-from selector.scoring.model import Result, ScoringError
+from selector.scoring.model import Result, ScoringError, Text
 from selector.scoring.sensitivity import normalised_weights, reweighted
 from selector.services import NotFound, ServiceError, audit
 from selector.services.access import chaired_tender
@@ -84,7 +84,7 @@ class DecisionChecks:
     tender cannot be scored) and its flags with their reviews."""
 
     result: Result | None
-    problems: tuple[str, ...]
+    problems: tuple[Text, ...]
     board: FlagBoard | None
 
 
@@ -93,7 +93,7 @@ def decision_checks(session: Session, tender_id: int) -> DecisionChecks:
     try:
         result = result_for(session, tender_id)
     except ScoringError as error:
-        return DecisionChecks(None, tuple(error.problems), None)
+        return DecisionChecks(None, tuple(error.texts), None)
     return DecisionChecks(result, (), flag_board(session, tender_id, result))
 
 
@@ -263,7 +263,7 @@ def what_if(
     try:
         current = result_for(session, tender_id)
     except ScoringError as error:
-        raise ServiceError(_("The tender cannot be scored yet."), problems=error.problems) from None
+        raise ServiceError(_("The tender cannot be scored yet."), problems=error.texts) from None
     template = current.template
     requested, bad = parse_weights({g.id: g.weight for g in template.groups}, weights)
     if bad:

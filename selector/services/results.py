@@ -20,7 +20,7 @@ from selector.models import (
     Vendor,
 )
 from selector.scoring import engine
-from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, ScoringError
+from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, ScoringError, Text
 from selector.scoring.model import Entry as ScoreEntry
 from selector.services import NotFound
 from selector.services.tenders import template_of
@@ -104,12 +104,12 @@ def result_for(session: Session, tender_id: int) -> Result:
     return engine.evaluate(evaluation_input_for(session, tender_id))
 
 
-def try_result(session: Session, tender_id: int) -> tuple[Result | None, list[str]]:
-    """The result, or None and the problems that stop it from being computed."""
+def try_result(session: Session, tender_id: int) -> tuple[Result | None, list[Text]]:
+    """The result, or None and the problems (in both languages) that stop it being computed."""
     try:
         return result_for(session, tender_id), []
     except ScoringError as error:
-        return None, list(error.problems)
+        return None, list(error.texts)
 
 
 def reviews_by_flag(session: Session, tender_id: int) -> dict[str, list[FlagReview]]:

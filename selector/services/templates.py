@@ -77,7 +77,7 @@ def parse_uploaded_template(data: bytes, filename: str) -> tuple[str, Template]:
         raise ServiceError(
             _("The template has problems; fix them and upload it again:"),
             field="template_file",
-            problems=list(error.problems),
+            problems=error.texts,
         ) from None
     return text, template
 

@@ -564,7 +564,7 @@ def upload_bids(
             raise ServiceError(
                 _("Nothing was saved: the file has problems. Fix these rows and upload it again:"),
                 field="bids_file",
-                problems=list(error.problems),
+                problems=error.texts,
             ) from None
         if not bids:
             raise ServiceError(_("The file has no bids in it."), field="bids_file")
@@ -830,7 +830,7 @@ def transition(
             except ScoringError as error:
                 raise ServiceError(
                     _("The result cannot be computed yet, so the tender cannot be finalised:"),
-                    problems=list(error.problems),
+                    problems=error.texts,
                 ) from None
             unreviewed = open_flags(session, tender.id, result)
             if unreviewed:

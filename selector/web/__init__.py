@@ -159,7 +159,7 @@ def flash_error(error: ServiceError) -> None:
     """Flash a service error and each of its problem lines."""
     flash(str(error.message), "error")
     for problem in error.problems[:50]:
-        flash(problem, "problem")
+        flash(i18n.text(problem), "problem")
 
 
 def user() -> Any:
@@ -218,6 +218,6 @@ def apply_error(form: Any, error: ServiceError) -> None:
     if field is not None and hasattr(field, "errors"):
         field.errors = [*field.errors, str(error.message)]
         for problem in error.problems[:50]:
-            flash(problem, "problem")
+            flash(i18n.text(problem), "problem")
     else:
         flash_error(error)
