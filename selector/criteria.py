@@ -757,7 +757,7 @@ def _build_tiered(spec: CriterionSpec, where: Text, problems: _Problems) -> Crit
     if partial > max_points:
         given = spec.partial is not None
         implicit = "" if given else " (the default when partial is not given)"
-        implicit_zh = "" if given else "（未给出 partial 时的默认值）"
+        implicit_zh = " " if given else "（未给出 partial 时的默认值）"
         problems.add(
             where,
             "partial",
