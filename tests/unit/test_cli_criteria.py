@@ -167,7 +167,7 @@ def test_json_gives_steps_as_floats_and_levels_and_bands_as_lists(runner: CliRun
     assert sum(g["weight"] for g in poc["groups"]) == 100
 
 
-@pytest.mark.parametrize("extra", [[], ["--json"], ["--lang", "zh"]])
+@pytest.mark.parametrize("extra", [[], ["--json"]])
 def test_a_bad_file_exits_2_with_every_error_on_stderr_and_nothing_on_stdout(
     runner: CliRunner, tmp_path: Path, extra: list[str]
 ) -> None:
@@ -212,3 +212,17 @@ def test_criteria_is_listed_among_the_selector_commands(runner: CliRunner) -> No
     result = runner.invoke(main, ["--help"])
     assert result.exit_code == 0
     assert re.search(r"^\s+criteria\s", result.stdout, re.MULTILINE)
+
+
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_with_lang_zh_a_bad_file_exits_2_with_its_errors_in_chinese_on_stderr(
+    runner: CliRunner, tmp_path: Path, extra: list[str]
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(BAD, encoding="utf-8")
+    code, out, err = check(runner, str(path), "--lang", "zh", *extra)
+    assert code == 2
+    assert out == ""
+    (line,) = err.splitlines()
+    assert line.startswith(f"错误：{path}: 评分项“upgrades”的字段“title.en”: ")
+    assert "缺少英文（en）文本" in line

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from selector import PROJECT_ROOT, create_app
 from selector.db import get_database, get_session
 from selector.models import Base, User
+from tests.bilingual import pytest_runtest_call  # noqa: F401  # problems are bilingual
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct-horse-1"
