@@ -165,6 +165,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "not_recorded": "未记录",
         "signoff_note": "本人确认上述评分为本人独立作出,并已如实申报利益冲突。",
         # generic
+        "download_pdf": "PDF 报告",
+        "download_xlsx": "电子表格(xlsx)",
+        "cannot_score": "结果尚无法计算。",
+        "no_such_sheet": "没有这个工作表。",
         "none": "无",
         "yes": "是",
         "no": "否",
@@ -332,6 +336,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
             "I confirm that my scores are my own independent judgement and that I have "
             "declared any conflict of interest."
         ),
+        "download_pdf": "PDF report",
+        "download_xlsx": "Spreadsheet (xlsx)",
+        "cannot_score": "The result cannot be computed yet.",
+        "no_such_sheet": "There is no such sheet.",
         "none": "none",
         "yes": "yes",
         "no": "no",

@@ -10,16 +10,26 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, request, url_for
-from flask_babel import gettext as _
 from flask_login import login_required
 
 from selector.db import get_session
+from selector.reports.labels import labels
 from selector.scoring.model import ScoringError
 from selector.services import access, results
 from selector.web import user
 from selector.web.i18n import current_lang
 
 bp = Blueprint("downloads", __name__, url_prefix="/tenders")
+
+
+@bp.app_context_processor
+def report_words() -> dict[str, Any]:
+    """The report's own zh/en labels (its download buttons), for the results page."""
+    try:
+        lang = current_lang()
+    except RuntimeError:  # a template rendered outside a request
+        lang = "en"
+    return {"report_words": labels(lang)}
 
 
 def _scored(tender_id: int) -> tuple[Any, dict[str, Any]] | None:
@@ -29,7 +39,7 @@ def _scored(tender_id: int) -> tuple[Any, dict[str, Any]] | None:
         return results.result_for(session, tender.id), results.report_context_extras(
             session, tender.id)
     except ScoringError:
-        flash(_("The result cannot be computed yet."), "warning")
+        flash(labels(current_lang())["cannot_score"], "warning")
         return None
 
 
@@ -84,7 +94,8 @@ def export_csv(tender_id: int, sheet: str) -> Any:
 
     name = next((s for s in SHEETS if s.lower() == sheet.lower()), None)
     if name is None:
-        return Response(_("There is no such sheet."), status=404, mimetype="text/plain")
+        return Response(labels(current_lang())["no_such_sheet"], status=404,
+                        mimetype="text/plain")
     scored = _scored(tender_id)
     if scored is None:
         return redirect(url_for("results.show", tender_id=tender_id))
