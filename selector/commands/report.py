@@ -48,10 +48,10 @@ def _fail(problems: list[str]) -> None:
 
 
 def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[str], None],
-                title: str | None = None) -> tuple[Any, dict[str, Any]]:
+                title: str | None = None, lang: str = "en") -> tuple[Any, dict[str, Any]]:
     """The scored result and the report extras, from the database or from files.
 
-    Exits 2 with one message per problem when the input is bad or incomplete.
+    Exits 2 with one message per problem (in `lang`) when the input is bad or incomplete.
     """
     from selector.scoring.model import ScoringError
 
@@ -59,7 +59,7 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
     if tender_id is not None:
         if given:
             _fail([f"give either TENDER_ID or --{', --'.join(FILE_OPTIONS)}, not both"])
-        return _from_database(tender_id, say)
+        return _from_database(tender_id, say, lang)
     if len(given) != len(FILE_OPTIONS):
         missing = [f"--{name}" for name in FILE_OPTIONS if name not in given]
         _fail([f"give a TENDER_ID, or the files {', '.join(missing)} (see selector score)"])
@@ -73,11 +73,13 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
             f"criteria, {len(inp.entries)} entries")
         result = evaluate(inp)
     except ScoringError as error:
-        _fail(list(error.problems))
+        _fail(error.in_language(lang))
     return result, ({"title": title} if title else {})
 
 
-def _from_database(tender_id: int, say: Callable[[str], None]) -> tuple[Any, dict[str, Any]]:
+def _from_database(
+    tender_id: int, say: Callable[[str], None], lang: str
+) -> tuple[Any, dict[str, Any]]:
     from selector import create_app
     from selector.scoring.model import ScoringError
     from selector.services import NotFound
@@ -93,7 +95,7 @@ def _from_database(tender_id: int, say: Callable[[str], None]) -> tuple[Any, dic
         except NotFound as error:
             _fail([str(error)])
         except ScoringError as error:
-            _fail([f"tender {tender_id} cannot be scored yet: {p}" for p in error.problems])
+            _fail([f"tender {tender_id}: {p}" for p in error.in_language(lang)])
     return result, extras
 
 
@@ -116,7 +118,7 @@ def report(tender_id: int | None, title: str | None, lang: str, output: str, qui
     """
     say = Stages(quiet)
     renderer = _Renderer.start()
-    result, extras = load_result(tender_id, options, say, title)
+    result, extras = load_result(tender_id, options, say, title, lang)
     from selector.reports.context import build_context
     from selector.reports.html import render_html
 
@@ -149,7 +151,7 @@ def export(tender_id: int | None, title: str | None, lang: str, sheet: str | Non
     is_csv = output.lower().endswith(".csv")
     if is_csv and not sheet:
         _fail(["a .csv output holds one sheet: say which with --sheet"])
-    result, extras = load_result(tender_id, options, say, title)
+    result, extras = load_result(tender_id, options, say, title, lang)
     from selector.reports.export import export_csv, export_xlsx
 
     say("writing the spreadsheet")
