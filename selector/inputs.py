@@ -7,6 +7,7 @@ line (`selector score`, `selector report`) and the web uploads share these reade
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -250,7 +251,7 @@ def read_bids_table(
         strict=True,
     ):
         line = int(line)
-        vendor, component = vendor.strip(), component.strip()
+        vendor, component = read_name(vendor), component.strip()
         code = currency.strip().upper() or base
         amount = _decimal(raw)
         if not vendor:
@@ -421,13 +422,24 @@ def read_scores_table(
 
 
 def _stripped(column: pd.Series) -> np.ndarray:
-    """The column's names without surrounding spaces, each distinct name stripped once.
+    """The column's names as `read_name` reads them, each distinct name read once.
 
     A scores file repeats a few dozen evaluator and vendor names a million times; the rows
     then share one string object per name.
     """
     codes, distinct = pd.factorize(column)
-    return np.array([name.strip() for name in distinct], dtype=object)[codes]
+    return np.array([read_name(text) for text in distinct], dtype=object)[codes]
+
+
+# The spreadsheet export writes a text that Excel would run as a formula with a leading
+# apostrophe (see selector.reports.export); reading it back takes exactly that apostrophe off.
+_NEUTRALISED = re.compile("^'(?=[=+\\-@\t\r＝＋－＠])")
+
+
+def read_name(text: str) -> str:
+    """A vendor or evaluator name as typed: without surrounding spaces, nor the apostrophe
+    that the export puts before a name starting with = + - @ (so the export re-imports)."""
+    return _NEUTRALISED.sub("", text.strip(), count=1)
 
 
 def _read_scale(
@@ -495,7 +507,7 @@ def read_consensus_table(
         strict=True,
     ):
         line = int(line)
-        vendor, criterion_id = vendor.strip(), criterion_id.strip()
+        vendor, criterion_id = read_name(vendor), criterion_id.strip()
         criterion = criteria.get(criterion_id)
         if vendor not in known:
             problems.add(

@@ -118,14 +118,17 @@ def report(tender_id: int | None, title: str | None, lang: str, output: str, qui
     """
     say = Stages(quiet)
     renderer = _Renderer.start()
-    result, extras = load_result(tender_id, options, say, title, lang)
-    from selector.reports.context import build_context
-    from selector.reports.html import render_html
+    try:
+        result, extras = load_result(tender_id, options, say, title, lang)
+        from selector.reports.context import build_context
+        from selector.reports.html import render_html
 
-    say("building the report")
-    html = render_html(build_context(result, lang, extras))
-    say("laying out the pages (WeasyPrint)")
-    pdf = renderer.render(html, say)
+        say("building the report")
+        html = render_html(build_context(result, lang, extras))
+        say("laying out the pages (WeasyPrint)")
+        pdf = renderer.render(html, say)
+    finally:
+        renderer.close()  # also when reading or scoring failed: the helper must not linger
     Path(output).write_bytes(pdf)
     say(f"wrote {output} ({len(pdf) // 1024} KiB)")
 
@@ -175,7 +178,9 @@ class _Renderer:
     """WeasyPrint in a forked helper process, so that its import (about half a second,
     mostly cffi reading Pango's declarations) overlaps with reading and scoring the tender.
 
-    Where `fork` is not available, or the helper fails, the PDF is rendered in this process.
+    Where `fork` is not available, the process runs other threads (a fork copies none of
+    them, and a lock one of them held would stay held in the helper), or the helper fails,
+    the PDF is rendered in this process. `close` ends the helper on every path.
     """
 
     def __init__(self, process: Any, connection: Any) -> None:
@@ -185,8 +190,9 @@ class _Renderer:
     @classmethod
     def start(cls) -> _Renderer:
         import multiprocessing
+        import threading
 
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
             return cls(None, None)
         context = multiprocessing.get_context("fork")
         parent, child = context.Pipe()
@@ -213,9 +219,16 @@ class _Renderer:
         except (EOFError, OSError, RuntimeError) as error:
             say(f"the helper process failed ({error}); rendering here")
             return html_to_pdf(html, progress=say)
-        finally:
-            self.connection.close()
-            self.process.join(timeout=5)
+
+    def close(self) -> None:
+        """End the helper: closing the pipe ends its wait; one that hangs on is terminated."""
+        if self.process is None:
+            return
+        self.connection.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
 
 
 def _render_worker(connection: Any) -> None:

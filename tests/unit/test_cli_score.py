@@ -170,3 +170,36 @@ def test_a_missing_column_is_named(tender: Path):
 def test_a_bad_rate_option_is_refused(tender: Path):
     result = run(*example_args(tender), "--rate", "USD=-1")
     assert result.exit_code == 2 and "--rate 'USD=-1'" in result.stderr
+
+
+def test_names_the_export_neutralised_read_back_as_typed(tmp_path: Path):
+    """The export writes '=Evil for a name starting with =; reading it back gives =Evil."""
+    criteria = tmp_path / "small.yaml"
+    criteria.write_text(
+        "id: small\ntitle: {zh: 小, en: Small}\ncurrency: CNY\ngroups:\n"
+        "  - id: fit\n    title: {zh: 功能, en: Fit}\n    weight: 60\n    criteria:\n"
+        "      - {id: mobile, kind: tiered, max: 5, title: {zh: 移动, en: Mobile}}\n"
+        "  - id: price\n    title: {zh: 价格, en: Price}\n    weight: 40\n    criteria:\n"
+        "      - {id: cost, kind: price_ratio, max: 40, title: {zh: 费用, en: Cost}}\n",
+        encoding="utf-8",
+    )
+    outputs = []
+    for prefix in ("", "'"):
+        folder = tmp_path / f"copy{len(outputs)}"
+        folder.mkdir()
+        (folder / "bids.csv").write_text(
+            f"vendor,component,amount\n{prefix}=Evil,cost,100\nGood,cost,120\n",
+            encoding="utf-8",
+        )
+        (folder / "scores.csv").write_text(
+            "evaluator,vendor,criterion,value\n"
+            f"{prefix}-e1,{prefix}=Evil,mobile,full\ne2,{prefix}=Evil,mobile,partial\n"
+            f"{prefix}-e1,Good,mobile,none\ne2,Good,mobile,full\n",
+            encoding="utf-8",
+        )
+        result = run("--criteria", str(criteria), "--bids", str(folder / "bids.csv"),
+                     "--scores", str(folder / "scores.csv"), "--json")
+        assert result.exit_code == 0, result.output
+        outputs.append(json.loads(result.output))
+    assert outputs[1] == outputs[0]
+    assert [r["vendor"] for r in outputs[0]["ranking"]] == ["=Evil", "Good"]
