@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 import click
 
 from selector.commands.criteria import ERROR_PREFIX
-from selector.inputs import load_evaluation_input
 from selector.scoring.engine import evaluate
 from selector.scoring.model import (
     DEFAULT_DIVERGENCE,
@@ -129,6 +128,11 @@ def scoring_file_options(command: F) -> F:
 
 def input_from_options(options: dict[str, Any]) -> EvaluationInput:
     """Read the files named by `scoring_file_options`; raises ScoringError on bad input."""
+    # Imported here, not at the top: `selector report` imports this module for its options
+    # and starts WeasyPrint's import in a helper process first, so that the two imports
+    # (pandas here, half a second each) overlap.
+    from selector.inputs import load_evaluation_input
+
     return load_evaluation_input(
         options["criteria"],
         options["bids"],
