@@ -19,7 +19,6 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "SECRET_KEY": None,  # None: a random key kept in the instance folder
     "CRITERIA_DIR": str(PROJECT_ROOT / "criteria"),
-    "ORGANISATION": "",
     "TIMEZONE": "UTC",  # how times are shown, e.g. "Asia/Shanghai"
     # Sessions and cookies: the login cookie is HttpOnly, SameSite=Lax, Secure (HTTPS);
     # `selector serve` turns Secure off for the plain-HTTP development server.
