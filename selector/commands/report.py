@@ -202,10 +202,8 @@ class _Renderer:
         return cls(process, parent)
 
     def render(self, html: str, say: Callable[[str], None]) -> bytes:
-        from selector.reports.pdf import html_to_pdf
-
         if self.process is None:
-            return html_to_pdf(html, progress=say)
+            return _render_here(html, say)
         try:
             self.connection.send(html)
             while True:
@@ -218,7 +216,7 @@ class _Renderer:
                     raise RuntimeError(payload)
         except (EOFError, OSError, RuntimeError) as error:
             say(f"the helper process failed ({error}); rendering here")
-            return html_to_pdf(html, progress=say)
+            return _render_here(html, say)
 
     def close(self) -> None:
         """End the helper: closing the pipe ends its wait; one that hangs on is terminated."""
@@ -229,6 +227,13 @@ class _Renderer:
         if self.process.is_alive():
             self.process.terminate()
             self.process.join()
+
+
+def _render_here(html: str, say: Callable[[str], None]) -> bytes:
+    """Render in this process; WeasyPrint is imported only now (the helper usually has it)."""
+    from selector.reports.pdf import html_to_pdf
+
+    return html_to_pdf(html, progress=say)
 
 
 def _render_worker(connection: Any) -> None:
