@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from selector.models import Tender, User
+from selector.scoring.model import Template
 from selector.services import sheets, tenders, users
 from selector.services.templates import template_from_snapshot
 
@@ -34,6 +35,27 @@ def is_empty(session: Session) -> bool:
     users_count = session.scalar(select(func.count()).select_from(User)) or 0
     tenders_count = session.scalar(select(func.count()).select_from(Tender)) or 0
     return users_count == 0 and tenders_count == 0
+
+
+def _create_tender(
+    session: Session, chair: User, organisation: str, yaml_path: Path, name: str
+) -> tuple[Tender, Template]:
+    """A demo tender on a template file of criteria/, with the default method and thresholds."""
+    yaml_text = yaml_path.read_text(encoding="utf-8")
+    template = template_from_snapshot(yaml_text, yaml_path.name)
+    tender = tenders.create_tender(
+        session,
+        chair=chair,
+        name=name,
+        organisation=organisation,
+        template_yaml=yaml_text,
+        template_source=yaml_path.name,
+        base_currency=template.currency,
+        method="mean",
+        divergence_threshold=Decimal("0.4"),
+        low_bid_threshold=Decimal("0.6"),
+    )
+    return tender, template
 
 
 def load_demo(
@@ -63,20 +85,12 @@ def load_demo(
     chair = created["chair"]
 
     # 1. CRM system selection: closed, results ready.
-    yaml_path = criteria_dir / "crm_selection.yaml"
-    yaml_text = yaml_path.read_text(encoding="utf-8")
-    template = template_from_snapshot(yaml_text, yaml_path.name)
-    selection = tenders.create_tender(
+    selection, template = _create_tender(
         session,
-        chair=chair,
-        name="CRM system selection / CRM系统选型",
-        organisation=organisation,
-        template_yaml=yaml_text,
-        template_source=yaml_path.name,
-        base_currency=template.currency,
-        method="mean",
-        divergence_threshold=Decimal("0.4"),
-        low_bid_threshold=Decimal("0.6"),
+        chair,
+        organisation,
+        criteria_dir / "crm_selection.yaml",
+        "CRM system selection / CRM系统选型",
     )
     rates_path = examples_dir / "rates.csv"
     if rates_path.exists():
@@ -124,20 +138,12 @@ def load_demo(
             )
 
     # 2. CRM proof-of-concept review: open, empty sheets.
-    poc_path = criteria_dir / "crm_poc_review.yaml"
-    poc_text = poc_path.read_text(encoding="utf-8")
-    poc_template = template_from_snapshot(poc_text, poc_path.name)
-    review = tenders.create_tender(
+    review, _poc_template = _create_tender(
         session,
-        chair=chair,
-        name="CRM proof-of-concept review / CRM系统试用评审",
-        organisation=organisation,
-        template_yaml=poc_text,
-        template_source=poc_path.name,
-        base_currency=poc_template.currency,
-        method="mean",
-        divergence_threshold=Decimal("0.4"),
-        low_bid_threshold=Decimal("0.6"),
+        chair,
+        organisation,
+        criteria_dir / "crm_poc_review.yaml",
+        "CRM proof-of-concept review / CRM系统试用评审",
     )
     shortlisted = [v.name for v in session.get(Tender, selection.id).vendors][:3]  # type: ignore[union-attr]
     for name in shortlisted:
