@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
+from selector.commands.files import ERROR_PREFIX
 from selector.criteria import TemplateError, load_template, template_to_json
 from selector.scoring.model import Criterion, Template
 
 # How each problem line starts on stderr.
-ERROR_PREFIX = {"en": "error: ", "zh": "错误："}
 
 _WORDS = {
     "en": {

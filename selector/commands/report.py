@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from selector.commands.score import scoring_file_options
+from selector.commands.files import scoring_file_options
 
 FILE_OPTIONS = ("criteria", "bids", "scores")
 
@@ -63,7 +63,7 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
     if len(given) != len(FILE_OPTIONS):
         missing = [f"--{name}" for name in FILE_OPTIONS if name not in given]
         _fail([f"give a TENDER_ID, or the files {', '.join(missing)} (see selector score)"])
-    from selector.commands.score import input_from_options
+    from selector.commands.files import input_from_options
     from selector.scoring.engine import evaluate
 
     say("reading the input files")
