@@ -14,8 +14,9 @@ from selector.forms import ActionForm, ConsensusForm, FlagReviewForm
 from selector.scoring import rules
 from selector.scoring.model import Result
 from selector.scoring.serialize import fingerprint
-from selector.services import ServiceError, access, results, tenders
+from selector.services import ServiceError, access, decisions, results, tenders
 from selector.web import apply_error, flash_error, roles_required, user
+from selector.web.decisions import WEIGHT_FIELD
 from selector.web.i18n import current_lang
 
 bp = Blueprint("results", __name__, url_prefix="/tenders")
@@ -49,6 +50,12 @@ def show(tender_id: int) -> Any:
     reviews = results.reviews_by_flag(session, tender.id)
     lang = current_lang()
     review_form = FlagReviewForm(formdata=None)
+    what_if = None
+    if result is not None:
+        try:  # the sliders of the decision checks panel start at the tender's own weights
+            what_if = decisions.what_if(session, tender.id, {})
+        except ServiceError:
+            what_if = None
     return render_template(
         "results/show.html",
         tender=tender,
@@ -62,6 +69,8 @@ def show(tender_id: int) -> Any:
         review_form=review_form,
         is_chair=user().role == "chair",
         lang=lang,
+        what_if=what_if,
+        weight_field=WEIGHT_FIELD,
     )
 
 

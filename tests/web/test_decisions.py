@@ -200,6 +200,20 @@ def test_the_what_if_panel_starts_from_the_tenders_weights_and_marks_break_evens
     assert 'src="/static/js/whatif.js"' in page
 
 
+def test_the_results_page_itself_carries_the_what_if_sliders_and_break_evens(
+    client, make_tender
+):
+    setup = priced_tender(make_tender)
+    login(client, setup.chair)
+    page = client.get(f"/tenders/{setup.id}/results").get_data(as_text=True)
+    panel = page.split('id="decision-checks"', 1)[1]
+    assert 'type="range"' in panel and 'name="w.quality"' in panel and 'name="w.price"' in panel
+    assert '<option value="42.11" label="break-even">' in panel
+    assert "Break-even: at 42.11% Beta would win." in panel
+    assert 'id="what-if-ranking"' in panel and 'src="/static/js/whatif.js"' in panel
+    assert f'action="/tenders/{setup.id}/what-if"' in panel  # works without the script too
+
+
 def test_moving_a_weight_recomputes_the_ranking_and_stores_nothing(app, client, make_tender):
     setup = priced_tender(make_tender)
     login(client, setup.chair)
