@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from selector.commands.files import ERROR_PREFIX
+from selector.commands.files import ERROR_PREFIX, lang_option
 from selector.criteria import TemplateError, load_template, template_to_json
 from selector.scoring.model import Criterion, Template
 
@@ -62,13 +62,7 @@ def criteria() -> None:
 @criteria.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the normalised template as JSON.")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="en",
-    show_default=True,
-    help="Language of the table and of the error messages.",
-)
+@lang_option
 def check(path: Path, as_json: bool, lang: str) -> None:
     """Check the template at PATH and print a summary of its groups and criteria.
 

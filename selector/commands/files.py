@@ -22,6 +22,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 ERROR_PREFIX = {"en": "error: ", "zh": "错误："}
 
+# The language of a command's table and error messages (English by default).
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default="en",
+    show_default=True,
+    help="Language of the table and of the error messages.",
+)
+
 
 def scoring_file_options(command: F) -> F:
     """The file options of `selector score`, shared with `selector report` in file mode."""

@@ -8,7 +8,12 @@ from typing import Any
 
 import click
 
-from selector.commands.files import ERROR_PREFIX, input_from_options, scoring_file_options
+from selector.commands.files import (
+    ERROR_PREFIX,
+    input_from_options,
+    lang_option,
+    scoring_file_options,
+)
 from selector.scoring.engine import evaluate
 from selector.scoring.model import Result, ScoringError
 from selector.scoring.serialize import display, result_to_json
@@ -61,13 +66,7 @@ def evaluate_or_exit(options: dict[str, Any], lang: str = "en") -> Result:
 @click.command()
 @scoring_file_options
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@click.option(
-    "--lang",
-    type=click.Choice(["zh", "en"]),
-    default="en",
-    show_default=True,
-    help="Language of the table and of the error messages.",
-)
+@lang_option
 def score(as_json: bool, lang: str, **options: Any) -> None:
     """Rank the vendors of a tender from its criteria, bids and scores files.
 
