@@ -19,14 +19,27 @@ Numbers become `Decimal` through `str()`, so ``0.5`` in the file is ``Decimal("0
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StringConstraints
-from pydantic import ValidationError as PydanticValidationError
+
+# Selector uses no pydantic plugin; looking for them scans every installed package's entry
+# points as the models are built, a third of what this module costs `selector score` to
+# import. Set the variable yourself to load plugins.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+from pydantic import (  # noqa: E402
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+)
+from pydantic import ValidationError as PydanticValidationError  # noqa: E402
 
 from selector.scoring.model import (
     DEFAULT_PARTIAL,

@@ -7,15 +7,17 @@ line (`selector score`, `selector report`) and the web uploads share these reade
 
 from __future__ import annotations
 
+import csv
+import io
 import re
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
+from operator import itemgetter, methodcaller
 from pathlib import Path
-from typing import IO
-
-import numpy as np
-import pandas as pd
+from typing import IO, NamedTuple
 
 from selector.criteria import load_template
 from selector.scoring import rules
@@ -74,6 +76,40 @@ class _Problems:
         self.messages.append(Text(zh=f"{zh}: {message.zh}", en=f"{en}: {message.en}"))
 
 
+class Table:
+    """A sheet read as text: its columns by lower-case header, and where each row came from.
+
+    `columns` maps a header to one string per data row ('' for a blank cell). `line(i)` is
+    the line in the file of data row `i` (the header is line 1), for messages.
+    """
+
+    def __init__(
+        self, columns: dict[str, Sequence[str]], length: int, lines: list[int] | None
+    ) -> None:
+        self.columns = columns
+        self.length = length
+        self._lines = lines
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __contains__(self, column: str) -> bool:
+        return column in self.columns
+
+    def __getitem__(self, column: str) -> Sequence[str]:
+        return self.columns[column]
+
+    def get(self, column: str) -> Sequence[str]:
+        """The column, or a blank cell per row where the file has no such column."""
+        return self.columns.get(column) or [""] * self.length
+
+    def line(self, row: int) -> int:
+        return row + 2 if self._lines is None else self._lines[row]
+
+    def lines(self) -> list[int]:
+        return list(range(2, self.length + 2)) if self._lines is None else self._lines
+
+
 def _name(source: Source, source_name: str | None) -> str:
     if source_name:
         return source_name
@@ -82,22 +118,20 @@ def _name(source: Source, source_name: str | None) -> str:
     return str(getattr(source, "name", "upload"))
 
 
-def read_table(source: Source, source_name: str | None = None) -> pd.DataFrame:
-    """A CSV (UTF-8, with or without BOM) or Excel sheet as text cells; blank cells are ''."""
+def read_table(source: Source, source_name: str | None = None) -> Table:
+    """A CSV (UTF-8, with or without BOM) or Excel sheet as text cells; blank cells are ''.
+
+    CSV goes through the standard library's C reader (no pandas: `selector score` starts
+    faster without it); blank lines are skipped and every row keeps its line in the file.
+    A row with more cells than the header is refused, one with fewer is padded with ''.
+    """
     name = _name(source, source_name)
     try:
         if name.lower().endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(
-                source, dtype=str, keep_default_na=False, engine="openpyxl"
-            ).astype(object)
-        else:
-            frame = pd.read_csv(
-                source,
-                dtype=object,  # plain Python strings: fast to iterate
-                keep_default_na=False,
-                encoding="utf-8-sig",
-                skipinitialspace=True,
-            )
+            return _read_excel(source)
+        return _read_csv(source, name)
+    except InputError:
+        raise
     except FileNotFoundError:
         raise InputError(Text(zh=f"{name}: 文件不存在", en=f"{name}: no such file")) from None
     except UnicodeDecodeError:
@@ -107,19 +141,105 @@ def read_table(source: Source, source_name: str | None = None) -> pd.DataFrame:
                 en=f"{name}: not UTF-8 text; save the file as CSV UTF-8",
             )
         ) from None
-    except (ValueError, pd.errors.ParserError, OSError) as error:
+    except (ValueError, csv.Error, OSError, zipfile.BadZipFile, KeyError) as error:
         raise InputError(
             Text(
                 zh=f"{name}: 无法作为表格读取（{error}）",
                 en=f"{name}: cannot be read as a table ({error})",
             )
         ) from None
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return frame
 
 
-def _require(frame: pd.DataFrame, name: str, required: Sequence[str]) -> None:
-    missing = [c for c in required if c not in frame.columns]
+def _read_csv(source: Source, name: str) -> Table:
+    if isinstance(source, str | Path):
+        with open(source, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read()
+    else:
+        data = source.read()
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else str(data)
+    if not text.strip():
+        raise ValueError("the file is empty; its first line must be the header")
+    if '"' in text or ", " in text:  # quoted cells, or spaces to skip: the csv module
+        return _columns(name, *_records(text))
+    # Without quotes a record is a line and a cell is what lies between two commas: a large
+    # file is split in a few C calls, five times faster than the csv module.
+    rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    header = rows[0].split(",")
+    body = rows[1:]
+    while body and not body[-1]:
+        body.pop()
+    lines = None
+    if "" in body:  # blank lines are skipped; the others keep their line numbers
+        lines = [number for number, row in enumerate(body, 2) if row]
+        body = [row for row in body if row]
+    width = len(header)
+    if set(map(methodcaller("count", ","), body)) <= {width - 1}:
+        cells = ",".join(body).split(",") if body else []
+        return _table(header, [cells[i::width] for i in range(width)], len(body), lines)
+    return _columns(name, header, [row.split(",") for row in body], lines)
+
+
+def _records(text: str) -> tuple[list[str], list[list[str]], list[int] | None]:
+    """Header, records and the line each record starts on, by the csv module."""
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    records, ends = [], []
+    for record in reader:
+        records.append(record)
+        ends.append(reader.line_num)  # a quoted cell may span lines: where the record ends
+    starts = [end + 1 for end in ends[:-1]]  # each record starts after the one before
+    body = [record for record in records[1:] if record]  # blank lines are []
+    lines = [line for line, record in zip(starts, records[1:], strict=True) if record]
+    return records[0], body, lines
+
+
+def _columns(
+    name: str, header: list[str], records: list[list[str]], lines: list[int] | None
+) -> Table:
+    """The records as columns; a record longer than the header is refused, a shorter one
+    padded with blank cells."""
+    width = len(header)
+    if set(map(len, records)) - {width}:
+        problems = _Problems(name, [])
+        for position, record in enumerate(records):
+            if len(record) > width:
+                problems.add(
+                    position + 2 if lines is None else lines[position],
+                    None,
+                    None,
+                    Text(
+                        zh=f"有 {len(record)} 个单元格，而表头只有 {width} 列；"
+                        "含逗号的值请用英文双引号括起来",
+                        en=f"{len(record)} cells where the header has {width} columns; "
+                        "put a value that contains a comma in double quotes",
+                    ),
+                )
+        _raise(problems)
+        records = [record + [""] * (width - len(record)) for record in records]
+    columns = [list(map(itemgetter(i), records)) for i in range(width)]
+    return _table(header, columns, len(records), lines)
+
+
+def _table(
+    header: list[str], columns: list[list[str]], length: int, lines: list[int] | None
+) -> Table:
+    named: dict[str, Sequence[str]] = {}
+    for column, cells in zip(header, columns, strict=True):
+        named.setdefault(column.strip().lower(), cells)
+    return Table(named, length, lines)
+
+
+def _read_excel(source: Source) -> Table:
+    import pandas as pd  # only for Excel: a CSV is read without it
+
+    frame = pd.read_excel(source, dtype=str, keep_default_na=False, engine="openpyxl")
+    columns: dict[str, Sequence[str]] = {}
+    for column in frame.columns:
+        columns.setdefault(str(column).strip().lower(), frame[column].astype(object).tolist())
+    return Table(columns, len(frame), None)
+
+
+def _require(table: Table, name: str, required: Sequence[str]) -> None:
+    missing = [c for c in required if c not in table]
     if missing:
         raise InputError(
             Text(
@@ -128,11 +248,6 @@ def _require(frame: pd.DataFrame, name: str, required: Sequence[str]) -> None:
                 f"{','.join(required)}",
             )
         )
-
-
-def _lines(frame: pd.DataFrame) -> np.ndarray:
-    """File line of each row: the header is line 1."""
-    return np.asarray(frame.index, dtype=np.int64) + 2
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -162,11 +277,11 @@ def read_rates_table(
 ) -> dict[str, Decimal]:
     """`currency,rate` rows: 1 unit of the currency is `rate` units of the base currency."""
     name = _name(source, source_name)
-    frame = read_table(source, name)
-    _require(frame, name, ("currency", "rate"))
+    table = read_table(source, name)
+    _require(table, name, ("currency", "rate"))
     problems = _Problems(name, [])
     rates: dict[str, Decimal] = {}
-    for line, currency, raw in zip(_lines(frame), frame["currency"], frame["rate"], strict=True):
+    for line, currency, raw in zip(table.lines(), table["currency"], table["rate"], strict=True):
         code = currency.strip().upper()
         rate = _decimal(raw)
         if not code:
@@ -235,22 +350,20 @@ def read_bids_table(
     name = _name(source, source_name)
     base = base or template.currency
     known_rates = {base: Decimal(1), **(rates or {})}
-    frame = read_table(source, name)
-    _require(frame, name, ("vendor", "component", "amount"))
-    currencies = frame["currency"] if "currency" in frame.columns else [""] * len(frame)
+    table = read_table(source, name)
+    _require(table, name, ("vendor", "component", "amount"))
     price_ids = {c.id for c in template.price_criteria()}
     problems = _Problems(name, [])
     bids: list[Bid] = []
     seen: dict[tuple[str, str], int] = {}
     for line, vendor, component, raw, currency in zip(
-        _lines(frame),
-        frame["vendor"],
-        frame["component"],
-        frame["amount"],
-        currencies,
+        table.lines(),
+        table["vendor"],
+        table["component"],
+        table["amount"],
+        table.get("currency"),
         strict=True,
     ):
-        line = int(line)
         vendor, component = read_name(vendor), component.strip()
         code = currency.strip().upper() or base
         amount = _decimal(raw)
@@ -338,97 +451,159 @@ def read_scores_table(
 ) -> list[Entry]:
     """`evaluator,vendor,criterion,value[,comment]` rows, one per evaluator and cell.
 
-    Checked in bulk (a large tender has a million rows): unknown criteria, price criteria,
-    values the rule does not accept, numbers out of range or off the step, NaN or infinity,
-    and a cell scored twice by the same evaluator.
+    Checked in bulk (a large tender has a million rows, repeating a few dozen names, a few
+    hundred criteria and a handful of values): each distinct name, and each distinct
+    criterion and value, is read once. Refused: a blank name, unknown criteria, price
+    criteria, values the rule does not accept, numbers out of range or off the step, NaN or
+    infinity, and a cell scored twice by the same evaluator.
     """
     name = _name(source, source_name)
-    frame = read_table(source, name)
-    _require(frame, name, ("evaluator", "vendor", "criterion", "value"))
+    table = read_table(source, name)
+    _require(table, name, ("evaluator", "vendor", "criterion", "value"))
     problems = _Problems(name, [])
-    lines = _lines(frame)
+    evaluators = _read_names(table["evaluator"], read_name)
+    vendors = _read_names(table["vendor"], read_name)
+    for column, names in (("evaluator", evaluators), ("vendor", vendors)):
+        if "" in names:
+            for position in _positions(names, ""):
+                problems.add(table.line(position), column, "", _NAME_REQUIRED[column])
+
+    criterion_ids = _read_names(table["criterion"], str.strip)
+    readings = dict.fromkeys(zip(criterion_ids, table["value"], strict=True))
+    faults: dict[tuple[str, str], tuple[str, str, Text]] = {}
     criteria = {c.id: c for c in template.criteria()}
-    comments = frame["comment"] if "comment" in frame.columns else pd.Series([""] * len(frame))
-
-    names = {column: _stripped(frame[column]) for column in ("evaluator", "vendor")}
-    for column, column_names in names.items():
-        for position in np.flatnonzero(column_names == ""):
-            problems.add(int(lines[position]), column, "", _NAME_REQUIRED[column])
-
-    values: list[object] = [None] * len(frame)
     tables = _value_tables(template)
-    raw_values = frame["value"].to_numpy()
-    for criterion_id, positions in frame.groupby("criterion", sort=False).indices.items():
-        criterion = criteria.get(criterion_id)
-        if criterion is None or criterion.is_price:
-            reason = (
-                Text(
-                    zh="是价格规则：其得分来自报价",
-                    en="is a price rule: its points come from the bids",
-                )
-                if criterion
-                else Text(
-                    zh=f"不是模板“{template.id}”的评分项",
-                    en=f"is not a criterion of template '{template.id}'",
-                )
-            )
-            for position in positions[:MAX_PROBLEMS]:
-                problems.add(int(lines[position]), "criterion", criterion_id, reason)
-            continue
-        if criterion.kind == "scale":
-            _read_scale(criterion, positions, raw_values, lines, values, problems)
-            continue
-        table = tables[criterion_id]
-        accepted = " / ".join(c.key for c in rules.choices(criterion))
-        for position in positions:
-            raw = raw_values[position]
-            key = table.get(raw) or table.get(raw.strip().lower())
-            if key is None:
+    for pair in readings:
+        criterion_id, raw = pair
+        value = _reading(criteria.get(criterion_id), criterion_id, raw, template, tables)
+        if isinstance(value, Problem):
+            faults[pair] = value
+        else:
+            readings[pair] = value
+    if faults:
+        shown: dict[str, int] = {}  # an unknown criterion is named on its first lines only
+        for position, pair in enumerate(zip(criterion_ids, table["value"], strict=True)):
+            fault = faults.get(pair)
+            if fault is not None:
+                if fault.column == "criterion":
+                    shown[pair[0]] = shown.get(pair[0], 0) + 1
+                    if shown[pair[0]] > MAX_PROBLEMS:
+                        continue
+                problems.add(table.line(position), fault.column, fault.value, fault.message)
+
+    cells = list(zip(evaluators, vendors, criterion_ids, strict=True))
+    if len(set(cells)) != len(cells):
+        first: dict[tuple[str, str, str], int] = {}
+        repeated = 0
+        for position, cell in enumerate(cells):
+            if cell not in first:
+                first[cell] = position
+                continue
+            repeated += 1
+            if repeated <= MAX_PROBLEMS:
+                evaluator, vendor, criterion_id = cell
                 problems.add(
-                    int(lines[position]),
-                    "value",
-                    raw,
+                    table.line(position),
+                    "criterion",
+                    criterion_id,
                     Text(
-                        zh=f"不是评分项“{criterion_id}”（{criterion.kind}）可接受的值；"
-                        f"请使用 {accepted} 之一",
-                        en=f"not a value for criterion '{criterion_id}' ({criterion.kind}); "
-                        f"use one of {accepted}",
+                        zh=f"评委“{evaluator}”已对供应商“{vendor}”的该项打过分",
+                        en=f"evaluator '{evaluator}' already scored vendor '{vendor}' on it",
                     ),
                 )
-            values[position] = key
+    _raise(problems)
+    values = map(readings.__getitem__, zip(criterion_ids, table["value"], strict=True))
+    rows = zip(evaluators, vendors, criterion_ids, values, table.get("comment"), strict=True)
+    # tuple.__new__ builds each Entry in C, as Entry._make does one Python call at a time
+    return list(map(partial(tuple.__new__, Entry), rows))
 
-    duplicated = frame.duplicated(["evaluator", "vendor", "criterion"], keep="first").to_numpy()
-    for position in np.flatnonzero(duplicated)[:MAX_PROBLEMS]:
-        evaluator, vendor = frame["evaluator"].iat[position], frame["vendor"].iat[position]
-        problems.add(
-            int(lines[position]),
+
+def _read_names(column: Sequence[str], read: Callable[[str], str]) -> list[str]:
+    """The column read cell by cell with `read`, each distinct text read once.
+
+    The rows then share one string object per name, which keeps a million entries small.
+    """
+    distinct = {text: read(text) for text in set(column)}
+    return list(map(distinct.__getitem__, column))
+
+
+def _positions(column: Sequence[str], value: str) -> list[int]:
+    return [position for position, text in enumerate(column) if text == value]
+
+
+class Problem(NamedTuple):
+    """What is wrong with one cell: the column to name, the value as typed, the message."""
+
+    column: str
+    value: str
+    message: Text
+
+
+def _reading(
+    criterion: Criterion | None,
+    criterion_id: str,
+    raw: str,
+    template: Template,
+    tables: dict[str, dict[str, str]],
+) -> str | Decimal | Problem:
+    """The normalised value of `raw` for `criterion`, or the problem to report."""
+    if criterion is None:
+        return Problem(
             "criterion",
-            frame["criterion"].iat[position],
+            criterion_id,
             Text(
-                zh=f"评委“{evaluator}”已对供应商“{vendor}”的该项打过分",
-                en=f"evaluator '{evaluator}' already scored vendor '{vendor}' on it",
+                zh=f"不是模板“{template.id}”的评分项",
+                en=f"is not a criterion of template '{template.id}'",
             ),
         )
-    _raise(problems)
-    rows = zip(
-        names["evaluator"].tolist(),
-        names["vendor"].tolist(),
-        frame["criterion"].tolist(),
-        values,
-        list(comments),
-        strict=True,
+    if criterion.is_price:
+        return Problem(
+            "criterion",
+            criterion_id,
+            Text(
+                zh="是价格规则：其得分来自报价",
+                en="is a price rule: its points come from the bids",
+            ),
+        )
+    if criterion.kind == "scale":
+        return _read_scale(criterion, raw)
+    table = tables[criterion_id]
+    key = table.get(raw) or table.get(raw.strip().lower())
+    if key is not None:
+        return key
+    accepted = " / ".join(c.key for c in rules.choices(criterion))
+    return Problem(
+        "value",
+        raw,
+        Text(
+            zh=f"不是评分项“{criterion_id}”（{criterion.kind}）可接受的值；请使用 {accepted} 之一",
+            en=f"not a value for criterion '{criterion_id}' ({criterion.kind}); "
+            f"use one of {accepted}",
+        ),
     )
-    return list(map(Entry._make, rows))
 
 
-def _stripped(column: pd.Series) -> np.ndarray:
-    """The column's names as `read_name` reads them, each distinct name read once.
-
-    A scores file repeats a few dozen evaluator and vendor names a million times; the rows
-    then share one string object per name.
-    """
-    codes, distinct = pd.factorize(column)
-    return np.array([read_name(text) for text in distinct], dtype=object)[codes]
+def _read_scale(criterion: Criterion, raw: str) -> Decimal | Problem:
+    step = rules.scale_step(criterion)
+    try:
+        number = Decimal(raw.strip())
+    except InvalidOperation:
+        what = _SCALE_FAULTS["not a number"]
+    else:
+        if not number.is_finite():
+            what = _SCALE_FAULTS["not finite"]
+        elif not 0 <= number <= criterion.max:
+            what = _SCALE_FAULTS["out of range"]
+        elif number % step != 0:
+            what = _SCALE_FAULTS["not on the step"]
+        else:
+            return number
+    takes = Text(
+        zh=f"评分项“{criterion.id}”接受 0 到 {criterion.max} 之间、步长为 {step} 的数字",
+        en=f"criterion '{criterion.id}' takes a number from 0 to {criterion.max} "
+        f"in steps of {step}",
+    )
+    return Problem("value", raw, Text(zh=f"{what.zh}；{takes.zh}", en=f"{what.en}; {takes.en}"))
 
 
 # The spreadsheet export writes a text that Excel would run as a formula with a leading
@@ -442,46 +617,6 @@ def read_name(text: str) -> str:
     return _NEUTRALISED.sub("", text.strip(), count=1)
 
 
-def _read_scale(
-    criterion: Criterion,
-    positions: np.ndarray,
-    raw_values: np.ndarray,
-    lines: np.ndarray,
-    values: list[object],
-    problems: _Problems,
-) -> None:
-    raw = raw_values[positions]
-    numbers = pd.to_numeric(pd.Series(raw), errors="coerce").to_numpy(dtype=float)
-    step = float(rules.scale_step(criterion))
-    steps = numbers / step
-    finite = np.isfinite(numbers)
-    in_range = finite & (numbers >= 0) & (numbers <= float(criterion.max))
-    on_step = in_range & (np.abs(steps - np.round(steps)) <= 1e-9)
-    for index in np.flatnonzero(on_step):
-        values[positions[index]] = Decimal(raw[index].strip())
-    takes = Text(
-        zh=f"评分项“{criterion.id}”接受 0 到 {criterion.max} 之间、"
-        f"步长为 {rules.scale_step(criterion)} 的数字",
-        en=f"criterion '{criterion.id}' takes a number from 0 to {criterion.max} "
-        f"in steps of {rules.scale_step(criterion)}",
-    )
-    for index in np.flatnonzero(~on_step)[:MAX_PROBLEMS]:
-        text = raw[index]
-        if not finite[index]:
-            spelled_infinite = text.strip().lower() in ("nan", "inf", "-inf", "infinity")
-            what = _SCALE_FAULTS["not finite" if spelled_infinite else "not a number"]
-        elif not in_range[index]:
-            what = _SCALE_FAULTS["out of range"]
-        else:
-            what = _SCALE_FAULTS["not on the step"]
-        problems.add(
-            int(lines[positions[index]]),
-            "value",
-            text,
-            Text(zh=f"{what.zh}；{takes.zh}", en=f"{what.en}; {takes.en}"),
-        )
-
-
 def read_consensus_table(
     source: Source,
     template: Template,
@@ -491,22 +626,21 @@ def read_consensus_table(
 ) -> list[Consensus]:
     """`vendor,criterion,value,reason` rows: the chair's value for a cell, with its reason."""
     name = _name(source, source_name)
-    frame = read_table(source, name)
-    _require(frame, name, ("vendor", "criterion", "value", "reason"))
+    table = read_table(source, name)
+    _require(table, name, ("vendor", "criterion", "value", "reason"))
     problems = _Problems(name, [])
     known = set(vendors)
     criteria = {c.id: c for c in template.criteria()}
     agreed: list[Consensus] = []
     seen: set[tuple[str, str]] = set()
     for line, vendor, criterion_id, raw, reason in zip(
-        _lines(frame),
-        frame["vendor"],
-        frame["criterion"],
-        frame["value"],
-        frame["reason"],
+        table.lines(),
+        table["vendor"],
+        table["criterion"],
+        table["value"],
+        table["reason"],
         strict=True,
     ):
-        line = int(line)
         vendor, criterion_id = read_name(vendor), criterion_id.strip()
         criterion = criteria.get(criterion_id)
         if vendor not in known:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from typing import Any
@@ -73,12 +74,19 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
     Exits 2, printing one message per problem on stderr and nothing on stdout, when an input
     is bad.
     """
-    result = evaluate_or_exit(options, lang)
-    if as_json:
-        # compact: the C encoder is ten times faster than pretty-printing; pipe to jq to read
-        click.echo(json.dumps(result_to_json(result), ensure_ascii=False))
-    else:
-        click.echo(ranking_table(result, lang))
+    # A one-shot command: what it builds lives until it exits and holds no reference cycles
+    # worth collecting, while the cyclic collector would walk a large tender's entries again
+    # and again as they are read (a tenth of the run at 75,000 entries).
+    gc.disable()
+    try:
+        result = evaluate_or_exit(options, lang)
+        if as_json:
+            # compact: the C encoder is ten times faster than pretty-printing; pipe to jq
+            click.echo(json.dumps(result_to_json(result), ensure_ascii=False))
+        else:
+            click.echo(ranking_table(result, lang))
+    finally:
+        gc.enable()  # for a caller that runs the command in its own process (tests)
 
 
 def ranking_table(result: Result, lang: str) -> str:

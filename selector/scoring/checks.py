@@ -398,8 +398,11 @@ def _round(value: float, places: int = 2) -> float:
     return round(value, places) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
+_NUMBERS = (float, int, Decimal, str)
+
+
 def _number(value: object) -> float:
-    if isinstance(value, float | int | Decimal | str):
+    if isinstance(value, _NUMBERS):
         return float(value)
     raise TypeError(f"not a number: {value!r}")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import ROUND_HALF_UP, Decimal
-from operator import itemgetter
 from typing import Any
 
 from selector.scoring.model import EvaluationInput, Result, Template
@@ -126,13 +125,25 @@ def canonical_input(inp: EvaluationInput) -> dict[str, Any]:
         "rates": sorted([currency, _num(rate)] for currency, rate in inp.rates.items()),
         "vendors": sorted(inp.vendors),
         "bids": sorted([b.vendor, b.component, _num(b.amount), b.currency] for b in inp.bids),
-        # A tender may hold a million entries: sort them as they are (by evaluator, vendor,
-        # criterion — unique after validation) and leave Decimal values to `_encode`.
-        "entries": [e[:4] for e in sorted(inp.entries, key=itemgetter(0, 1, 2))],
+        "entries": _canonical_entries(inp),
         "consensus": sorted(
             [c.vendor, c.criterion, _num(c.value), c.reason] for c in inp.consensus
         ),
     }
+
+
+def _canonical_entries(inp: EvaluationInput) -> list[tuple[str, str, str, str | Decimal]]:
+    """The entries as [evaluator, vendor, criterion, value], sorted, numbers as text.
+
+    A tender may hold a million entries: they are sorted as the tuples they are (evaluator,
+    vendor and criterion are unique after validation, so values are never compared) and each
+    distinct number is spelled once, rather than through a `default` hook per entry.
+    """
+    entries = sorted(inp.entries)
+    numbers: dict[str | Decimal, str | Decimal] = {
+        v: _num(v) for v in {e.value for e in entries} if not isinstance(v, str)
+    }
+    return [(e, v, c, numbers.get(value, value)) for e, v, c, value, _ in entries]
 
 
 def fingerprint(inp: EvaluationInput) -> str:
