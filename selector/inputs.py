@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import partial
+from itertools import chain
 from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from selector.criteria import load_template
 from selector.scoring import rules
 from selector.scoring.model import (
     DEFAULT_DIVERGENCE,
@@ -36,7 +36,6 @@ from selector.scoring.model import (
 )
 
 MAX_PROBLEMS = 50
-Source = str | Path | IO[bytes]
 
 _NAME_REQUIRED = {
     "evaluator": Text(zh="必须填写评委名称", en="a evaluator name is required"),
@@ -79,13 +78,21 @@ class _Problems:
 class Table:
     """A sheet read as text: its columns by lower-case header, and where each row came from.
 
+    A reader takes a Table where it takes a file, so a command can read its files while
+    something else (the template) loads.
+
     `columns` maps a header to one string per data row ('' for a blank cell). `line(i)` is
     the line in the file of data row `i` (the header is line 1), for messages.
     """
 
     def __init__(
-        self, columns: dict[str, Sequence[str]], length: int, lines: list[int] | None
+        self,
+        name: str,
+        columns: dict[str, Sequence[str]],
+        length: int,
+        lines: list[int] | None,
     ) -> None:
+        self.name = name
         self.columns = columns
         self.length = length
         self._lines = lines
@@ -110,9 +117,14 @@ class Table:
         return list(range(2, self.length + 2)) if self._lines is None else self._lines
 
 
+Source = str | Path | IO[bytes] | Table
+
+
 def _name(source: Source, source_name: str | None) -> str:
     if source_name:
         return source_name
+    if isinstance(source, Table):
+        return source.name
     if isinstance(source, str | Path):
         return str(source)
     return str(getattr(source, "name", "upload"))
@@ -125,10 +137,12 @@ def read_table(source: Source, source_name: str | None = None) -> Table:
     faster without it); blank lines are skipped and every row keeps its line in the file.
     A row with more cells than the header is refused, one with fewer is padded with ''.
     """
+    if isinstance(source, Table):
+        return source
     name = _name(source, source_name)
     try:
         if name.lower().endswith((".xlsx", ".xlsm")):
-            return _read_excel(source)
+            return _read_excel(source, name)
         return _read_csv(source, name)
     except InputError:
         raise
@@ -150,7 +164,7 @@ def read_table(source: Source, source_name: str | None = None) -> Table:
         ) from None
 
 
-def _read_csv(source: Source, name: str) -> Table:
+def _read_csv(source: str | Path | IO[bytes], name: str) -> Table:
     if isinstance(source, str | Path):
         with open(source, encoding="utf-8-sig", newline="") as handle:
             text = handle.read()
@@ -175,7 +189,7 @@ def _read_csv(source: Source, name: str) -> Table:
     width = len(header)
     if set(map(methodcaller("count", ","), body)) <= {width - 1}:
         cells = ",".join(body).split(",") if body else []
-        return _table(header, [cells[i::width] for i in range(width)], len(body), lines)
+        return _table(name, header, [cells[i::width] for i in range(width)], len(body), lines)
     return _columns(name, header, [row.split(",") for row in body], lines)
 
 
@@ -216,26 +230,30 @@ def _columns(
         _raise(problems)
         records = [record + [""] * (width - len(record)) for record in records]
     columns = [list(map(itemgetter(i), records)) for i in range(width)]
-    return _table(header, columns, len(records), lines)
+    return _table(name, header, columns, len(records), lines)
 
 
 def _table(
-    header: list[str], columns: list[list[str]], length: int, lines: list[int] | None
+    name: str,
+    header: list[str],
+    columns: list[list[str]],
+    length: int,
+    lines: list[int] | None,
 ) -> Table:
     named: dict[str, Sequence[str]] = {}
     for column, cells in zip(header, columns, strict=True):
         named.setdefault(column.strip().lower(), cells)
-    return Table(named, length, lines)
+    return Table(name, named, length, lines)
 
 
-def _read_excel(source: Source) -> Table:
+def _read_excel(source: str | Path | IO[bytes], name: str) -> Table:
     import pandas as pd  # only for Excel: a CSV is read without it
 
     frame = pd.read_excel(source, dtype=str, keep_default_na=False, engine="openpyxl")
     columns: dict[str, Sequence[str]] = {}
     for column in frame.columns:
         columns.setdefault(str(column).strip().lower(), frame[column].astype(object).tolist())
-    return Table(columns, len(frame), None)
+    return Table(name, columns, len(frame), None)
 
 
 def _require(table: Table, name: str, required: Sequence[str]) -> None:
@@ -690,7 +708,7 @@ def read_consensus_table(
 
 
 def load_evaluation_input(
-    criteria: str | Path,
+    criteria: str | Path | Template,
     bids: Source,
     scores: Source,
     consensus: Source | None = None,
@@ -705,15 +723,21 @@ def load_evaluation_input(
     """Read a whole tender from files, as `selector score` takes them.
 
     The vendors are those named in the bids or the scores, in order of first appearance.
-    Raises InputError (from the template loader: TemplateError) listing every problem.
+    `criteria` is a template file, or the template already loaded. Raises InputError (from
+    the template loader: TemplateError) listing every problem.
     """
-    template = load_template(criteria)
+    if isinstance(criteria, Template):
+        template = criteria
+    else:
+        from selector.criteria import load_template  # pydantic: only when a file is given
+
+        template = load_template(criteria)
     base = (base or template.currency).upper()
     known_rates = read_rates_table(rates_file, base) if rates_file is not None else {}
     known_rates.update(parse_rate_options(rates, base))
     bid_rows = read_bids_table(bids, template, base=base, rates=known_rates)
     entries = read_scores_table(scores, template)
-    vendors = tuple(dict.fromkeys([b.vendor for b in bid_rows] + [e.vendor for e in entries]))
+    vendors = tuple(dict.fromkeys(chain((b.vendor for b in bid_rows), map(itemgetter(1), entries))))
     agreed = read_consensus_table(consensus, template, vendors) if consensus is not None else []
     return EvaluationInput(
         template=template,

@@ -6,6 +6,10 @@ its WeasyPrint helper process, and everything heavy is imported after that.
 
 from __future__ import annotations
 
+import os
+import pickle
+import signal
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -16,6 +20,8 @@ from selector.scoring.model import (
     DEFAULT_LOW_BID,
     METHODS,
     EvaluationInput,
+    ScoringError,
+    Template,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,21 +107,107 @@ def scoring_file_options(command: F) -> F:
 
 
 def input_from_options(options: dict[str, Any]) -> EvaluationInput:
-    """Read the files named by `scoring_file_options`; raises ScoringError on bad input."""
-    # Imported here: `selector report` imports this module for its options and starts
-    # WeasyPrint's import in a helper process before it reads the files, so that the two
-    # imports (pandas and pydantic here, WeasyPrint there) overlap.
-    from selector.inputs import load_evaluation_input
+    """Read the files named by `scoring_file_options`; raises ScoringError on bad input.
 
-    return load_evaluation_input(
-        options["criteria"],
-        options["bids"],
-        options["scores"],
-        options.get("consensus"),
-        method=options["method"],
-        base=options.get("base"),
-        rates=options.get("rates", ()),
-        rates_file=options.get("rates_file"),
-        divergence_threshold=options["divergence"],
-        low_bid_threshold=options["low_bid"],
-    )
+    Two cores at work: a forked child loads the template (pydantic's import and the model
+    checks, a quarter of a second) while this process reads the CSV files and imports the
+    scoring engine (numpy); then the rows are checked against the template.
+    """
+    # Imported here: `selector report` imports this module for its options and starts
+    # WeasyPrint's import in a helper process before it reads the files.
+    from selector.inputs import InputError, load_evaluation_input, read_table
+
+    template = Forked(_load_template, options["criteria"])
+    try:
+        files: dict[str, Any] = {}
+        for key in ("rates_file", "bids", "scores", "consensus"):
+            files[key] = options.get(key)
+            if files[key] is not None:
+                try:
+                    files[key] = read_table(files[key])
+                except InputError:
+                    pass  # read again below, to report it after any template problem
+        import selector.scoring.engine  # noqa: F401  numpy's import, while the template loads
+
+        return load_evaluation_input(
+            template.result(),
+            files["bids"],
+            files["scores"],
+            files["consensus"],
+            method=options["method"],
+            base=options.get("base"),
+            rates=options.get("rates", ()),
+            rates_file=files["rates_file"],
+            divergence_threshold=options["divergence"],
+            low_bid_threshold=options["low_bid"],
+        )
+    finally:
+        template.close()
+
+
+def _load_template(path: str) -> Template:
+    from selector.criteria import load_template
+
+    return load_template(path)
+
+
+class Forked:
+    """`function(argument)` computed in a forked child while this process goes on.
+
+    `result()` returns its value, or raises the ScoringError it raised (with both languages
+    of each message). Where `fork` is missing, other threads run (a fork copies none of them,
+    and a lock one held would stay held in the child), or the child fails in any other way,
+    the function runs in this process instead, so the outcome is the same.
+    """
+
+    def __init__(self, function: Callable[[str], Any], argument: str) -> None:
+        self.function, self.argument = function, argument
+        self.pid: int | None = None
+        self.pipe: int | None = None
+        if not hasattr(os, "fork") or threading.active_count() > 1:
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, send, and leave without running any cleanup
+            os.close(read_end)
+            status = 0
+            try:
+                try:
+                    payload: tuple[str, Any] = ("value", function(argument))
+                except ScoringError as error:
+                    payload = ("problems", error.texts)
+                with os.fdopen(write_end, "wb") as out:
+                    pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self.pid, self.pipe = pid, read_end
+
+    def result(self) -> Any:
+        if self.pipe is not None:
+            with os.fdopen(self.pipe, "rb") as pipe:
+                self.pipe = None
+                data = pipe.read()
+            self.close()
+            try:
+                kind, payload = pickle.loads(data)
+            except Exception:  # the child failed: compute here, with the real error if any
+                kind, payload = "failed", None
+            if kind == "value":
+                return payload
+            if kind == "problems":
+                raise ScoringError(payload)
+        return self.function(self.argument)
+
+    def close(self) -> None:
+        """Reap the child, ending it first if it is still at work (its result unwanted)."""
+        if self.pipe is not None:
+            os.close(self.pipe)
+            self.pipe = None
+        if self.pid is not None:
+            pid, self.pid = self.pid, None
+            if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)

@@ -15,9 +15,7 @@ from selector.commands.files import (
     lang_option,
     scoring_file_options,
 )
-from selector.scoring.engine import evaluate
 from selector.scoring.model import Result, ScoringError
-from selector.scoring.serialize import display, result_to_json
 
 _HEADINGS = {
     "en": {
@@ -57,7 +55,10 @@ _METHOD_NAMES = {
 def evaluate_or_exit(options: dict[str, Any], lang: str = "en") -> Result:
     """Read and score, or print every problem (in `lang`) on stderr and exit with status 2."""
     try:
-        return evaluate(input_from_options(options))
+        inp = input_from_options(options)  # imports the engine while the template loads
+        from selector.scoring.engine import evaluate
+
+        return evaluate(inp)
     except ScoringError as error:
         for problem in error.in_language(lang):
             click.echo(f"{ERROR_PREFIX[lang]}{problem}", err=True)
@@ -82,6 +83,8 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
         result = evaluate_or_exit(options, lang)
         if as_json:
             # compact: the C encoder is ten times faster than pretty-printing; pipe to jq
+            from selector.scoring.serialize import result_to_json
+
             click.echo(json.dumps(result_to_json(result), ensure_ascii=False))
         else:
             click.echo(ranking_table(result, lang))
@@ -91,6 +94,8 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
 
 def ranking_table(result: Result, lang: str) -> str:
     """The ranking as a plain-text table in `lang`, then the disqualified vendors."""
+    from selector.scoring.serialize import display
+
     words = _HEADINGS[lang]
     template = result.template
     groups = [g for g in template.groups if g.weight > 0]

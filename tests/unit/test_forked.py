@@ -1,0 +1,76 @@
+"""`Forked`: the template loads in a child process while `selector score` reads its files."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from selector.commands.files import Forked
+from selector.scoring.model import ScoringError, Text
+from tests.unit.test_cli_score import example_args, run
+
+
+def child_pid(_: str) -> int:
+    return os.getpid()
+
+
+def refuse(argument: str) -> None:
+    raise ScoringError([Text(zh=f"坏：{argument}", en=f"bad: {argument}")])
+
+
+def crash_in_child(parent: str) -> str:
+    if str(os.getpid()) != parent:
+        os._exit(3)  # the child dies without a word
+    return "computed here"
+
+
+def test_the_value_comes_from_another_process():
+    assert Forked(child_pid, "x").result() != os.getpid()
+
+
+def test_a_scoring_error_comes_back_in_both_languages():
+    with pytest.raises(ScoringError) as caught:
+        Forked(refuse, "x.yaml").result()
+    assert caught.value.texts == [Text(zh="坏：x.yaml", en="bad: x.yaml")]
+
+
+def test_a_child_that_dies_is_replaced_by_computing_here():
+    assert Forked(crash_in_child, str(os.getpid())).result() == "computed here"
+
+
+def test_no_fork_while_other_threads_run():
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        forked = Forked(child_pid, "x")
+        assert forked.pid is None
+        assert forked.result() == os.getpid()
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_close_reaps_a_child_whose_result_is_not_wanted():
+    forked = Forked(child_pid, "x")
+    pid = forked.pid
+    forked.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def test_score_reports_a_bad_template_before_the_files(tmp_path: Path):
+    template = tmp_path / "bad.yaml"
+    template.write_text("id: x\ngroups: [\n", encoding="utf-8")
+    args = example_args()
+    args[1] = str(template)
+    args[3] = str(tmp_path / "missing-bids.csv")  # click checks that it exists: make it
+    (tmp_path / "missing-bids.csv").write_text("nonsense\n", encoding="utf-8")
+    result = run(*args, "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"error: {template}")
+    assert "missing column" not in result.stderr
