@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 
 from selector.scoring import rules
 from selector.scoring.checks import apply_checks
@@ -200,7 +201,11 @@ def _cell_inputs(
     entries = tuple(entries)
     tables = _points_tables(criteria)
     try:
-        points: list[float | None] = [_fast_points(tables, criteria, e) for e in entries]
+        # A million entries repeat a few hundred (criterion, value) pairs: each pair is
+        # scored once, and the entries look theirs up in C.
+        pairs = list(zip(map(itemgetter(2), entries), map(itemgetter(3), entries), strict=True))
+        by_pair = {pair: _fast_points(tables, criteria, *pair) for pair in dict.fromkeys(pairs)}
+        points: list[float | None] = list(map(by_pair.__getitem__, pairs))
     except (KeyError, ValueError, ArithmeticError, TypeError):
         points = _checked_points(entries, tables, criteria, problems)
     inputs: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
@@ -231,14 +236,17 @@ def _cell_inputs(
 def _fast_points(
     tables: Mapping[str, dict[object, float] | None],
     criteria: Mapping[str, Criterion],
-    entry: Entry,
+    criterion: str,
+    value: object,
 ) -> float:
-    table = tables[entry.criterion]
+    table = tables[criterion]
     if table is not None:
-        return table[entry.value]
-    points = float(entry.value)
-    if not 0 <= points <= criteria[entry.criterion].max:
-        raise ValueError(entry.value)
+        return table[value]
+    if not isinstance(value, str | Decimal | int | float):
+        raise TypeError(value)
+    points = float(value)
+    if not 0 <= points <= criteria[criterion].max:
+        raise ValueError(value)
     return points
 
 
@@ -275,7 +283,7 @@ def _checked_points(
             points.append(None)
             continue
         try:
-            points.append(_fast_points(tables, criteria, entry))
+            points.append(_fast_points(tables, criteria, entry.criterion, entry.value))
         except (KeyError, ValueError, ArithmeticError, TypeError):
             try:
                 rules.parse_value(criterion, entry.value)
