@@ -385,3 +385,24 @@ def test_fingerprint_ignores_row_order_and_number_spelling():
         tmpl, [Entry("b", "V", "c", Decimal("3.5")), Entry("a", "V", "c", Decimal("4"))]
     )
     assert fingerprint(one) == fingerprint(two) != fingerprint(three)
+
+
+def test_the_fast_canonical_json_is_exactly_json_dumps_of_the_canonical_input():
+    import json
+
+    from selector.scoring.serialize import canonical_input, canonical_json
+
+    tmpl = template(group("g", 100, crit("c", "scale", 5), crit("t", "tiered", 5)))
+    names = ["A", "A!", "A B", 'quote"d', "back\\slash", "tab\tnew\nline", "评委一", "Ω", ""]
+    entries = [
+        Entry(name, vendor, "c", value)
+        for name in names
+        for vendor, value in (("V", Decimal("4.50")), ('V"2', 3), ("V 3", 2.5))
+    ] + [Entry(name, "V", "t", "partial") for name in names[:3]]
+    inp = make_input(tmpl, list(reversed(entries)))
+    expected = json.dumps(canonical_input(inp), ensure_ascii=False, separators=(",", ":"))
+    assert canonical_json(inp) == expected
+    empty = make_input(tmpl, [])
+    assert canonical_json(empty) == json.dumps(
+        canonical_input(empty), ensure_ascii=False, separators=(",", ":")
+    )
