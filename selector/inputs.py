@@ -509,11 +509,11 @@ def read_scores_table(
                         continue
                 problems.add(table.line(position), fault.column, fault.value, fault.message)
 
-    cells = list(zip(evaluators, vendors, criterion_ids, strict=True))
-    if len(set(cells)) != len(cells):
+    cells = zip(evaluators, vendors, criterion_ids, strict=True)
+    if len(set(map(hash, cells))) != len(table):  # a repeat, or (rarely) equal hashes
         first: dict[tuple[str, str, str], int] = {}
         repeated = 0
-        for position, cell in enumerate(cells):
+        for position, cell in enumerate(zip(evaluators, vendors, criterion_ids, strict=True)):
             if cell not in first:
                 first[cell] = position
                 continue
