@@ -12,7 +12,8 @@ two components). It measures, and prints as a Markdown table for bench/RESULTS.m
 - the whole `selector score --json` process on the CSVs, side by side in the same run with a
   bare pandas script that only reads the same CSVs and averages and weights them (goal: ours
   ≤ 1.5× the baseline), each run alternating so that both see the same machine state;
-- peak memory (max RSS) of both processes and of the in-process evaluation;
+- peak memory (max RSS) of both processes and of the in-process evaluation, and the CPU
+  time of both processes (`selector score` loads its template in a second process);
 - time per entry, to show that time grows no faster than linearly.
 """
 
@@ -131,8 +132,9 @@ print(totals.head(3).to_string(), bids.groupby("vendor")["amount"].sum().min())
 """
 
 
-def run_process(argv: list[str]) -> tuple[float, int]:
-    """Wall time (s) and peak RSS (KiB) of one child process."""
+def run_process(argv: list[str]) -> tuple[float, int, float]:
+    """Wall time (s), peak RSS (KiB) and CPU time (s, user + system, with the processes it
+    started and waited for) of one child process."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -141,7 +143,7 @@ def run_process(argv: list[str]) -> tuple[float, int]:
         raise SystemExit(
             f"{argv[:3]} failed: {process.stderr.read().decode() if process.stderr else ''}"
         )
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def median_ms(samples: list[float]) -> float:
@@ -182,14 +184,16 @@ def bench_size(size: tuple[int, int, int], repeat: int, folder: Path) -> dict[st
     baseline_script = folder / "baseline.py"
     baseline_script.write_text(BASELINE, encoding="utf-8")
     baseline = [sys.executable, str(baseline_script), str(paths["scores"]), str(paths["bids"])]
-    ours, theirs, ours_rss, theirs_rss = [], [], 0, 0
+    ours, theirs, ours_rss, theirs_rss, ours_cpu, theirs_cpu = [], [], 0, 0, [], []
     process_repeat = repeat if entries < 500_000 else max(3, repeat // 2)
     for _ in range(process_repeat):  # alternate, so both see the same machine state
-        elapsed, rss = run_process(selector)
+        elapsed, rss, cpu = run_process(selector)
         ours.append(elapsed)
+        ours_cpu.append(cpu)
         ours_rss = max(ours_rss, rss)
-        elapsed, rss = run_process(baseline)
+        elapsed, rss, cpu = run_process(baseline)
         theirs.append(elapsed)
+        theirs_cpu.append(cpu)
         theirs_rss = max(theirs_rss, rss)
     return {
         "size": f"{vendors} × {criteria} × {evaluators}",
@@ -200,6 +204,8 @@ def bench_size(size: tuple[int, int, int], repeat: int, folder: Path) -> dict[st
         "process_ms": median_ms(ours),
         "baseline_ms": median_ms(theirs),
         "ratio": statistics.median(ours) / statistics.median(theirs),
+        "process_cpu_ms": median_ms(ours_cpu),
+        "baseline_cpu_ms": median_ms(theirs_cpu),
         "process_rss_mib": ours_rss / 1024,
         "baseline_rss_mib": theirs_rss / 1024,
         "us_per_entry": median_ms(in_process) * 1000 / entries,
@@ -227,15 +233,15 @@ def main() -> None:
     print(
         "| tender (V × C × E) | entries | scoring ms | µs/entry | scoring peak MiB "
         "| scoring + checks ms | `selector score` ms | bare pandas ms | ratio "
-        "| score RSS MiB | pandas RSS MiB |"
+        "| score CPU ms | pandas CPU ms | score RSS MiB | pandas RSS MiB |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['size']} | {r['entries']:,} | {r['evaluate_ms']:.1f} | "
             f"{r['us_per_entry']:.2f} | {r['evaluate_peak_mib']:.1f} | "
             f"{r['checked_ms']:.0f} | {r['process_ms']:.0f} | {r['baseline_ms']:.0f} | "
-            f"{r['ratio']:.2f} | "
+            f"{r['ratio']:.2f} | {r['process_cpu_ms']:.0f} | {r['baseline_cpu_ms']:.0f} | "
             f"{r['process_rss_mib']:.0f} | {r['baseline_rss_mib']:.0f} |"
         )
 
