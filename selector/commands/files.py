@@ -160,7 +160,7 @@ class Forked:
     the function runs in this process instead, so the outcome is the same.
     """
 
-    def __init__(self, function: Callable[[str], Any], argument: str) -> None:
+    def __init__(self, function: Callable[[Any], Any], argument: Any) -> None:
         self.function, self.argument = function, argument
         self.pid: int | None = None
         self.pipe: int | None = None

@@ -52,13 +52,24 @@ _METHOD_NAMES = {
 }
 
 
-def evaluate_or_exit(options: dict[str, Any], lang: str = "en") -> Result:
-    """Read and score, or print every problem (in `lang`) on stderr and exit with status 2."""
+def _evaluate(options: dict[str, Any], lang: str, *, fingerprint: bool) -> tuple[Result, str]:
+    """Read and score, or print every problem (in `lang`) on stderr and exit with status 2.
+
+    With `fingerprint`, also the input's fingerprint: a forked child computes it (a sort
+    and a hash of every entry) while this process runs the decision checks."""
     try:
         inp = input_from_options(options)  # imports the engine while the template loads
+        from selector.commands.files import Forked
         from selector.scoring.engine import evaluate
+        from selector.scoring.serialize import fingerprint as fingerprint_of
 
-        return evaluate(inp)
+        pending = Forked(fingerprint_of, inp) if fingerprint else None
+        try:
+            result = evaluate(inp)
+            return result, pending.result() if pending else ""
+        finally:
+            if pending:
+                pending.close()
     except ScoringError as error:
         for problem in error.in_language(lang):
             click.echo(f"{ERROR_PREFIX[lang]}{problem}", err=True)
@@ -80,12 +91,13 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
     # and again as they are read (a tenth of the run at 75,000 entries).
     gc.disable()
     try:
-        result = evaluate_or_exit(options, lang)
+        result, fingerprint = _evaluate(options, lang, fingerprint=as_json)
         if as_json:
             # compact: the C encoder is ten times faster than pretty-printing; pipe to jq
             from selector.scoring.serialize import result_to_json
 
-            click.echo(json.dumps(result_to_json(result), ensure_ascii=False))
+            payload = result_to_json(result, fingerprint)
+            click.echo(json.dumps(payload, ensure_ascii=False))
         else:
             click.echo(ranking_table(result, lang))
     finally:

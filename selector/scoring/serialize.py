@@ -25,11 +25,12 @@ def display(value: float | Decimal | None) -> float | None:
     return float(rounded.quantize(CENT, ROUND_HALF_UP))
 
 
-def result_to_json(result: Result) -> dict[str, Any]:
+def result_to_json(result: Result, input_fingerprint: str | None = None) -> dict[str, Any]:
     """The result in the shape `selector score --json` prints and the web API returns.
 
     Keys may be added, none renamed: template, method, currency, ranking (rank order),
     disqualified, points, fingerprint, flags and sensitivity (None when checks were off).
+    `input_fingerprint` is `fingerprint(result.input)` where the caller has it already.
     """
     inp = result.input
     points: dict[str, dict[str, float | None]] = {}
@@ -66,7 +67,7 @@ def result_to_json(result: Result) -> dict[str, Any]:
             for d in result.disqualified
         ],
         "points": points,
-        "fingerprint": fingerprint(inp),
+        "fingerprint": input_fingerprint or fingerprint(inp),
         "flags": [flag.to_json() for flag in result.flags],
         "sensitivity": None
         if result.sensitivity is None

@@ -57,6 +57,20 @@ def test_json_has_the_contract_shape_and_ranks_the_example():
     assert data["points"]["Everbright"]["mobile"] == 3.0
 
 
+def test_the_json_fingerprint_is_that_of_the_input_read_in_process():
+    """`selector score` computes the fingerprint in a forked child: it must be the input's."""
+    from selector.inputs import load_evaluation_input
+    from selector.scoring.serialize import fingerprint
+
+    data = json.loads(run(*example_args(), "--json").output)
+    inp = load_evaluation_input(
+        CRM, EXAMPLE / "bids.csv", EXAMPLE / "scores.csv", EXAMPLE / "consensus.csv",
+        rates_file=EXAMPLE / "rates.csv",
+    )
+    assert data["fingerprint"] == fingerprint(inp)
+    assert len(data["fingerprint"]) == 64
+
+
 def test_group_scores_add_up_to_the_total_within_rounding():
     data = json.loads(run(*example_args(), "--json").output)
     for row in data["ranking"]:
