@@ -19,11 +19,21 @@ from markupsafe import Markup
 
 from selector.reports import charts, ledger
 from selector.reports.labels import labels as labels_for
-from selector.reports.ledger import LINE_CELLS, Column, Ledger, Part, make_ledger, width_for
+from selector.reports.ledger import (
+    LINE_CELLS,
+    PAIR_GAP,
+    WIDE_CELLS,
+    Column,
+    Ledger,
+    Part,
+    make_ledger,
+    width_for,
+)
 from selector.scoring.model import Cell, Criterion, Group, Result, Template, Text
 
 CENT = Decimal("0.01")
 TEXT_MIN = 32  # cells the free-text column of a ledger keeps at the least (16 ideographs)
+TWO_UP_TEXT_MIN = 8  # cells of criterion title a two-up inputs line keeps at the least
 GATE_MARK = {"pass": "○", "fail": "×"}
 DIVERGENCE_LISTED = 60  # more divergence flags than this are counted, not spelled out
 
@@ -190,6 +200,7 @@ class ReportContext:
     evaluators: tuple[tuple[str, str], ...]
     matrices: tuple[Ledger, ...]
     inputs: Ledger
+    wide: bool  # the detail section's ledgers are set on landscape pages
     prices: Ledger | None
     rates: tuple[tuple[str, str], ...]
     rules: tuple[RuleText, ...]
@@ -282,6 +293,7 @@ def build_context(
             result.vendors[d.vendor].bid_total))
         for d in result.disqualified
     )
+    inputs, wide = _inputs(result, codes, evaluators, vendor_order, lang)
     committee = tuple(_member(m, lang) for m in extras.get("committee", ()) or ())
     if not committee:
         committee = tuple(Member(name) for name in evaluators)
@@ -311,8 +323,10 @@ def build_context(
         stability=_stability(result, lang, extras.get("flag_reviews") or {}, codes,
                              {e: i for i, e in enumerate(evaluators, start=1)}),
         evaluators=tuple((str(i), names.get(e, e)) for i, e in enumerate(evaluators, 1)),
-        matrices=_matrices(result, group_heads, codes, vendor_order, lang),
-        inputs=_inputs(result, codes, evaluators, vendor_order, lang),
+        matrices=_matrices(result, group_heads, codes, vendor_order, lang,
+                           WIDE_CELLS if wide else LINE_CELLS),
+        inputs=inputs,
+        wide=wide,
         prices=_prices(result, codes, vendor_order, lang),
         rates=_rates(result),
         rules=_rules(template, codes, lang),
@@ -553,8 +567,10 @@ def _matrices(
     codes: Mapping[str, str],
     vendor_order: Sequence[str],
     lang: str,
+    width: int = LINE_CELLS,
 ) -> tuple[Ledger, ...]:
-    """Vendor × criterion points, one part per group, in chunks of vendors that fit the page.
+    """Vendor × criterion points, one part per group, in chunks of vendors that fit a line
+    of `width` cells.
 
     A cell shows the points that count (`*`: a consensus value); a gate shows how many of the
     evaluators who scored it said fail; each group ends with its weighted group score.
@@ -574,7 +590,7 @@ def _matrices(
     code_units = width_for(codes.values(), gap=0)
     max_units = width_for((number(c.max) for c in template.criteria()), 4)
     column_units = width_for(values.values(), 10)
-    room = LINE_CELLS - code_units - max_units - TEXT_MIN
+    room = width - code_units - max_units - TEXT_MIN
     per_chunk = max(1, room // column_units)
     out: list[Ledger] = []
     for start in range(0, len(vendor_order), per_chunk):
@@ -584,7 +600,7 @@ def _matrices(
             rows = [
                 ledger.line([(codes[c.id], code_units), (number(c.max), max_units)]
                             + [(values[(v, c.id)], column_units) for v in chunk],
-                            c.title.get(lang), align="<")
+                            c.title.get(lang), align="<", width=width)
                 for c in group.criteria
             ]
             if group.weight > 0 and group.max_points > 0:
@@ -592,7 +608,7 @@ def _matrices(
                     [("", code_units), (head.weight, max_units)]
                     + [(values[(v, group.id)], column_units) for v in chunk],
                     f"{words['group_score']} = {words['weight']} × {words['points']} ÷ "
-                    f"{words['max_points']}"))
+                    f"{words['max_points']}", width=width))
             parts.append(Part(_group_heading(head, words), ledger.blocks(rows)))
         out.append(make_ledger(
             (Column("#", code_units, "<"), Column(words["max_points"], max_units),
@@ -658,11 +674,14 @@ def _inputs(
     evaluators: Sequence[str],
     vendor_order: Sequence[str],
     lang: str,
-) -> Ledger:
-    """Per vendor, each criterion: every evaluator's points, the aggregate, what counts.
+) -> tuple[Ledger, bool]:
+    """Per vendor, each criterion: every evaluator's points, the aggregate, what counts;
+    and whether the detail section is set on landscape pages (see `_inputs_shape`).
 
-    Evaluators are numbered (the legend names them); with more evaluators than fit on one
-    line, a criterion continues on further lines.
+    Evaluators are numbered (the legend names them). Two criteria share a line when a
+    criterion's row fits in half of one: of a portrait page up to about 8 evaluators, of a
+    landscape page up to about 17; with more evaluators than fit on one line, a criterion
+    continues on further lines.
     """
     words = labels_for(lang)
     template = result.template
@@ -682,11 +701,15 @@ def _inputs(
             vendor_rows.append((codes[criterion.id], inputs, aggregate, shown,
                                 criterion.title.get(lang)))
     every = [r for vendor_rows in rows.values() for r in vendor_rows]
-    code_units = width_for(codes.values(), gap=0)
-    slot_units = width_for((v for r in every for v in r[1]), 2, gap=2)
+    code_units = width_for(codes.values(), gap=0) + 1
+    # An evaluator's points carry a trailing blank or `!`, so one more blank separates them.
+    slot_units = width_for((v for r in every for v in r[1]), 3, gap=1)
     agg_units = width_for((r[2] for r in every), max(5, ledger.cells(words["aggregate"])))
     pts_units = width_for((r[3] for r in every), max(5, ledger.cells(words["points"])))
-    room = LINE_CELLS - code_units - agg_units - pts_units - TEXT_MIN
+    fixed = code_units + len(evaluators) * slot_units + agg_units + pts_units
+    half, wide = _inputs_shape(fixed)
+    width = half or WIDE_CELLS
+    room = width - code_units - agg_units - pts_units - (0 if half else TEXT_MIN)
     per_line = max(1, min(len(evaluators), room // slot_units)) if evaluators else 0
     step = per_line or 1
     numbers = {name: i for i, name in enumerate(evaluators, start=1)}
@@ -698,7 +721,7 @@ def _inputs(
             first = [(v, slot_units) for v in padded[:per_line]]
             first += [("", slot_units)] * (per_line - len(first))
             lines.append(ledger.line([(code, code_units), *first, (aggregate, agg_units),
-                                      (shown, pts_units)], title, align="<"))
+                                      (shown, pts_units)], title, align="<", width=width))
             for start in range(per_line, len(padded), step):
                 lines.append(ledger.line(
                     [("", code_units)] + [(v, slot_units) for v in padded[start:start + step]]))
@@ -706,7 +729,8 @@ def _inputs(
         status = (f"{words['rank']} {standing.rank} · {words['total']} "
                   f"{points(standing.total)}" if standing.rank is not None
                   else words["disqualified_short"])
-        parts.append(Part(f"{vendor} · {status}", ledger.blocks(lines),
+        blocks = ledger.two_up(lines, half) if half else ledger.blocks(lines)
+        parts.append(Part(f"{vendor} · {status}", blocks,
                           notes=_notes(result, vendor, codes, numbers, lang)))
     slot_rows = [
         # a trailing blank, as the points carry one for the `!` mark
@@ -723,7 +747,20 @@ def _inputs(
          Column(words["aggregate"], agg_units), Column(words["points"], pts_units)),
         words["criterion"],
         parts,
-    )
+        half=half,
+    ), wide
+
+
+def _inputs_shape(fixed: int) -> tuple[int | None, bool]:
+    """How the inputs ledger is set for a criterion row of `fixed` cells before its title:
+    (the width of a half line when two criteria share a line, else None; whether the
+    detail section needs landscape pages). Two-up on portrait pages where it fits (a few
+    evaluators), else two-up on landscape pages, else one criterion to a landscape line."""
+    for cells_, wide in ((LINE_CELLS, False), (WIDE_CELLS, True)):
+        half = (cells_ - PAIR_GAP) // 2
+        if fixed + TWO_UP_TEXT_MIN <= half:
+            return half, wide
+    return None, True
 
 
 def _notes(

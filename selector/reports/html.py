@@ -1,15 +1,21 @@
 """The report as HTML: the Jinja template, autoescaped, rendered from a `ReportContext`.
 
 Kept apart from `pdf` so that building the HTML does not import WeasyPrint (the command
-line imports that in a helper process meanwhile).
+line imports that in a helper process meanwhile). The other way round, `pdf` needs only
+`STATIC_DIR` from here: Jinja and the context are imported when the HTML is rendered, so
+that the helper, whose import of WeasyPrint is what the command waits for, loads neither.
 """
 
 from __future__ import annotations
 
-import jinja2
+from typing import TYPE_CHECKING
 
 from selector import PROJECT_ROOT
-from selector.reports.context import ReportContext
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from selector.reports.context import ReportContext
 
 STATIC_DIR = PROJECT_ROOT / "static"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
@@ -20,6 +26,8 @@ _ENV: jinja2.Environment | None = None
 
 def environment() -> jinja2.Environment:
     """The report's Jinja environment, autoescaping every template, built once per process."""
+    import jinja2
+
     global _ENV
     if _ENV is None:
         _ENV = jinja2.Environment(
