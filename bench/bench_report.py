@@ -12,7 +12,9 @@ the entries). For each it measures, and prints as a Markdown table for bench/RES
   WeasyPrint, as `selector.reports` renders a result — and *WeasyPrint alone* on the same
   finished HTML (`html_to_pdf`), alternating so that both see the same machine state. Goal:
   ours ≤ 1.25 × WeasyPrint alone, i.e. our own preparation stays small;
-- pages and size of the PDF.
+- pages and size of the PDF;
+- the machine's floor: a bare process that imports WeasyPrint and writes a one-line CJK
+  PDF, which every report command pays, to compare machines.
 
 Goals (issue 5): example whole command ≤ 1.5 s; large ≤ 6 s; ratio ≤ 1.25.
 """
@@ -76,6 +78,26 @@ def options(args: list[str]) -> dict[str, Any]:
     }
 
 
+FLOOR = """
+import sys
+from weasyprint import HTML
+HTML(string='<p style="font-family: Noto Sans CJK SC">评审报告 Report</p>').write_pdf(sys.argv[1])
+"""
+
+
+def floor(out: Path, repeat: int) -> float:
+    """The machine's floor: a bare process that imports WeasyPrint and writes a one-line
+    CJK PDF (median seconds). Any report command pays at least this; compare machines by it."""
+    script = out.with_suffix(".py")
+    script.write_text(FLOOR, encoding="utf-8")
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, str(script), str(out)], check=True)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
 def whole_command(args: list[str], out: Path, lang: str) -> float:
     selector = str(Path(sys.executable).with_name("selector"))
     start = time.perf_counter()
@@ -128,12 +150,15 @@ def main() -> None:
           f"lang {arguments.lang}\n")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
+        bare = floor(folder / "floor.pdf", arguments.repeat)
         rows = [
             bench("example 5 × 25 × 5", example_args(), arguments.repeat, folder,
                   arguments.lang),
             bench("large 50 × 100 × 15", large_args(folder), arguments.repeat, folder,
                   arguments.lang),
         ]
+    print(f"Floor of this machine (a bare process: import WeasyPrint, write a one-line CJK "
+          f"PDF): {bare:.2f} s\n")
     print("| tender | entries | flags | pages | PDF KiB | whole `selector report` s | "
           "ours in-process s | WeasyPrint alone s | ours ÷ alone |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
