@@ -133,8 +133,9 @@ def _name(source: Source, source_name: str | None) -> str:
 def read_table(source: Source, source_name: str | None = None) -> Table:
     """A CSV (UTF-8, with or without BOM) or Excel sheet as text cells; blank cells are ''.
 
-    CSV goes through the standard library's C reader (no pandas: `selector score` starts
-    faster without it); blank lines are skipped and every row keeps its line in the file.
+    CSV is read without pandas (`selector score` starts faster without it): split with
+    `str.split`, or by the `csv` module when it has quotes or spaces after commas; blank
+    lines are skipped and every row keeps its line in the file.
     A row with more cells than the header is refused, one with fewer is padded with ''.
     """
     if isinstance(source, Table):
@@ -488,7 +489,7 @@ def read_scores_table(
 
     criterion_ids = _read_names(table["criterion"], str.strip)
     readings = dict.fromkeys(zip(criterion_ids, table["value"], strict=True))
-    faults: dict[tuple[str, str], tuple[str, str, Text]] = {}
+    faults: dict[tuple[str, str], Problem] = {}
     criteria = {c.id: c for c in template.criteria()}
     tables = _value_tables(template)
     for pair in readings:
