@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import sys
 from typing import Any
@@ -86,11 +85,11 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
     Exits 2, printing one message per problem on stderr and nothing on stdout, when an input
     is bad.
     """
-    # A one-shot command: what it builds lives until it exits and holds no reference cycles
-    # worth collecting, while the cyclic collector would walk a large tender's entries again
-    # and again as they are read (a tenth of the run at 75,000 entries).
-    gc.disable()
-    try:
+    from selector.runtime import cyclic_gc_paused
+
+    # A large tender's entries live until the command ends: the cyclic collector would walk
+    # them again and again as they are read (a tenth of the run at 75,000 entries).
+    with cyclic_gc_paused():
         result, fingerprint = _evaluate(options, lang, fingerprint=as_json)
         if as_json:
             # compact: the C encoder is ten times faster than pretty-printing; pipe to jq
@@ -100,8 +99,6 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
             click.echo(json.dumps(payload, ensure_ascii=False))
         else:
             click.echo(ranking_table(result, lang))
-    finally:
-        gc.enable()  # for a caller that runs the command in its own process (tests)
 
 
 def ranking_table(result: Result, lang: str) -> str:

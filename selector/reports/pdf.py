@@ -9,11 +9,9 @@ All user text reaches the page through autoescaped templates; none of it goes in
 
 from __future__ import annotations
 
-import gc
 import mimetypes
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
@@ -22,6 +20,7 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from selector.reports.html import STATIC_DIR, render_html
+from selector.runtime import cyclic_gc_paused
 
 if TYPE_CHECKING:
     from selector.reports.context import ReportContext
@@ -76,24 +75,6 @@ class StaticOnlyFetcher(URLFetcher):  # type: ignore[misc]
         return path
 
 
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for the duration of a rendering.
-
-    WeasyPrint builds a box tree of every page, all of it alive until the PDF is written,
-    and the collector would walk that whole tree again and again as it grows: a fifth of a
-    large report's layout time, for nothing to free (the peak memory is the same). Reference
-    counting still frees everything else; the collector runs again afterwards.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def html_to_pdf(
     html: str, fetcher: StaticOnlyFetcher | None = None, progress: Progress | None = None
 ) -> bytes:
@@ -103,6 +84,8 @@ def html_to_pdf(
     """
     say = progress or (lambda _stage: None)
     fetcher = fetcher or StaticOnlyFetcher()
+    # WeasyPrint's box tree of every page lives until the PDF is written: a fifth of a large
+    # report's layout time went to the collector walking it (the peak memory is the same).
     with cyclic_gc_paused():
         document = HTML(string=html, base_url=STATIC_DIR.as_uri() + "/", url_fetcher=fetcher)
         rendered = document.render()

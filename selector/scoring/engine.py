@@ -237,13 +237,11 @@ def _fast_points(
     tables: Mapping[str, dict[object, float] | None],
     criteria: Mapping[str, Criterion],
     criterion: str,
-    value: object,
+    value: str | Decimal,
 ) -> float:
     table = tables[criterion]
     if table is not None:
         return table[value]
-    if not isinstance(value, str | Decimal | int | float):
-        raise TypeError(value)
     points = float(value)
     if not 0 <= points <= criteria[criterion].max:
         raise ValueError(value)

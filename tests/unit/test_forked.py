@@ -74,3 +74,21 @@ def test_score_reports_a_bad_template_before_the_files(tmp_path: Path):
     assert result.stdout == ""
     assert result.stderr.startswith(f"error: {template}")
     assert "missing column" not in result.stderr
+
+
+def test_the_collector_pause_restores_the_callers_state():
+    import gc
+
+    from selector.runtime import cyclic_gc_paused
+
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller that had it off keeps it off
+    finally:
+        gc.enable()
