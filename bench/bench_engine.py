@@ -31,7 +31,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from selector.inputs import load_evaluation_input
+from selector.files.readers import load_evaluation_input
 from selector.scoring.engine import evaluate
 
 SIZES = [(5, 30, 5), (50, 100, 15), (200, 200, 30)]

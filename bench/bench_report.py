@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import write_tender  # noqa: E402
 
 from selector import PROJECT_ROOT  # noqa: E402
-from selector.inputs import load_evaluation_input  # noqa: E402
+from selector.files.readers import load_evaluation_input  # noqa: E402
 from selector.reports.context import build_context  # noqa: E402
 from selector.reports.html import render_html  # noqa: E402
 from selector.reports.pdf import html_to_pdf  # noqa: E402

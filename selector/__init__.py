@@ -67,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
-    from selector import db
+    from selector.store import db
     from selector.web import register
 
     db.init_app(app)

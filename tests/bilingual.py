@@ -1,10 +1,10 @@
 """Every problem the scoring core, the file readers and the template loader raise has Chinese.
 
 `pytest_runtest_call` below is imported by the conftests of `tests/unit` and `tests/web`: while
-each test runs, it records every `ScoringError` built by `selector.scoring`, `selector.inputs`
-or `selector.criteria`, and fails the test when one of its messages lacks a Chinese version
-(the Chinese equal to the English, or without a single Chinese character). So every error case
-of the suite also checks that its message is bilingual.
+each test runs, it records every `ScoringError` built by `selector.scoring` or `selector.files`
+(the readers and the template loader), and fails the test when one of its messages lacks a
+Chinese version (the Chinese equal to the English, or without a single Chinese character). So
+every error case of the suite also checks that its message is bilingual.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 from selector.scoring.model import ScoringError, Text
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-CHECKED_MODULES = ("selector.scoring", "selector.inputs", "selector.criteria")
+CHECKED_MODULES = ("selector.scoring", "selector.files")
 
 
 def lacks_chinese(text: Text) -> bool:

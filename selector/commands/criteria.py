@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from selector.commands.files import ERROR_PREFIX, lang_option
-from selector.criteria import TemplateError, load_template, template_to_json
+from selector.files.criteria import TemplateError, load_template, template_to_json
 from selector.scoring.model import Criterion, Template
 
 # How each problem line starts on stderr.

@@ -115,7 +115,7 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
     """
     # Imported here: `selector report` imports this module for its options and starts
     # WeasyPrint's import in a helper process before it reads the files.
-    from selector.inputs import InputError, load_evaluation_input, read_table
+    from selector.files.readers import InputError, load_evaluation_input, read_table
 
     template = Forked(_load_template, options["criteria"])
     try:
@@ -146,7 +146,7 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
 
 
 def _load_template(path: str) -> Template:
-    from selector.criteria import load_template
+    from selector.files.criteria import load_template
 
     return load_template(path)
 

@@ -20,7 +20,7 @@ def _app(**config: Any) -> Any:
 @click.command("init-db")
 def init_db() -> None:
     """Create the database, or upgrade it to the newest schema (Alembic)."""
-    from selector.migrations import current_revision, head_revision, upgrade
+    from selector.store.migrations import current_revision, head_revision, upgrade
 
     app = _app()
     url = app.config["DATABASE_URL"]
@@ -67,9 +67,9 @@ def serve(host: str, port: int, secure_cookies: bool | None) -> None:
 def demo(password: str | None, if_empty: bool) -> None:
     """Load the demo users and the two CRM tenders, and print the logins."""
     from selector import PROJECT_ROOT
-    from selector.db import get_session
     from selector.services import ServiceError
     from selector.services.demo import is_empty, load_demo
+    from selector.store.db import get_session
 
     app = _app()
     with app.app_context():
@@ -127,9 +127,9 @@ def user() -> None:
 )
 def user_create(username: str, role: str, display_name: str, password: str) -> None:
     """Create a user."""
-    from selector.db import get_session
     from selector.services import ServiceError
     from selector.services.users import create_user
+    from selector.store.db import get_session
 
     with _app().app_context():
         try:
@@ -148,8 +148,8 @@ def user_create(username: str, role: str, display_name: str, password: str) -> N
 @user.command("list")
 def user_list() -> None:
     """List the users."""
-    from selector.db import get_session
     from selector.services.users import list_users
+    from selector.store.db import get_session
 
     with _app().app_context():
         for item in list_users(get_session()):
@@ -172,8 +172,8 @@ def user_enable(username: str) -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
-    from selector.db import get_session
     from selector.services.users import find_user, set_active
+    from selector.store.db import get_session
 
     with _app().app_context():
         session = get_session()
@@ -189,9 +189,9 @@ def _set_active(username: str, active: bool) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def user_password(username: str, password: str) -> None:
     """Set a user's password; their sessions end."""
-    from selector.db import get_session
     from selector.services import ServiceError
     from selector.services.users import find_user, set_password
+    from selector.store.db import get_session
 
     with _app().app_context():
         session = get_session()

@@ -1,6 +1,6 @@
 """The scoring model: frozen values that describe a tender template, its inputs and its result.
 
-Nothing here knows about Flask, SQLAlchemy or files. The loader (`selector.criteria`) builds a
+Nothing here knows about Flask, SQLAlchemy or files. The loader (`selector.files.criteria`) builds a
 `Template`; the CLI and the web application build an `EvaluationInput`; `engine.evaluate`
 returns a `Result`.
 """

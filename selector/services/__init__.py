@@ -2,7 +2,7 @@
 
 Each public function loads the rows it needs, applies the rules (calling the scoring core
 where numbers are involved), writes an `AuditEvent`, and commits — all in one transaction
-opened by `selector.db.write_transaction`. Views call exactly one service function per
+opened by `selector.store.db.write_transaction`. Views call exactly one service function per
 action. Errors a person can fix are raised as `ServiceError` with a translated message
 that names the field and the fix.
 """
@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from selector.models import AuditEvent, Tender, User
 from selector.scoring.model import Text
+from selector.store.models import AuditEvent, Tender, User
 
 
 class ServiceError(Exception):

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.models import Assignment, Tender, TenderState, User
 from selector.services import Forbidden, NotFound
+from selector.store.models import Assignment, Tender, TenderState, User
 
 RESULT_STATES_CHAIR = (TenderState.CLOSED, TenderState.FINALISED)
 

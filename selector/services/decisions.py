@@ -15,8 +15,6 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
-from selector.db import write_transaction
-from selector.models import FlagReview, TenderState, User
 from selector.scoring import engine
 from selector.scoring.checks import Flag
 from selector.scoring.model import Result, ScoringError, Text
@@ -24,6 +22,8 @@ from selector.scoring.sensitivity import normalised_weights, reweighted
 from selector.services import NotFound, ServiceError, audit
 from selector.services.access import chaired_tender
 from selector.services.results import result_for, reviews_by_flag
+from selector.store.db import write_transaction
+from selector.store.models import FlagReview, TenderState, User
 
 MAX_NOTE = 2000
 MAX_FLAGS_PER_NOTE = 500

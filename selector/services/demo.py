@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from selector.models import Tender, User
 from selector.scoring.model import Template
 from selector.services import sheets, tenders, users
 from selector.services.templates import template_from_snapshot
+from selector.store.models import Tender, User
 
 EVALUATORS = [f"evaluator{n}" for n in range(1, 6)]
 
@@ -67,7 +67,7 @@ def load_demo(
     organisation: str = "Demo Trading Co. / 演示贸易有限公司",
 ) -> DemoLogins:
     """Create the demo users and tenders (each step through the services, audited)."""
-    from selector.inputs import read_consensus_table, read_scores_table
+    from selector.files.readers import read_consensus_table, read_scores_table
 
     password = password or secrets.token_urlsafe(9)
     people = [
@@ -94,7 +94,7 @@ def load_demo(
     )
     rates_path = examples_dir / "rates.csv"
     if rates_path.exists():
-        from selector.inputs import read_rates_table
+        from selector.files.readers import read_rates_table
 
         for currency, rate in read_rates_table(rates_path, template.currency).items():
             tenders.set_rate(session, selection.id, actor=chair, currency=currency, rate=rate)

@@ -10,7 +10,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from selector.models import (
+from selector.scoring import engine
+from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, ScoringError, Text
+from selector.scoring.model import Entry as ScoreEntry
+from selector.services import NotFound
+from selector.services.tenders import template_of
+from selector.store.models import (
     ConflictDeclaration,
     Entry,
     FlagReview,
@@ -19,11 +24,6 @@ from selector.models import (
     Tender,
     Vendor,
 )
-from selector.scoring import engine
-from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, ScoringError, Text
-from selector.scoring.model import Entry as ScoreEntry
-from selector.services import NotFound
-from selector.services.tenders import template_of
 
 
 def _tender(session: Session, tender_id: int) -> Tender:

@@ -16,8 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from selector.db import write_transaction
-from selector.models import (
+from selector.scoring import rules
+from selector.scoring.model import Criterion, Group, ScoringError
+from selector.scoring.model import Entry as ScoreEntryLike
+from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, audit
+from selector.services.access import evaluator_assignment
+from selector.services.tenders import template_of
+from selector.store.db import write_transaction
+from selector.store.models import (
     Assignment,
     ConflictDeclaration,
     Entry,
@@ -29,12 +35,6 @@ from selector.models import (
     Vendor,
     utcnow,
 )
-from selector.scoring import rules
-from selector.scoring.model import Criterion, Group, ScoringError
-from selector.scoring.model import Entry as ScoreEntryLike
-from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, audit
-from selector.services.access import evaluator_assignment
-from selector.services.tenders import template_of
 
 MAX_COMMENT = 2000
 
@@ -508,7 +508,7 @@ def import_submitted_sheets(
     """Store sheets typed in from a scores table (e.g. paper sheets) as submitted.
 
     `entries` are scoring-model entries (evaluator = username), already read and checked by
-    `selector.inputs.read_scores_table`. All or nothing: every evaluator must be on the
+    `selector.files.readers.read_scores_table`. All or nothing: every evaluator must be on the
     committee and have declared, every vendor known and not conflicted, every criterion in
     the evaluator's groups, and no sheet may exist yet. Returns the number of sheets stored.
     """

@@ -19,8 +19,13 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from selector.db import write_transaction
-from selector.models import (
+from selector.scoring import rules
+from selector.scoring.model import METHODS, ScoringError, Template
+from selector.services import Forbidden, NotFound, ServiceError, audit
+from selector.services.access import chaired_tender, may_see
+from selector.services.templates import template_from_snapshot, template_json
+from selector.store.db import write_transaction
+from selector.store.models import (
     Assignment,
     AuditEvent,
     Bid,
@@ -38,11 +43,6 @@ from selector.models import (
     Vendor,
     utcnow,
 )
-from selector.scoring import rules
-from selector.scoring.model import METHODS, ScoringError, Template
-from selector.services import Forbidden, NotFound, ServiceError, audit
-from selector.services.access import chaired_tender, may_see
-from selector.services.templates import template_from_snapshot, template_json
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 MAX_NAME = 200
@@ -549,7 +549,7 @@ def upload_bids(
     `file:line: column: value: message`. Unknown vendors are added while the tender is a
     draft. Returns the number of bids read.
     """
-    from selector.inputs import InputError, read_bids_table
+    from selector.files.readers import InputError, read_bids_table
 
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from selector.db import write_transaction
-from selector.models import Role, User, new_session_token, utcnow
 from selector.services import NotFound, ServiceError, audit
+from selector.store.db import write_transaction
+from selector.store.models import Role, User, new_session_token, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 MIN_PASSWORD = 8

@@ -16,8 +16,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from selector.db import get_session
 from selector.services import Forbidden, NotFound, ServiceError
+from selector.store.db import get_session
 from selector.web import i18n, labels
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -163,7 +163,7 @@ def flash_error(error: ServiceError) -> None:
 
 
 def user() -> Any:
-    """The logged-in user (a `selector.models.User`)."""
+    """The logged-in user (a `selector.store.models.User`)."""
     return current_user._get_current_object()
 
 

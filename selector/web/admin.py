@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from selector.db import get_session
-from selector.forms import ActionForm, PasswordForm, UserCreateForm
 from selector.services import ServiceError
 from selector.services import users as user_service
+from selector.store.db import get_session
 from selector.web import apply_error, flash_error, labels, roles_required, user
+from selector.web.forms import ActionForm, PasswordForm, UserCreateForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -7,10 +7,10 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask_login import login_required
 
-from selector.db import get_session
 from selector.scoring.model import ScoringError
 from selector.scoring.serialize import result_to_json
 from selector.services import Forbidden, NotFound, access, results, tenders
+from selector.store.db import get_session
 from selector.web import user
 
 bp = Blueprint("api", __name__, url_prefix="/api")

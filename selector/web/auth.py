@@ -8,9 +8,9 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from selector.db import get_session
-from selector.forms import ActionForm, LoginForm
 from selector.services import users
+from selector.store.db import get_session
+from selector.web.forms import ActionForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 

@@ -13,10 +13,10 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from selector.db import get_session
 from selector.scoring.checks import KIND_TITLES
 from selector.services import ServiceError, access, decisions, tenders
 from selector.services.decisions import MAX_NOTE
+from selector.store.db import get_session
 from selector.web import flash_error, roles_required, user
 from selector.web.i18n import current_lang
 

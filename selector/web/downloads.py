@@ -12,10 +12,10 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask_login import login_required
 
-from selector.db import get_session
 from selector.reports.labels import labels
 from selector.scoring.model import ScoringError
 from selector.services import access, results
+from selector.store.db import get_session
 from selector.web import user
 from selector.web.i18n import current_lang
 

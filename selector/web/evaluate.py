@@ -7,11 +7,11 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from selector.db import get_session
-from selector.forms import ConflictForm, comment_field_name, score_sheet_form, value_field_name
 from selector.scoring import rules
 from selector.services import ServiceError, StaleEdit, sheets
+from selector.store.db import get_session
 from selector.web import apply_error, roles_required, user
+from selector.web.forms import ConflictForm, comment_field_name, score_sheet_form, value_field_name
 from selector.web.i18n import current_lang
 
 bp = Blueprint("evaluate", __name__, url_prefix="/tenders")

@@ -9,14 +9,14 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from selector.db import get_session
-from selector.forms import ActionForm, ConsensusForm, FlagReviewForm
 from selector.scoring import rules
 from selector.scoring.model import Result
 from selector.scoring.serialize import fingerprint
 from selector.services import ServiceError, access, decisions, results, tenders
+from selector.store.db import get_session
 from selector.web import apply_error, flash_error, roles_required, user
 from selector.web.decisions import WEIGHT_FIELD
+from selector.web.forms import ActionForm, ConsensusForm, FlagReviewForm
 from selector.web.i18n import current_lang
 
 bp = Blueprint("results", __name__, url_prefix="/tenders")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, redirect, request, session, url_for
 from flask_login import current_user
 
-from selector.forms import ActionForm
+from selector.web.forms import ActionForm
 from selector.web.i18n import LANGUAGES
 
 bp = Blueprint("site", __name__)

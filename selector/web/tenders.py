@@ -9,8 +9,16 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from selector.db import get_session
-from selector.forms import (
+from selector.services import ServiceError, access, tenders, users
+from selector.services.templates import (
+    available_templates,
+    parse_uploaded_template,
+    read_template_file,
+)
+from selector.store.db import get_session
+from selector.store.models import Tender, TenderState
+from selector.web import apply_error, flash_error, labels, roles_required, user
+from selector.web.forms import (
     ActionForm,
     AssignmentForm,
     BidForm,
@@ -23,14 +31,6 @@ from selector.forms import (
     VendorForm,
     parse_decimal,
 )
-from selector.models import Tender, TenderState
-from selector.services import ServiceError, access, tenders, users
-from selector.services.templates import (
-    available_templates,
-    parse_uploaded_template,
-    read_template_file,
-)
-from selector.web import apply_error, flash_error, labels, roles_required, user
 from selector.web.i18n import current_lang, text
 
 bp = Blueprint("tenders", __name__, url_prefix="/tenders")

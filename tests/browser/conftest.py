@@ -15,8 +15,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from selector import PROJECT_ROOT
-from selector.db import get_database
-from selector.models import Base
+from selector.store.db import get_database
+from selector.store.models import Base
 from tests.web.conftest import database_url, make_app  # noqa: F401  (fixture re-used)
 
 CHROMIUM = "/usr/bin/chromium"

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from selector import PROJECT_ROOT
-from selector.db import get_session
 from selector.services.demo import load_demo
+from selector.store.db import get_session
 from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import select
 
 from selector import PROJECT_ROOT
-from selector.db import get_session
-from selector.models import User
 from selector.services import tenders, users
+from selector.store.db import get_session
+from selector.store.models import User
 from tests.browser.conftest import DESKTOP, PHONE
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ import pypdf
 import pytest
 
 from selector import PROJECT_ROOT
-from selector.inputs import load_evaluation_input
+from selector.files.readers import load_evaluation_input
 from selector.scoring.engine import evaluate
 from selector.scoring.model import Result
 

@@ -59,7 +59,7 @@ def test_json_has_the_contract_shape_and_ranks_the_example():
 
 def test_the_json_fingerprint_is_that_of_the_input_read_in_process():
     """`selector score` computes the fingerprint in a forked child: it must be the input's."""
-    from selector.inputs import load_evaluation_input
+    from selector.files.readers import load_evaluation_input
     from selector.scoring.serialize import fingerprint
 
     data = json.loads(run(*example_args(), "--json").output)

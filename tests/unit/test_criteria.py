@@ -10,7 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from selector.criteria import TemplateError, load_template, load_template_text, template_to_json
+from selector.files.criteria import (
+    TemplateError,
+    load_template,
+    load_template_text,
+    template_to_json,
+)
 from selector.scoring.model import ScoringError, Template
 
 CRITERIA_DIR = Path(__file__).resolve().parents[2] / "criteria"

@@ -7,8 +7,8 @@ from io import BytesIO
 
 import pytest
 
-from selector.criteria import load_template
-from selector.inputs import InputError, read_bids_table, read_scores_table, read_table
+from selector.files.criteria import load_template
+from selector.files.readers import InputError, read_bids_table, read_scores_table, read_table
 from tests.unit.test_cli_score import CRM
 
 TEMPLATE = load_template(CRM)

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from selector.cli import main
-from selector.criteria import TemplateError, load_template, load_template_text
-from selector.inputs import (
+from selector.files.criteria import TemplateError, load_template, load_template_text
+from selector.files.readers import (
     InputError,
     parse_rate_options,
     read_bids_table,

@@ -21,8 +21,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from selector import PROJECT_ROOT, create_app
-from selector.db import get_database, get_session
-from selector.models import Base, User
+from selector.store.db import get_database, get_session
+from selector.store.models import Base, User
 from tests.bilingual import pytest_runtest_call  # noqa: F401  # problems are bilingual
 
 DATA = Path(__file__).parent / "data"

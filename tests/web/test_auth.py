@@ -84,8 +84,8 @@ def test_disabling_a_user_ends_their_session_at_once(client, make_user, app):
     chair = app.test_client()
     login(chair, "chair")
     login(client, "admin")
-    from selector.db import get_session
     from selector.services.users import find_user
+    from selector.store.db import get_session
 
     with app.test_request_context():
         chair_id = find_user(get_session(), "chair").id

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, pool
 
-from selector.models import Base
+from selector.store.models import Base
 from tests.web.conftest import SelectorRunner
 
 

@@ -6,8 +6,8 @@ import threading
 
 from sqlalchemy import func, select
 
-from selector.db import get_session
-from selector.models import AuditEvent, Entry, ScoreSheet
+from selector.store.db import get_session
+from selector.store.models import AuditEvent, Entry, ScoreSheet
 from tests.web.conftest import MINI_VALUES, login
 
 

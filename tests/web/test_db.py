@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
-from selector.db import get_database, get_session, write_transaction
-from selector.models import User
+from selector.store.db import get_database, get_session, write_transaction
+from selector.store.models import User
 
 
 def is_sqlite(app) -> bool:
@@ -56,7 +56,7 @@ def test_a_failed_write_transaction_leaves_nothing_behind(app):
 def test_foreign_keys_are_enforced(app):
     from sqlalchemy.exc import IntegrityError
 
-    from selector.models import Vendor
+    from selector.store.models import Vendor
 
     with app.app_context():
         session = get_session()

@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from selector.db import get_session
-from selector.models import AuditEvent, FlagReview, Tender
 from selector.services import ServiceError, tenders
+from selector.store.db import get_session
+from selector.store.models import AuditEvent, FlagReview, Tender
 from tests.web.conftest import login
 
 # eval4 marks Alpha's functional fit "none" where the three others say "full": 0 against a

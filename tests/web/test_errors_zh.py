@@ -7,8 +7,8 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
-from selector.db import get_session
-from selector.models import Bid, Tender, Vendor
+from selector.store.db import get_session
+from selector.store.models import Bid, Tender, Vendor
 from tests.web.conftest import DATA, login
 
 

@@ -7,8 +7,8 @@ import html
 import pytest
 from sqlalchemy import func, select
 
-from selector.db import get_session
-from selector.models import ConflictDeclaration, Entry, ScoreSheet
+from selector.store.db import get_session
+from selector.store.models import ConflictDeclaration, Entry, ScoreSheet
 from tests.web.conftest import MINI_VALUES, login
 
 FULL = {f"value-{k}": v for k, v in MINI_VALUES.items()}
@@ -375,8 +375,8 @@ def test_prices_are_shown_only_to_evaluators_allowed_to_see_them(app, make_tende
 
 
 def test_an_evaluator_scores_only_the_groups_assigned(app, make_tender, make_user):
-    from selector.models import User
     from selector.services import tenders
+    from selector.store.models import User
 
     setup = make_tender(evaluators=1)
     with app.test_request_context():

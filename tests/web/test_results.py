@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from selector import PROJECT_ROOT
-from selector.db import get_session
-from selector.models import User
 from selector.services import results
+from selector.store.db import get_session
+from selector.store.models import User
 from tests.web.conftest import login
 
 EXAMPLES = PROJECT_ROOT / "examples" / "crm-tender"

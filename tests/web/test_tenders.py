@@ -7,8 +7,8 @@ from io import BytesIO
 import pytest
 from sqlalchemy import func, select
 
-from selector.db import get_session
-from selector.models import AuditEvent, Bid, Tender, Vendor
+from selector.store.db import get_session
+from selector.store.models import AuditEvent, Bid, Tender, Vendor
 from tests.web.conftest import DATA, login
 
 
@@ -546,7 +546,7 @@ def test_progress_shows_sheet_states_but_never_scores(app, chair, make_tender):
 
 def test_a_submitted_sheet_can_be_returned_to_its_evaluator_with_a_reason(app, chair, make_tender):
     setup = make_tender(state="open", submitted=True)
-    from selector.models import ScoreSheet
+    from selector.store.models import ScoreSheet
 
     with app.test_request_context():
         sheet_id = get_session().scalars(select(ScoreSheet.id)).first()

@@ -1,4 +1,4 @@
-"""Autogenerate a migration: `python -m selector.migrations.revise "message"`.
+"""Autogenerate a migration: `python -m selector.store.migrations.revise "message"`.
 
 Builds a scratch SQLite database at the current head, compares it with the models and
 writes the difference as a new revision file for a person to review.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 
-from selector.migrations import alembic_config
+from selector.store.migrations import alembic_config
 
 
 def main() -> None:

@@ -730,7 +730,7 @@ def load_evaluation_input(
     if isinstance(criteria, Template):
         template = criteria
     else:
-        from selector.criteria import load_template  # pydantic: only when a file is given
+        from selector.files.criteria import load_template  # pydantic: only when a file is given
 
         template = load_template(criteria)
     base = (base or template.currency).upper()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from selector.models import Base
+from selector.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
