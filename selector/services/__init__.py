@@ -9,7 +9,7 @@ that names the field and the fix.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -48,6 +48,12 @@ class Forbidden(ServiceError):
 
 class StaleEdit(ServiceError):
     """Someone else saved the record since the form was loaded (optimistic lock)."""
+
+
+def require_state(tender: Tender, states: Iterable[str], message: Any) -> None:
+    """Refuse (ServiceError with `message`) unless the tender is in one of `states`."""
+    if tender.state not in tuple(states):
+        raise ServiceError(message)
 
 
 def audit(

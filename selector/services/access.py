@@ -90,3 +90,9 @@ def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assign
     if assignment is None:  # pragma: no cover - may_see already requires it
         raise NotFound(_("There is no such tender, or it is not yours to see."))
     return assignment
+
+
+def tenders_visible_to(session: Session, user: User) -> list[Tender]:
+    """The tenders `user` may see, newest first."""
+    tenders = session.scalars(select(Tender).order_by(Tender.created_at.desc(), Tender.id.desc()))
+    return [t for t in tenders if may_see(session, t, user)]

@@ -19,7 +19,7 @@ from selector.scoring import engine
 from selector.scoring.checks import Flag
 from selector.scoring.model import Result, ScoringError, Text
 from selector.scoring.sensitivity import normalised_weights, reweighted
-from selector.services import NotFound, ServiceError, audit
+from selector.services import NotFound, ServiceError, audit, require_state
 from selector.services.access import chaired_tender
 from selector.services.results import result_for, reviews_by_flag
 from selector.store.db import write_transaction
@@ -164,6 +164,37 @@ def review_flags(
             reviews.append(review)
             audit(session, "flag.review", actor=actor, tender=tender, flag=flag_id, note=note)
     return reviews
+
+
+def review_flag(
+    session: Session, tender_id: int, *, actor: User, flag_id: str, note: str
+) -> FlagReview:
+    """Record the chair's review note on a decision-check flag (scoring closed)."""
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("Write a review note."), field="note")
+    if len(note) > MAX_NOTE:
+        raise ServiceError(
+            _("The note is too long: use at most %(n)d characters.", n=MAX_NOTE), field="note"
+        )
+    flag_id = (flag_id or "").strip()
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        require_state(
+            tender,
+            [TenderState.CLOSED],
+            _("Flags are reviewed after scoring is closed and before finalising."),
+        )
+        try:
+            known = {str(getattr(f, "id", "")) for f in result_for(session, tender.id).flags}
+        except ScoringError:
+            known = set()
+        if flag_id not in known:
+            raise NotFound(_("There is no such flag on this tender's result."))
+        review = FlagReview(flag_id=flag_id, note=note, author_id=actor.id)
+        tender.flag_reviews.append(review)
+        audit(session, "flag.review", actor=actor, tender=tender, flag=flag_id, note=note)
+    return review
 
 
 # --- what if ----------------------------------------------------------------------------------

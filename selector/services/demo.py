@@ -15,8 +15,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from selector.files.readers import read_consensus_table, read_rates_table, read_scores_table
 from selector.scoring.model import Template
-from selector.services import sheets, tenders, users
+from selector.services import consensus, lifecycle, setup, sheets, users
 from selector.services.templates import template_from_snapshot
 from selector.store.models import Tender, User
 
@@ -43,7 +44,7 @@ def _create_tender(
     """A demo tender on a template file of criteria/, with the default method and thresholds."""
     yaml_text = yaml_path.read_text(encoding="utf-8")
     template = template_from_snapshot(yaml_text, yaml_path.name)
-    tender = tenders.create_tender(
+    tender = setup.create_tender(
         session,
         chair=chair,
         name=name,
@@ -67,8 +68,6 @@ def load_demo(
     organisation: str = "Demo Trading Co. / 演示贸易有限公司",
 ) -> DemoLogins:
     """Create the demo users and tenders (each step through the services, audited)."""
-    from selector.files.readers import read_consensus_table, read_scores_table
-
     password = password or secrets.token_urlsafe(9)
     people = [
         ("admin", "Administrator / 管理员", "admin"),
@@ -94,16 +93,14 @@ def load_demo(
     )
     rates_path = examples_dir / "rates.csv"
     if rates_path.exists():
-        from selector.files.readers import read_rates_table
-
         for currency, rate in read_rates_table(rates_path, template.currency).items():
-            tenders.set_rate(session, selection.id, actor=chair, currency=currency, rate=rate)
+            setup.set_rate(session, selection.id, actor=chair, currency=currency, rate=rate)
     with open(examples_dir / "bids.csv", "rb") as stream:
-        tenders.upload_bids(session, selection.id, actor=chair, stream=stream, filename="bids.csv")
+        setup.upload_bids(session, selection.id, actor=chair, stream=stream, filename="bids.csv")
     evaluators = [created[name] for name in EVALUATORS]
     for index, evaluator in enumerate(evaluators):
         # The first evaluator is from procurement and sees prices; the others are technical.
-        tenders.assign_evaluator(
+        setup.assign_evaluator(
             session,
             selection.id,
             actor=chair,
@@ -111,14 +108,14 @@ def load_demo(
             group_keys=[],
             can_see_prices=index == 0,
         )
-    tenders.transition(session, selection.id, "open", actor=chair)
+    lifecycle.transition(session, selection.id, "open", actor=chair)
     for evaluator in evaluators:
         sheets.declare_conflicts(
             session, selection.id, evaluator=evaluator, vendor_ids=[], statement=""
         )
     entries = read_scores_table(examples_dir / "scores.csv", template, source_name="scores.csv")
     sheets.import_submitted_sheets(session, selection.id, actor=chair, entries=entries)
-    tenders.transition(session, selection.id, "close", actor=chair)
+    lifecycle.transition(session, selection.id, "close", actor=chair)
     consensus_path = examples_dir / "consensus.csv"
     if consensus_path.exists():
         tender = session.get(Tender, selection.id)
@@ -127,7 +124,7 @@ def load_demo(
         for agreed in read_consensus_table(
             consensus_path, template, vendor_ids, source_name="consensus.csv"
         ):
-            tenders.record_consensus(
+            consensus.record_consensus(
                 session,
                 selection.id,
                 actor=chair,
@@ -147,9 +144,9 @@ def load_demo(
     )
     shortlisted = [v.name for v in session.get(Tender, selection.id).vendors][:3]  # type: ignore[union-attr]
     for name in shortlisted:
-        tenders.add_vendor(session, review.id, actor=chair, name=name)
+        setup.add_vendor(session, review.id, actor=chair, name=name)
     for evaluator in evaluators:
-        tenders.assign_evaluator(
+        setup.assign_evaluator(
             session,
             review.id,
             actor=chair,
@@ -157,5 +154,5 @@ def load_demo(
             group_keys=[],
             can_see_prices=False,
         )
-    tenders.transition(session, review.id, "open", actor=chair)
+    lifecycle.transition(session, review.id, "open", actor=chair)
     return DemoLogins(password, [p[0] for p in people], [selection.id, review.id])

@@ -14,7 +14,7 @@ from selector.scoring import engine
 from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, ScoringError, Text
 from selector.scoring.model import Entry as ScoreEntry
 from selector.services import NotFound
-from selector.services.tenders import template_of
+from selector.services.templates import template_of
 from selector.store.models import (
     ConflictDeclaration,
     Entry,

@@ -20,8 +20,8 @@ from selector.scoring import rules
 from selector.scoring.model import Criterion, Group, ScoringError
 from selector.scoring.model import Entry as ScoreEntryLike
 from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, audit
-from selector.services.access import evaluator_assignment
-from selector.services.tenders import template_of
+from selector.services.access import chaired_tender, evaluator_assignment
+from selector.services.templates import template_of
 from selector.store.db import write_transaction
 from selector.store.models import (
     Assignment,
@@ -512,8 +512,6 @@ def import_submitted_sheets(
     committee and have declared, every vendor known and not conflicted, every criterion in
     the evaluator's groups, and no sheet may exist yet. Returns the number of sheets stored.
     """
-    from selector.services.access import chaired_tender
-
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)
         if tender.state != TenderState.OPEN:

@@ -14,8 +14,15 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from selector.files.criteria import (
+    TemplateError,
+    load_template,
+    load_template_text,
+    template_to_json,
+)
 from selector.scoring.model import Template, Text
 from selector.services import NotFound, ServiceError
+from selector.store.models import Tender
 
 MAX_TEMPLATE_BYTES = 512 * 1024
 
@@ -32,7 +39,6 @@ class TemplateChoice:
 
 def available_templates(criteria_dir: str | Path) -> list[TemplateChoice]:
     """The valid templates in `criteria_dir`, by file name (files that fail to load are skipped)."""
-    from selector.files.criteria import TemplateError, load_template
 
     choices = []
     for path in sorted(Path(criteria_dir).glob("*.y*ml")):
@@ -57,7 +63,6 @@ def read_template_file(criteria_dir: str | Path, key: str) -> tuple[str, Templat
 
 def parse_uploaded_template(data: bytes, filename: str) -> tuple[str, Template]:
     """Check an uploaded YAML template; ServiceError lists the loader's problems."""
-    from selector.files.criteria import TemplateError, load_template_text
 
     if len(data) > MAX_TEMPLATE_BYTES:
         raise ServiceError(
@@ -85,12 +90,15 @@ def parse_uploaded_template(data: bytes, filename: str) -> tuple[str, Template]:
 @lru_cache(maxsize=128)
 def template_from_snapshot(yaml_text: str, source: str) -> Template:
     """Rebuild a tender's template from its stored YAML (cached: templates are immutable)."""
-    from selector.files.criteria import load_template_text
 
     return load_template_text(yaml_text, source)
 
 
 def template_json(template: Template) -> dict[str, Any]:
-    from selector.files.criteria import template_to_json
 
     return dict(template_to_json(template))
+
+
+def template_of(tender: Tender) -> Template:
+    """The tender's own template, rebuilt from its snapshot."""
+    return template_from_snapshot(tender.template_yaml, tender.template_source)

@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from selector.scoring.model import ScoringError
 from selector.scoring.serialize import result_to_json
-from selector.services import Forbidden, NotFound, access, results, tenders
+from selector.services import Forbidden, NotFound, access, results
 from selector.store.db import get_session
 from selector.web import user
 
@@ -32,7 +32,7 @@ def tender_list() -> Any:
     """The tenders the user may see: id, name, state, template."""
     items = [
         {"id": t.id, "name": t.name, "state": t.state, "template": t.template_key}
-        for t in tenders.tenders_visible_to(get_session(), user())
+        for t in access.tenders_visible_to(get_session(), user())
     ]
     return jsonify(items)
 

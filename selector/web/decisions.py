@@ -14,7 +14,7 @@ from wtforms import SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from selector.scoring.checks import KIND_TITLES
-from selector.services import ServiceError, access, decisions, tenders
+from selector.services import ServiceError, access, decisions, templates
 from selector.services.decisions import MAX_NOTE
 from selector.store.db import get_session
 from selector.web import flash_error, roles_required, user
@@ -49,7 +49,7 @@ def show(tender_id: int) -> Any:
     return render_template(
         "decisions/show.html",
         tender=tender,
-        template=tenders.template_of(tender),
+        template=templates.template_of(tender),
         checks=checks,
         result=checks.result,
         form=FlagNoteForm(formdata=None),
@@ -116,7 +116,7 @@ def what_if(tender_id: int) -> Any:
             problem, outcome = error, None
     context = {
         "tender": tender,
-        "template": tenders.template_of(tender),
+        "template": templates.template_of(tender),
         "outcome": outcome,
         "problem": problem,
         "weight_field": WEIGHT_FIELD,

@@ -12,7 +12,8 @@ from flask_login import login_required
 from selector.scoring import rules
 from selector.scoring.model import Result
 from selector.scoring.serialize import fingerprint
-from selector.services import ServiceError, access, decisions, results, tenders
+from selector.services import ServiceError, access, decisions, results, templates
+from selector.services import consensus as consensus_service
 from selector.store.db import get_session
 from selector.web import apply_error, flash_error, roles_required, user
 from selector.web.decisions import WEIGHT_FIELD
@@ -59,7 +60,7 @@ def show(tender_id: int) -> Any:
     return render_template(
         "results/show.html",
         tender=tender,
-        template=tenders.template_of(tender),
+        template=templates.template_of(tender),
         result=result,
         fingerprint=fingerprint(result.input) if result else "",
         problems=problems,
@@ -82,7 +83,7 @@ def review_flag(tender_id: int) -> Any:
     form = FlagReviewForm()
     if form.validate_on_submit():
         try:
-            tenders.review_flag(
+            decisions.review_flag(
                 get_session(),
                 tender_id,
                 actor=user(),
@@ -103,7 +104,7 @@ def review_flag(tender_id: int) -> Any:
 
 def _consensus_page(tender: Any, form: ConsensusForm, status: int = 200) -> Any:
     session = get_session()
-    template = tenders.template_of(tender)
+    template = templates.template_of(tender)
     lang = current_lang()
     form.vendor.choices = [(v.id, v.name) for v in tender.vendors]
     form.criterion.choices = [
@@ -142,7 +143,7 @@ def record_consensus(tender_id: int) -> Any:
     form.criterion.choices = [(c.key, c.key) for c in tender.criteria if not c.is_price]
     if form.validate_on_submit():
         try:
-            tenders.record_consensus(
+            consensus_service.record_consensus(
                 session,
                 tender.id,
                 actor=user(),
@@ -166,7 +167,7 @@ def remove_consensus(tender_id: int, consensus_id: int) -> Any:
     access.chaired_tender(get_session(), tender_id, user())
     if ActionForm().validate_on_submit():
         try:
-            tenders.remove_consensus(get_session(), tender_id, consensus_id, actor=user())
+            consensus_service.remove_consensus(get_session(), tender_id, consensus_id, actor=user())
         except ServiceError as error:
             flash_error(error)
         else:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from selector.services import ServiceError, access, tenders, users
+from selector.services import ServiceError, access, lifecycle, setup, templates, users
 from selector.services.templates import (
     available_templates,
     parse_uploaded_template,
@@ -51,9 +51,7 @@ def _percent(value: Any) -> Decimal:
 def index() -> Any:
     """The tenders the logged-in user may see, with what to do next."""
     session = get_session()
-    return render_template(
-        "tenders/index.html", tenders=tenders.tenders_visible_to(session, user())
-    )
+    return render_template("tenders/index.html", tenders=access.tenders_visible_to(session, user()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -84,7 +82,7 @@ def new() -> Any:
                 source = f"{form.template.data}.yaml"
             else:
                 raise ServiceError(_("Choose a template, or upload one."), field="template")
-            tender = tenders.create_tender(
+            tender = setup.create_tender(
                 session,
                 chair=user(),
                 name=form.name.data or "",
@@ -110,7 +108,7 @@ def new() -> Any:
 def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
     """The chair's tender page with all its forms (one of them possibly showing errors)."""
     session = get_session()
-    template = tenders.template_of(tender)
+    template = templates.template_of(tender)
     lang = current_lang()
     settings = overrides.pop("settings_form", None) or TenderSettingsForm(
         formdata=None,
@@ -152,9 +150,9 @@ def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
             "tenders/show.html",
             tender=tender,
             template=template,
-            progress=tenders.progress(session, tender),
-            missing_bids=tenders.missing_bids(tender),
-            open_problems=tenders.open_problems(tender)
+            progress=lifecycle.progress(session, tender),
+            missing_bids=lifecycle.missing_bids(tender),
+            open_problems=lifecycle.open_problems(tender)
             if tender.state == TenderState.DRAFT
             else [],
             price_criteria=template.price_criteria(),
@@ -198,7 +196,7 @@ def settings(tender_id: int) -> Any:
     form.method.choices = _method_choices()
     if form.validate_on_submit():
         try:
-            tenders.update_settings(
+            setup.update_settings(
                 get_session(),
                 tender.id,
                 actor=user(),
@@ -229,7 +227,7 @@ def template(tender_id: int) -> Any:
             yaml_text, _template = parse_uploaded_template(
                 upload.read(), upload.filename or "upload.yaml"
             )
-            tenders.replace_template(
+            setup.replace_template(
                 get_session(),
                 tender.id,
                 actor=user(),
@@ -255,7 +253,7 @@ def add_vendor(tender_id: int) -> Any:
     form = VendorForm()
     if form.validate_on_submit():
         try:
-            vendor = tenders.add_vendor(
+            vendor = setup.add_vendor(
                 get_session(), tender.id, actor=user(), name=form.name.data or ""
             )
         except ServiceError as error:
@@ -273,7 +271,7 @@ def remove_vendor(tender_id: int, vendor_id: int) -> Any:
     tender = _chaired(tender_id)
     if ActionForm().validate_on_submit():
         try:
-            name = tenders.remove_vendor(get_session(), tender.id, vendor_id, actor=user())
+            name = setup.remove_vendor(get_session(), tender.id, vendor_id, actor=user())
         except ServiceError as error:
             flash_error(error)
         else:
@@ -291,7 +289,7 @@ def set_bid(tender_id: int) -> Any:
     form.component.choices = [(c.key, c.key) for c in tender.criteria if c.is_price]
     if form.validate_on_submit():
         try:
-            tenders.set_bid(
+            setup.set_bid(
                 get_session(),
                 tender.id,
                 actor=user(),
@@ -315,7 +313,7 @@ def remove_bid(tender_id: int, bid_id: int) -> Any:
     _chaired(tender_id)
     if ActionForm().validate_on_submit():
         try:
-            tenders.remove_bid(get_session(), tender_id, bid_id, actor=user())
+            setup.remove_bid(get_session(), tender_id, bid_id, actor=user())
         except ServiceError as error:
             flash_error(error)
         else:
@@ -332,7 +330,7 @@ def upload_bids(tender_id: int) -> Any:
     if form.validate_on_submit():
         upload = form.bids_file.data
         try:
-            count = tenders.upload_bids(
+            count = setup.upload_bids(
                 get_session(),
                 tender.id,
                 actor=user(),
@@ -355,7 +353,7 @@ def set_rate(tender_id: int) -> Any:
     form = RateForm()
     if form.validate_on_submit():
         try:
-            tenders.set_rate(
+            setup.set_rate(
                 get_session(),
                 tender.id,
                 actor=user(),
@@ -377,7 +375,7 @@ def remove_rate(tender_id: int, currency: str) -> Any:
     _chaired(tender_id)
     if ActionForm().validate_on_submit():
         try:
-            tenders.remove_rate(get_session(), tender_id, currency, actor=user())
+            setup.remove_rate(get_session(), tender_id, currency, actor=user())
         except ServiceError as error:
             flash_error(error)
         else:
@@ -398,7 +396,7 @@ def assign(tender_id: int) -> Any:
     form.groups.choices = [(g.key, g.key) for g in tender.groups if g.scored_by_evaluators]
     if form.validate_on_submit():
         try:
-            assignment = tenders.assign_evaluator(
+            assignment = setup.assign_evaluator(
                 session,
                 tender.id,
                 actor=user(),
@@ -421,7 +419,7 @@ def unassign(tender_id: int, assignment_id: int) -> Any:
     _chaired(tender_id)
     if ActionForm().validate_on_submit():
         try:
-            tenders.remove_assignment(get_session(), tender_id, assignment_id, actor=user())
+            setup.remove_assignment(get_session(), tender_id, assignment_id, actor=user())
         except ServiceError as error:
             flash_error(error)
         else:
@@ -439,7 +437,7 @@ def transition(tender_id: int, action: str) -> Any:
     failed = form.is_submitted()
     if form.validate_on_submit():
         try:
-            tenders.transition(
+            lifecycle.transition(
                 session, tender.id, action, actor=user(), reason=form.reason.data or ""
             )
         except ServiceError as error:
@@ -461,8 +459,8 @@ def transition(tender_id: int, action: str) -> Any:
         tender=tender,
         action=action,
         form=form,
-        progress=tenders.progress(session, tender),
-        open_problems=tenders.open_problems(tender) if action == "open" else [],
+        progress=lifecycle.progress(session, tender),
+        open_problems=lifecycle.open_problems(tender) if action == "open" else [],
     ), (422 if failed else 200)
 
 
@@ -474,7 +472,7 @@ def delete(tender_id: int) -> Any:
     form = ActionForm()
     if form.validate_on_submit():
         try:
-            name = tenders.delete_tender(get_session(), tender.id, actor=user())
+            name = lifecycle.delete_tender(get_session(), tender.id, actor=user())
         except ServiceError as error:
             flash_error(error)
             return redirect(url_for("tenders.show", tender_id=tender_id))
@@ -491,7 +489,7 @@ def return_sheet(tender_id: int, sheet_id: int) -> Any:
     form = TransitionForm()
     if form.validate_on_submit():
         try:
-            tenders.return_sheet(
+            lifecycle.return_sheet(
                 get_session(), tender_id, sheet_id, actor=user(), reason=form.reason.data or ""
             )
         except ServiceError as error:
@@ -510,7 +508,7 @@ def history(tender_id: int) -> Any:
     """The tender's audit trail: who did what, when."""
     tender = _chaired(tender_id)
     return render_template(
-        "tenders/history.html", tender=tender, events=tenders.history(get_session(), tender.id)
+        "tenders/history.html", tender=tender, events=lifecycle.history(get_session(), tender.id)
     )
 
 
@@ -522,5 +520,5 @@ def criteria(tender_id: int) -> Any:
     if user().role == "admin":
         abort(403)
     return render_template(
-        "tenders/criteria.html", tender=tender, template=tenders.template_of(tender)
+        "tenders/criteria.html", tender=tender, template=templates.template_of(tender)
     )

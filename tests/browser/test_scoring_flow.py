@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from selector import PROJECT_ROOT
-from selector.services import tenders, users
+from selector.services import lifecycle, setup, templates, users
 from selector.store.db import get_session
 from selector.store.models import User
 from tests.browser.conftest import DESKTOP, PHONE
@@ -41,7 +41,7 @@ def crm_tender(live_app: Any) -> int:
             )
         chair = session.scalar(select(User).where(User.username == "chair"))
         evaluator = session.scalar(select(User).where(User.username == "evaluator1"))
-        tender = tenders.create_tender(
+        tender = setup.create_tender(
             session,
             chair=chair,
             name="CRM系统选型 2025",
@@ -53,11 +53,11 @@ def crm_tender(live_app: Any) -> int:
             divergence_threshold=Decimal("0.4"),
             low_bid_threshold=Decimal("0.6"),
         )
-        template = tenders.template_of(tender)
+        template = templates.template_of(tender)
         for offset, (name, amount) in enumerate(VENDORS.items()):
-            vendor = tenders.add_vendor(session, tender.id, actor=chair, name=name)
+            vendor = setup.add_vendor(session, tender.id, actor=chair, name=name)
             for index, criterion in enumerate(template.price_criteria()):
-                tenders.set_bid(
+                setup.set_bid(
                     session,
                     tender.id,
                     actor=chair,
@@ -66,7 +66,7 @@ def crm_tender(live_app: Any) -> int:
                     amount=Decimal(amount + 1000 * index * (offset + 1)),
                     currency=None,
                 )
-        tenders.assign_evaluator(
+        setup.assign_evaluator(
             session,
             tender.id,
             actor=chair,
@@ -74,7 +74,7 @@ def crm_tender(live_app: Any) -> int:
             group_keys=[],
             can_see_prices=True,
         )
-        tenders.transition(session, tender.id, "open", actor=chair)
+        lifecycle.transition(session, tender.id, "open", actor=chair)
         return tender.id
 
 

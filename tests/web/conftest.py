@@ -187,7 +187,8 @@ def make_tender(app: Any, make_user: Any) -> Any:
     MINI_VALUES for every vendor before closing), values ({evaluator: {vendor: {criterion:
     value}}} overriding MINI_VALUES), can_see_prices (bool), method.
     """
-    from selector.services import sheets, tenders
+    from selector.services import lifecycle, sheets
+    from selector.services.setup import add_vendor, assign_evaluator, create_tender, set_bid
     from selector.services.templates import template_from_snapshot
 
     counter = {"n": 0}
@@ -225,7 +226,7 @@ def make_tender(app: Any, make_user: Any) -> Any:
             )
             evaluators = [ensure(name, "evaluator") for name in evaluator_names]
             template = template_from_snapshot(yaml_text, path.name)
-            tender = tenders.create_tender(
+            tender = create_tender(
                 session,
                 chair=chair,
                 name=overrides.get("name", f"Tender {n}"),
@@ -239,12 +240,10 @@ def make_tender(app: Any, make_user: Any) -> Any:
             )
             setup = TenderSetup(tender.id, chair_name, evaluator_names)
             for name in vendor_names:
-                setup.vendors[name] = tenders.add_vendor(
-                    session, tender.id, actor=chair, name=name
-                ).id
+                setup.vendors[name] = add_vendor(session, tender.id, actor=chair, name=name).id
             for name, amount in bids.items():
                 for criterion in template.price_criteria():
-                    tenders.set_bid(
+                    set_bid(
                         session,
                         tender.id,
                         actor=chair,
@@ -254,7 +253,7 @@ def make_tender(app: Any, make_user: Any) -> Any:
                         currency=None,
                     )
             for evaluator in evaluators:
-                tenders.assign_evaluator(
+                assign_evaluator(
                     session,
                     tender.id,
                     actor=chair,
@@ -264,7 +263,7 @@ def make_tender(app: Any, make_user: Any) -> Any:
                 )
             if state == "draft":
                 return setup
-            tenders.transition(session, tender.id, "open", actor=chair)
+            lifecycle.transition(session, tender.id, "open", actor=chair)
             setup.state = "open"
             submitted = overrides.get("submitted", state in ("closed", "finalised"))
             if submitted:
@@ -288,11 +287,11 @@ def make_tender(app: Any, make_user: Any) -> Any:
                         )
             if state == "open":
                 return setup
-            tenders.transition(session, tender.id, "close", actor=chair)
+            lifecycle.transition(session, tender.id, "close", actor=chair)
             setup.state = "closed"
             if state == "closed":
                 return setup
-            tenders.transition(session, tender.id, "finalise", actor=chair)
+            lifecycle.transition(session, tender.id, "finalise", actor=chair)
             setup.state = "finalised"
             return setup
 

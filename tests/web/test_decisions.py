@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from selector.services import ServiceError, tenders
+from selector.services import ServiceError, lifecycle
 from selector.store.db import get_session
 from selector.store.models import AuditEvent, FlagReview, Tender
 from tests.web.conftest import login
@@ -116,7 +116,7 @@ def test_finalising_needs_the_notes_and_then_succeeds(app, client, closed_tender
         session = get_session()
         chair = session.get(Tender, closed_tender.id).chair
         with pytest.raises(ServiceError, match="Every flag needs a review note"):
-            tenders.transition(session, closed_tender.id, "finalise", actor=chair)
+            lifecycle.transition(session, closed_tender.id, "finalise", actor=chair)
     client.post(
         f"/tenders/{closed_tender.id}/decisions/review",
         data={"flag_ids": [OUTLIER_ID], "note": "Accepted too."},
@@ -124,7 +124,7 @@ def test_finalising_needs_the_notes_and_then_succeeds(app, client, closed_tender
     with app.test_request_context():
         session = get_session()
         chair = session.get(Tender, closed_tender.id).chair
-        tenders.transition(session, closed_tender.id, "finalise", actor=chair)
+        lifecycle.transition(session, closed_tender.id, "finalise", actor=chair)
         assert session.get(Tender, closed_tender.id).state == "finalised"
 
 

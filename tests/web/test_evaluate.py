@@ -375,7 +375,8 @@ def test_prices_are_shown_only_to_evaluators_allowed_to_see_them(app, make_tende
 
 
 def test_an_evaluator_scores_only_the_groups_assigned(app, make_tender, make_user):
-    from selector.services import tenders
+    from selector.services import lifecycle
+    from selector.services.setup import assign_evaluator
     from selector.store.models import User
 
     setup = make_tender(evaluators=1)
@@ -383,7 +384,7 @@ def test_an_evaluator_scores_only_the_groups_assigned(app, make_tender, make_use
         session = get_session()
         chair = session.scalar(select(User).where(User.username == "chair"))
         eval1 = session.scalar(select(User).where(User.username == "eval1"))
-        tenders.assign_evaluator(
+        assign_evaluator(
             session,
             setup.id,
             actor=chair,
@@ -393,7 +394,7 @@ def test_an_evaluator_scores_only_the_groups_assigned(app, make_tender, make_use
         )
         make_user("eval9", "evaluator")
         eval9 = session.scalar(select(User).where(User.username == "eval9"))
-        tenders.assign_evaluator(
+        assign_evaluator(
             session,
             setup.id,
             actor=chair,
@@ -401,7 +402,7 @@ def test_an_evaluator_scores_only_the_groups_assigned(app, make_tender, make_use
             group_keys=["quality"],
             can_see_prices=False,
         )
-        tenders.transition(session, setup.id, "open", actor=chair)
+        lifecycle.transition(session, setup.id, "open", actor=chair)
     client = app.test_client()
     login(client, "eval1")
     declare(client, setup.id)

@@ -92,13 +92,13 @@ def test_observers_see_results_only_once_finalised(app, make_tender, make_user):
 
 def test_only_submitted_sheets_count(app, make_tender):
     setup = make_tender(state="open", submitted=True)
-    from selector.services import tenders
+    from selector.services import lifecycle
 
     with app.test_request_context():
         session = get_session()
         chair = session.scalar(select(User).where(User.username == "chair"))
         sheet_id = session.execute(select(results.ScoreSheet.id)).scalars().first()
-        tenders.return_sheet(session, setup.id, sheet_id, actor=chair, reason="redo")
+        lifecycle.return_sheet(session, setup.id, sheet_id, actor=chair, reason="redo")
         inp = results.evaluation_input_for(session, setup.id)
     assert len({(e.evaluator, e.vendor) for e in inp.entries}) == 3
 

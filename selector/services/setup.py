@@ -1,167 +1,42 @@
-"""The chair's workflow: set up a tender, open and close scoring, consensus, finalise.
-
-State machine (anything else is refused with a message):
-
-    draft --open--> open --close--> closed --finalise--> finalised
-                      ^                |                    |
-                      +----reopen------+--------------------+   (reopen needs a reason)
+"""Setting up a tender: create it on a template, its settings, vendors, bids, exchange rates
+and the committee (who scores which groups). Everything here is the chair's, and most of it
+only while the tender is a draft (see `selector.services.lifecycle` for the state machine).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from selector.scoring import rules
-from selector.scoring.model import METHODS, ScoringError, Template
-from selector.services import Forbidden, NotFound, ServiceError, audit
-from selector.services.access import chaired_tender, may_see
-from selector.services.templates import template_from_snapshot, template_json
+from selector.files.readers import InputError, read_bids_table
+from selector.scoring.model import METHODS, Template
+from selector.services import Forbidden, NotFound, ServiceError, audit, require_state
+from selector.services.access import chaired_tender
+from selector.services.templates import template_from_snapshot, template_json, template_of
 from selector.store.db import write_transaction
 from selector.store.models import (
     Assignment,
-    AuditEvent,
     Bid,
     ConflictDeclaration,
-    Consensus,
     ExchangeRate,
-    FlagReview,
     ScoreSheet,
-    SheetState,
     Tender,
     TenderCriterion,
     TenderGroup,
     TenderState,
     User,
     Vendor,
-    utcnow,
 )
 
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 MAX_NAME = 200
 MAX_TEXT = 2000
 MAX_AMOUNT = Decimal("1e15")
-TRANSITIONS = {
-    "open": ((TenderState.DRAFT,), TenderState.OPEN),
-    "close": ((TenderState.OPEN,), TenderState.CLOSED),
-    "finalise": ((TenderState.CLOSED,), TenderState.FINALISED),
-    "reopen": ((TenderState.CLOSED, TenderState.FINALISED), TenderState.OPEN),
-}
-
-
-# --- reading ------------------------------------------------------------------------------
-
-
-def tenders_visible_to(session: Session, user: User) -> list[Tender]:
-    """The tenders `user` may see, newest first."""
-    tenders = session.scalars(select(Tender).order_by(Tender.created_at.desc(), Tender.id.desc()))
-    return [t for t in tenders if may_see(session, t, user)]
-
-
-def template_of(tender: Tender) -> Template:
-    """The tender's own template, rebuilt from its snapshot."""
-    return template_from_snapshot(tender.template_yaml, tender.template_source)
-
-
-def history(session: Session, tender_id: int) -> list[AuditEvent]:
-    """The tender's audit events, newest first."""
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.tender_id == tender_id)
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        )
-    )
-
-
-@dataclass
-class ProgressCell:
-    state: str  # missing | draft | submitted | conflict
-    submitted_at: Any = None
-    sheet_id: int | None = None
-
-
-@dataclass
-class ProgressRow:
-    assignment: Assignment
-    declared: bool
-    conflicts: list[str]
-    cells: dict[int, ProgressCell]
-    submitted: int
-    expected: int
-
-
-@dataclass
-class Progress:
-    """Who has submitted what: sheet states only, never scores (scoring is blind)."""
-
-    rows: list[ProgressRow] = field(default_factory=list)
-    submitted: int = 0
-    expected: int = 0
-
-    @property
-    def complete(self) -> bool:
-        return self.expected > 0 and self.submitted == self.expected
-
-
-def progress(session: Session, tender: Tender) -> Progress:
-    """Sheet states per evaluator × vendor, for the chair's progress table."""
-    sheets = session.scalars(select(ScoreSheet).where(ScoreSheet.tender_id == tender.id)).all()
-    by_cell = {(s.evaluator_id, s.vendor_id): s for s in sheets}
-    declarations = {d.user_id: d for d in tender.declarations}
-    result = Progress()
-    for assignment in tender.assignments:
-        declaration = declarations.get(assignment.user_id)
-        conflicted = {v.id for v in declaration.vendors} if declaration else set()
-        row = ProgressRow(
-            assignment=assignment,
-            declared=declaration is not None,
-            conflicts=[v.name for v in declaration.vendors] if declaration else [],
-            cells={},
-            submitted=0,
-            expected=0,
-        )
-        for vendor in tender.vendors:
-            if vendor.id in conflicted:
-                row.cells[vendor.id] = ProgressCell("conflict")
-                continue
-            sheet = by_cell.get((assignment.user_id, vendor.id))
-            state = sheet.state if sheet else "missing"
-            row.cells[vendor.id] = ProgressCell(
-                state, sheet.submitted_at if sheet else None, sheet.id if sheet else None
-            )
-            row.expected += 1
-            row.submitted += state == SheetState.SUBMITTED
-        result.rows.append(row)
-        result.submitted += row.submitted
-        result.expected += row.expected
-    return result
-
-
-def missing_bids(tender: Tender) -> list[str]:
-    """'vendor: component' for each price criterion a vendor has no bid for."""
-    price = [c for c in tender.criteria if c.is_price]
-    missing = []
-    for vendor in tender.vendors:
-        have = {b.criterion_id for b in vendor.bids}
-        missing += [f"{vendor.name}: {c.key}" for c in price if c.id not in have]
-    return missing
-
-
-def unrated_currencies(tender: Tender) -> list[str]:
-    rated = {r.currency for r in tender.rates} | {tender.base_currency}
-    used = {b.currency for v in tender.vendors for b in v.bids}
-    return sorted(used - rated)
-
-
-# --- validation helpers ----------------------------------------------------------------
 
 
 def _name(value: str, field_name: str, label: str) -> str:
@@ -195,11 +70,6 @@ def _method(method: str) -> str:
     if method not in METHODS:
         raise ServiceError(_("Choose mean, trimmed or median."), field="method")
     return method
-
-
-def _require_state(tender: Tender, states: Iterable[str], message: str) -> None:
-    if tender.state not in tuple(states):
-        raise ServiceError(message)
 
 
 def _settings_state(tender: Tender) -> None:
@@ -238,9 +108,6 @@ def _build_structure(tender: Tender, template: Template, session: Session | None
                 )
             )
             position += 1
-
-
-# --- setting up ---------------------------------------------------------------------------
 
 
 def create_tender(
@@ -361,7 +228,7 @@ def replace_template(
     template = template_from_snapshot(template_yaml, template_source)
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)
-        _require_state(
+        require_state(
             tender,
             [TenderState.DRAFT],
             _("The template can only be replaced while the tender is a draft."),
@@ -386,27 +253,12 @@ def replace_template(
     return tender
 
 
-def delete_tender(session: Session, tender_id: int, *, actor: User) -> str:
-    """Delete a draft tender and everything in it; returns its name."""
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _require_state(
-            tender,
-            [TenderState.DRAFT],
-            _("Only a draft tender can be deleted; this one has been opened."),
-        )
-        name = tender.name
-        audit(session, "tender.delete", actor=actor, tender=None, tender_id=tender.id, name=name)
-        session.delete(tender)
-    return name
-
-
 def add_vendor(session: Session, tender_id: int, *, actor: User, name: str) -> Vendor:
     """Add a bidding vendor (draft only: the field is fixed once scoring opens)."""
     name = _name(name, "name", _("The vendor name"))
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)
-        _require_state(
+        require_state(
             tender, [TenderState.DRAFT], _("Vendors can only be added while the tender is a draft.")
         )
         vendor = _new_vendor(tender, name)
@@ -430,25 +282,25 @@ def remove_vendor(session: Session, tender_id: int, vendor_id: int, *, actor: Us
     """Remove a vendor and its bids (draft only)."""
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)
-        _require_state(
+        require_state(
             tender,
             [TenderState.DRAFT],
             _("Vendors can only be removed while the tender is a draft."),
         )
-        vendor = _vendor(tender, vendor_id)
+        vendor = vendor_of(tender, vendor_id)
         tender.vendors.remove(vendor)
         audit(session, "vendor.remove", actor=actor, tender=tender, vendor=vendor.name)
     return vendor.name
 
 
-def _vendor(tender: Tender, vendor_id: int) -> Vendor:
+def vendor_of(tender: Tender, vendor_id: int) -> Vendor:
     for vendor in tender.vendors:
         if vendor.id == vendor_id:
             return vendor
     raise NotFound(_("There is no such vendor in this tender."), field="vendor")
 
 
-def _criterion(tender: Tender, key: str, *, field_name: str = "criterion") -> TenderCriterion:
+def criterion_of(tender: Tender, key: str, *, field_name: str = "criterion") -> TenderCriterion:
     for criterion in tender.criteria:
         if criterion.key == key:
             return criterion
@@ -482,8 +334,8 @@ def set_bid(
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)
         _bid_state(tender)
-        vendor = _vendor(tender, vendor_id)
-        criterion = _criterion(tender, component, field_name="component")
+        vendor = vendor_of(tender, vendor_id)
+        criterion = criterion_of(tender, component, field_name="component")
         if not criterion.is_price:
             raise ServiceError(
                 _("'%(key)s' is not a cost component.", key=component), field="component"
@@ -519,7 +371,7 @@ def remove_bid(session: Session, tender_id: int, bid_id: int, *, actor: User) ->
     """Delete one bid amount."""
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)
-        _require_state(
+        require_state(
             tender,
             [TenderState.DRAFT],
             _("A bid can only be removed while the tender is a draft; correct it instead."),
@@ -549,8 +401,6 @@ def upload_bids(
     `file:line: column: value: message`. Unknown vendors are added while the tender is a
     draft. Returns the number of bids read.
     """
-    from selector.files.readers import InputError, read_bids_table
-
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)
         _bid_state(tender)
@@ -679,7 +529,7 @@ def assign_evaluator(
     """
     with write_transaction(session):
         tender = chaired_tender(session, tender_id, actor)
-        _require_state(
+        require_state(
             tender,
             [TenderState.DRAFT, TenderState.OPEN],
             _("Evaluators can only be assigned before scoring is closed."),
@@ -718,7 +568,7 @@ def remove_assignment(session: Session, tender_id: int, assignment_id: int, *, a
         assignment = next((a for a in tender.assignments if a.id == assignment_id), None)
         if assignment is None:
             raise NotFound(_("There is no such assignment in this tender."))
-        _require_state(
+        require_state(
             tender,
             [TenderState.DRAFT, TenderState.OPEN],
             _("Evaluators can only be removed before scoring is closed."),
@@ -749,299 +599,3 @@ def remove_assignment(session: Session, tender_id: int, assignment_id: int, *, a
             evaluator=assignment.user.username,
         )
         tender.assignments.remove(assignment)
-
-
-# --- the state machine ------------------------------------------------------------------
-
-
-def open_problems(tender: Tender) -> list[str]:
-    """What stops scoring from opening (empty when it can open)."""
-    problems = []
-    if not tender.vendors:
-        problems.append(_("Add at least one vendor."))
-    if not tender.assignments:
-        problems.append(_("Assign at least one evaluator."))
-    scored = [g for g in tender.groups if g.scored_by_evaluators]
-    covered: set[str] = set()
-    for assignment in tender.assignments:
-        covered |= {g.key for g in (assignment.groups or scored)}
-    uncovered = [g for g in scored if g.key not in covered]
-    if tender.assignments and uncovered:
-        problems.append(
-            _(
-                "No evaluator scores these groups: %(groups)s.",
-                groups=", ".join(f"{g.title_en} / {g.title_zh}" for g in uncovered),
-            )
-        )
-    missing = missing_bids(tender)
-    if missing:
-        problems.append(_("Bids are missing: %(list)s.", list="; ".join(missing[:20])))
-    unrated = unrated_currencies(tender)
-    if unrated:
-        problems.append(_("Exchange rates are missing for: %(list)s.", list=", ".join(unrated)))
-    return problems
-
-
-def transition(
-    session: Session, tender_id: int, action: str, *, actor: User, reason: str = ""
-) -> Tender:
-    """Move a tender along its state machine: open, close, finalise or reopen.
-
-    - open (from draft): needs vendors, evaluators covering every scored group, every bid.
-    - close (from open): sheets not submitted by then are left out of the results.
-    - finalise (from closed): the result must compute, and every flag of the decision
-      checks must have a review note.
-    - reopen (from closed or finalised): needs a written reason.
-    Raises ServiceError with the reason and the list of what is missing.
-    """
-    if action not in TRANSITIONS:
-        raise ServiceError(_("Unknown action."))
-    sources, target = TRANSITIONS[action]
-    reason = (reason or "").strip()
-    if len(reason) > MAX_TEXT:
-        raise ServiceError(
-            _("The reason is too long: use at most %(n)d characters.", n=MAX_TEXT), field="reason"
-        )
-    if action == "reopen" and not reason:
-        raise ServiceError(
-            _("Write the reason for reopening: it is kept in the record."), field="reason"
-        )
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        if tender.state not in sources:
-            raise ServiceError(_illegal_transition(action))
-        detail: dict[str, Any] = {"from": tender.state, "to": str(target)}
-        if action == "open":
-            problems = open_problems(tender)
-            if problems:
-                raise ServiceError(_("Scoring cannot open yet:"), problems=problems)
-            tender.opened_at = tender.opened_at or utcnow()
-        elif action == "close":
-            tender.closed_at = utcnow()
-            prog = progress(session, tender)
-            detail["submitted"] = prog.submitted
-            detail["expected"] = prog.expected
-        elif action == "finalise":
-            from selector.scoring.serialize import fingerprint
-            from selector.services.results import open_flags, result_for
-
-            try:
-                result = result_for(session, tender.id)
-            except ScoringError as error:
-                raise ServiceError(
-                    _("The result cannot be computed yet, so the tender cannot be finalised:"),
-                    problems=error.texts,
-                ) from None
-            unreviewed = open_flags(session, tender.id, result)
-            if unreviewed:
-                raise ServiceError(
-                    _("Every flag needs a review note before finalising. Still open:"),
-                    problems=[str(getattr(f, "id", f)) for f in unreviewed],
-                )
-            tender.finalised_at = utcnow()
-            detail["winner"] = result.winner
-            detail["fingerprint"] = fingerprint(result.input)
-        elif action == "reopen":
-            tender.finalised_at = None
-            tender.closed_at = None
-            detail["reason"] = reason
-        if reason:
-            detail["reason"] = reason
-        tender.state = target
-        audit(session, f"tender.{action}", actor=actor, tender=tender, **detail)
-    return tender
-
-
-def _illegal_transition(action: str) -> str:
-    messages = {
-        "open": _("Scoring can only be opened from a draft."),
-        "close": _("Scoring can only be closed while it is open."),
-        "finalise": _("Only a tender whose scoring is closed can be finalised."),
-        "reopen": _("Only a closed or finalised tender can be reopened."),
-    }
-    return messages[action]
-
-
-def return_sheet(
-    session: Session, tender_id: int, sheet_id: int, *, actor: User, reason: str
-) -> ScoreSheet:
-    """Give a submitted sheet back to its evaluator as a draft (scoring open; reason kept)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            _("Write why the sheet goes back: the evaluator will see it."), field="reason"
-        )
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _require_state(
-            tender,
-            [TenderState.OPEN],
-            _("A sheet can only go back to its evaluator while scoring is open."),
-        )
-        sheet = session.get(ScoreSheet, sheet_id)
-        if sheet is None or sheet.tender_id != tender.id:
-            raise NotFound(_("There is no such score sheet in this tender."))
-        sheet.state = SheetState.DRAFT
-        sheet.submitted_at = None
-        sheet.updated_at = utcnow()
-        audit(
-            session,
-            "sheet.return",
-            actor=actor,
-            tender=tender,
-            evaluator=sheet.evaluator.username,
-            vendor=sheet.vendor.name,
-            reason=reason[:MAX_TEXT],
-        )
-    return sheet
-
-
-# --- after closing ------------------------------------------------------------------------
-
-
-def record_consensus(
-    session: Session,
-    tender_id: int,
-    *,
-    actor: User,
-    vendor_id: int,
-    criterion_key: str,
-    value: str,
-    reason: str,
-) -> Consensus:
-    """Record the committee's agreed value for one cell, with a reason (scoring closed).
-
-    The value is read by the criterion's rule (full/partial/none, yes/no, a grade, pass/fail,
-    a number for scale). It replaces the evaluators' aggregate for that cell.
-    """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(_("Write the reason for the consensus value."), field="reason")
-    if len(reason) > MAX_TEXT:
-        raise ServiceError(
-            _("The reason is too long: use at most %(n)d characters.", n=MAX_TEXT), field="reason"
-        )
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _require_state(
-            tender,
-            [TenderState.CLOSED],
-            _(
-                "Consensus values are recorded after scoring is closed and before "
-                "the tender is finalised."
-            ),
-        )
-        vendor = _vendor(tender, vendor_id)
-        row = _criterion(tender, criterion_key)
-        criterion = template_of(tender).criterion(criterion_key)
-        if criterion is None or not criterion.is_scored_by_evaluators:
-            raise ServiceError(
-                _(
-                    "'%(key)s' is computed from the bids: it takes no consensus value.",
-                    key=criterion_key,
-                ),
-                field="criterion",
-            )
-        try:
-            normalised = rules.parse_value(criterion, value)
-        except ScoringError:
-            raise ServiceError(_value_hint(criterion), field="value") from None
-        existing = next(
-            (c for c in tender.consensus if c.vendor_id == vendor.id and c.criterion_id == row.id),
-            None,
-        )
-        if existing is None:
-            existing = Consensus(
-                vendor=vendor,
-                criterion=row,
-                value=str(normalised),
-                reason=reason,
-                author_id=actor.id,
-            )
-            tender.consensus.append(existing)
-        else:
-            existing.value, existing.reason, existing.author_id = str(normalised), reason, actor.id
-            existing.created_at = utcnow()
-        audit(
-            session,
-            "consensus.set",
-            actor=actor,
-            tender=tender,
-            vendor=vendor.name,
-            criterion=criterion_key,
-            value=str(normalised),
-            reason=reason,
-        )
-    return existing
-
-
-def _value_hint(criterion: Any) -> str:
-    if criterion.kind == "scale":
-        return _(
-            "Enter a number from 0 to %(max)s on steps of %(step)s.",
-            max=_plain(criterion.max),
-            step=_plain(rules.scale_step(criterion)),
-        )
-    keys = " / ".join(c.key for c in rules.choices(criterion))
-    return _("Enter one of: %(keys)s.", keys=keys)
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
-def remove_consensus(session: Session, tender_id: int, consensus_id: int, *, actor: User) -> None:
-    """Withdraw a consensus value: the evaluators' aggregate counts again."""
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _require_state(
-            tender,
-            [TenderState.CLOSED],
-            _("Consensus values can only change while scoring is closed."),
-        )
-        row = next((c for c in tender.consensus if c.id == consensus_id), None)
-        if row is None:
-            raise NotFound(_("There is no such consensus value."))
-        audit(
-            session,
-            "consensus.remove",
-            actor=actor,
-            tender=tender,
-            vendor=row.vendor.name,
-            criterion=row.criterion.key,
-            value=row.value,
-        )
-        tender.consensus.remove(row)
-
-
-def review_flag(
-    session: Session, tender_id: int, *, actor: User, flag_id: str, note: str
-) -> FlagReview:
-    """Record the chair's review note on a decision-check flag (scoring closed)."""
-    note = (note or "").strip()
-    if not note:
-        raise ServiceError(_("Write a review note."), field="note")
-    if len(note) > MAX_TEXT:
-        raise ServiceError(
-            _("The note is too long: use at most %(n)d characters.", n=MAX_TEXT), field="note"
-        )
-    flag_id = (flag_id or "").strip()
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _require_state(
-            tender,
-            [TenderState.CLOSED],
-            _("Flags are reviewed after scoring is closed and before finalising."),
-        )
-        from selector.services.results import result_for
-
-        try:
-            known = {str(getattr(f, "id", "")) for f in result_for(session, tender.id).flags}
-        except ScoringError:
-            known = set()
-        if flag_id not in known:
-            raise NotFound(_("There is no such flag on this tender's result."))
-        review = FlagReview(flag_id=flag_id, note=note, author_id=actor.id)
-        tender.flag_reviews.append(review)
-        audit(session, "flag.review", actor=actor, tender=tender, flag=flag_id, note=note)
-    return review

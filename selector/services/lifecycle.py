@@ -1,0 +1,288 @@
+"""A tender's life cycle: open, close, finalise and reopen scoring, give a sheet back, delete
+a draft; and what the chair reads about it (what stops it opening, progress, history).
+
+State machine (anything else is refused with a message):
+
+    draft --open--> open --close--> closed --finalise--> finalised
+                      ^                |                    |
+                      +----reopen------+--------------------+   (reopen needs a reason)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from selector.scoring.model import ScoringError
+from selector.scoring.serialize import fingerprint
+from selector.services import NotFound, ServiceError, audit, require_state
+from selector.services.access import chaired_tender
+from selector.services.results import open_flags, result_for
+from selector.services.setup import MAX_TEXT
+from selector.store.db import write_transaction
+from selector.store.models import (
+    Assignment,
+    AuditEvent,
+    ScoreSheet,
+    SheetState,
+    Tender,
+    TenderState,
+    User,
+    utcnow,
+)
+
+TRANSITIONS = {
+    "open": ((TenderState.DRAFT,), TenderState.OPEN),
+    "close": ((TenderState.OPEN,), TenderState.CLOSED),
+    "finalise": ((TenderState.CLOSED,), TenderState.FINALISED),
+    "reopen": ((TenderState.CLOSED, TenderState.FINALISED), TenderState.OPEN),
+}
+
+
+def history(session: Session, tender_id: int) -> list[AuditEvent]:
+    """The tender's audit events, newest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.tender_id == tender_id)
+            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+        )
+    )
+
+
+@dataclass
+class ProgressCell:
+    state: str  # missing | draft | submitted | conflict
+    submitted_at: Any = None
+    sheet_id: int | None = None
+
+
+@dataclass
+class ProgressRow:
+    assignment: Assignment
+    declared: bool
+    conflicts: list[str]
+    cells: dict[int, ProgressCell]
+    submitted: int
+    expected: int
+
+
+@dataclass
+class Progress:
+    """Who has submitted what: sheet states only, never scores (scoring is blind)."""
+
+    rows: list[ProgressRow] = field(default_factory=list)
+    submitted: int = 0
+    expected: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and self.submitted == self.expected
+
+
+def progress(session: Session, tender: Tender) -> Progress:
+    """Sheet states per evaluator × vendor, for the chair's progress table."""
+    sheets = session.scalars(select(ScoreSheet).where(ScoreSheet.tender_id == tender.id)).all()
+    by_cell = {(s.evaluator_id, s.vendor_id): s for s in sheets}
+    declarations = {d.user_id: d for d in tender.declarations}
+    result = Progress()
+    for assignment in tender.assignments:
+        declaration = declarations.get(assignment.user_id)
+        conflicted = {v.id for v in declaration.vendors} if declaration else set()
+        row = ProgressRow(
+            assignment=assignment,
+            declared=declaration is not None,
+            conflicts=[v.name for v in declaration.vendors] if declaration else [],
+            cells={},
+            submitted=0,
+            expected=0,
+        )
+        for vendor in tender.vendors:
+            if vendor.id in conflicted:
+                row.cells[vendor.id] = ProgressCell("conflict")
+                continue
+            sheet = by_cell.get((assignment.user_id, vendor.id))
+            state = sheet.state if sheet else "missing"
+            row.cells[vendor.id] = ProgressCell(
+                state, sheet.submitted_at if sheet else None, sheet.id if sheet else None
+            )
+            row.expected += 1
+            row.submitted += state == SheetState.SUBMITTED
+        result.rows.append(row)
+        result.submitted += row.submitted
+        result.expected += row.expected
+    return result
+
+
+def missing_bids(tender: Tender) -> list[str]:
+    """'vendor: component' for each price criterion a vendor has no bid for."""
+    price = [c for c in tender.criteria if c.is_price]
+    missing = []
+    for vendor in tender.vendors:
+        have = {b.criterion_id for b in vendor.bids}
+        missing += [f"{vendor.name}: {c.key}" for c in price if c.id not in have]
+    return missing
+
+
+def unrated_currencies(tender: Tender) -> list[str]:
+    rated = {r.currency for r in tender.rates} | {tender.base_currency}
+    used = {b.currency for v in tender.vendors for b in v.bids}
+    return sorted(used - rated)
+
+
+def open_problems(tender: Tender) -> list[str]:
+    """What stops scoring from opening (empty when it can open)."""
+    problems = []
+    if not tender.vendors:
+        problems.append(_("Add at least one vendor."))
+    if not tender.assignments:
+        problems.append(_("Assign at least one evaluator."))
+    scored = [g for g in tender.groups if g.scored_by_evaluators]
+    covered: set[str] = set()
+    for assignment in tender.assignments:
+        covered |= {g.key for g in (assignment.groups or scored)}
+    uncovered = [g for g in scored if g.key not in covered]
+    if tender.assignments and uncovered:
+        problems.append(
+            _(
+                "No evaluator scores these groups: %(groups)s.",
+                groups=", ".join(f"{g.title_en} / {g.title_zh}" for g in uncovered),
+            )
+        )
+    missing = missing_bids(tender)
+    if missing:
+        problems.append(_("Bids are missing: %(list)s.", list="; ".join(missing[:20])))
+    unrated = unrated_currencies(tender)
+    if unrated:
+        problems.append(_("Exchange rates are missing for: %(list)s.", list=", ".join(unrated)))
+    return problems
+
+
+def transition(
+    session: Session, tender_id: int, action: str, *, actor: User, reason: str = ""
+) -> Tender:
+    """Move a tender along its state machine: open, close, finalise or reopen.
+
+    - open (from draft): needs vendors, evaluators covering every scored group, every bid.
+    - close (from open): sheets not submitted by then are left out of the results.
+    - finalise (from closed): the result must compute, and every flag of the decision
+      checks must have a review note.
+    - reopen (from closed or finalised): needs a written reason.
+    Raises ServiceError with the reason and the list of what is missing.
+    """
+    if action not in TRANSITIONS:
+        raise ServiceError(_("Unknown action."))
+    sources, target = TRANSITIONS[action]
+    reason = (reason or "").strip()
+    if len(reason) > MAX_TEXT:
+        raise ServiceError(
+            _("The reason is too long: use at most %(n)d characters.", n=MAX_TEXT), field="reason"
+        )
+    if action == "reopen" and not reason:
+        raise ServiceError(
+            _("Write the reason for reopening: it is kept in the record."), field="reason"
+        )
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        if tender.state not in sources:
+            raise ServiceError(_illegal_transition(action))
+        detail: dict[str, Any] = {"from": tender.state, "to": str(target)}
+        if action == "open":
+            problems = open_problems(tender)
+            if problems:
+                raise ServiceError(_("Scoring cannot open yet:"), problems=problems)
+            tender.opened_at = tender.opened_at or utcnow()
+        elif action == "close":
+            tender.closed_at = utcnow()
+            prog = progress(session, tender)
+            detail["submitted"] = prog.submitted
+            detail["expected"] = prog.expected
+        elif action == "finalise":
+            try:
+                result = result_for(session, tender.id)
+            except ScoringError as error:
+                raise ServiceError(
+                    _("The result cannot be computed yet, so the tender cannot be finalised:"),
+                    problems=error.texts,
+                ) from None
+            unreviewed = open_flags(session, tender.id, result)
+            if unreviewed:
+                raise ServiceError(
+                    _("Every flag needs a review note before finalising. Still open:"),
+                    problems=[str(getattr(f, "id", f)) for f in unreviewed],
+                )
+            tender.finalised_at = utcnow()
+            detail["winner"] = result.winner
+            detail["fingerprint"] = fingerprint(result.input)
+        elif action == "reopen":
+            tender.finalised_at = None
+            tender.closed_at = None
+            detail["reason"] = reason
+        if reason:
+            detail["reason"] = reason
+        tender.state = target
+        audit(session, f"tender.{action}", actor=actor, tender=tender, **detail)
+    return tender
+
+
+def _illegal_transition(action: str) -> str:
+    messages = {
+        "open": _("Scoring can only be opened from a draft."),
+        "close": _("Scoring can only be closed while it is open."),
+        "finalise": _("Only a tender whose scoring is closed can be finalised."),
+        "reopen": _("Only a closed or finalised tender can be reopened."),
+    }
+    return messages[action]
+
+
+def return_sheet(
+    session: Session, tender_id: int, sheet_id: int, *, actor: User, reason: str
+) -> ScoreSheet:
+    """Give a submitted sheet back to its evaluator as a draft (scoring open; reason kept)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(
+            _("Write why the sheet goes back: the evaluator will see it."), field="reason"
+        )
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        require_state(
+            tender,
+            [TenderState.OPEN],
+            _("A sheet can only go back to its evaluator while scoring is open."),
+        )
+        sheet = session.get(ScoreSheet, sheet_id)
+        if sheet is None or sheet.tender_id != tender.id:
+            raise NotFound(_("There is no such score sheet in this tender."))
+        sheet.state = SheetState.DRAFT
+        sheet.submitted_at = None
+        sheet.updated_at = utcnow()
+        audit(
+            session,
+            "sheet.return",
+            actor=actor,
+            tender=tender,
+            evaluator=sheet.evaluator.username,
+            vendor=sheet.vendor.name,
+            reason=reason[:MAX_TEXT],
+        )
+    return sheet
+
+
+def delete_tender(session: Session, tender_id: int, *, actor: User) -> str:
+    """Delete a draft tender and everything in it; returns its name."""
+    with write_transaction(session):
+        tender = chaired_tender(session, tender_id, actor)
+        require_state(
+            tender,
+            [TenderState.DRAFT],
+            _("Only a draft tender can be deleted; this one has been opened."),
+        )
+        name = tender.name
+        audit(session, "tender.delete", actor=actor, tender=None, tender_id=tender.id, name=name)
+        session.delete(tender)
+    return name
