@@ -6,12 +6,15 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 DEMO_PASSWORD ?= selector-demo
-# Debian packages the tests need: Chromium for the browser tests, a CJK font and HarfBuzz's
-# subsetter for Chinese PDFs, Pango for WeasyPrint, poppler for PDF -> PNG.
-SYSTEM_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 \
-                   libpangoft2-1.0-0 poppler-utils
+# Debian packages the application needs: fontconfig and a CJK font (the report's glyphs; the
+# font guard asks fc-list), HarfBuzz's subsetter for Chinese PDFs, Pango for WeasyPrint.
+APP_PACKAGES := fontconfig fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+# ...and those only the tests need: Chromium for the browser tests, poppler for PDF -> PNG,
+# LibreOffice to recalculate the workbook's formulas, Redis for the queue's Redis test.
+TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui redis-server
 
-.PHONY: run test lint typecheck pytest install system-deps translations bench clean
+.PHONY: run test lint typecheck pytest install system-deps test-system-deps translations bench \
+        clean
 
 install: $(STAMP)
 
@@ -22,8 +25,8 @@ $(STAMP): pyproject.toml
 	touch $@
 
 # Installs what is missing, via apt-get when run as root; otherwise says what to install.
-system-deps:
-	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+define install_packages
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -z "$$missing" ]; then exit 0; fi; \
@@ -33,13 +36,20 @@ system-deps:
 	else \
 	  echo "Please install these Debian packages (as root): apt-get install$$missing"; exit 1; \
 	fi
+endef
+
+system-deps:
+	$(call install_packages,$(APP_PACKAGES))
+
+test-system-deps:
+	$(call install_packages,$(APP_PACKAGES) $(TEST_PACKAGES))
 
 translations: $(STAMP)
 	@if [ -d selector/translations ]; then $(BIN)/pybabel compile -d selector/translations >/dev/null; fi
 
 # The embedded SQLite database in instance/, the demo tenders loaded when it is empty, the
 # development server on http://$(HOST):$(PORT). The demo password is for this local demo only.
-run: $(STAMP) translations
+run: system-deps $(STAMP) translations
 	$(BIN)/selector init-db
 	$(BIN)/selector demo --if-empty --password '$(DEMO_PASSWORD)'
 	@echo
@@ -56,7 +66,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP) translations
 	$(BIN)/pytest -q
 
-test: system-deps $(STAMP) lint typecheck pytest
+test: test-system-deps $(STAMP) lint typecheck pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py

@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from selector.commands.files import scoring_file_options
+from selector.commands.files import ERROR_PREFIX, scoring_file_options
 
 FILE_OPTIONS = ("criteria", "bids", "scores")
 
@@ -41,9 +41,10 @@ class Stages:
             click.echo(f"[{elapsed:5.2f}s] {message}", err=True)
 
 
-def _fail(problems: list[str]) -> None:
+def _fail(problems: list[str], lang: str = "en") -> None:
+    prefix = ERROR_PREFIX.get(lang, ERROR_PREFIX["en"])
     for problem in problems:
-        click.echo(f"error: {problem}", err=True)
+        click.echo(f"{prefix}{problem}", err=True)
     sys.exit(2)
 
 
@@ -73,7 +74,7 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
             f"criteria, {len(inp.entries)} entries")
         result = evaluate(inp)
     except ScoringError as error:
-        _fail(error.in_language(lang))
+        _fail(error.in_language(lang), lang)
     return result, ({"title": title} if title else {})
 
 
@@ -95,7 +96,7 @@ def _from_database(
         except NotFound as error:
             _fail([str(error)])
         except ScoringError as error:
-            _fail([f"tender {tender_id}: {p}" for p in error.in_language(lang)])
+            _fail([f"tender {tender_id}: {p}" for p in error.in_language(lang)], lang)
     return result, extras
 
 
@@ -121,10 +122,14 @@ def report(tender_id: int | None, title: str | None, lang: str, output: str, qui
     try:
         result, extras = load_result(tender_id, options, say, title, lang)
         from selector.reports.context import build_context
+        from selector.reports.fonts import missing_font
         from selector.reports.html import render_html
 
         say("building the report")
         html = render_html(build_context(result, lang, extras))
+        problem = missing_font(lang, html)
+        if problem is not None:
+            _fail([problem.get(lang)], lang)
         say("laying out the pages (WeasyPrint)")
         pdf = renderer.render(html, say)
     finally:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
+from selector.reports.fonts import CANNOT_RENDER, missing_font
 from selector.reports.labels import labels
-from selector.scoring.model import ScoringError
+from selector.scoring.model import ScoringError, Text
 from selector.services import access, results
 from selector.store.db import get_session
 from selector.web import user
@@ -58,16 +59,34 @@ def _lang() -> str:
 @bp.get("/<int:tender_id>/report.pdf")
 @login_required
 def report_pdf(tender_id: int) -> Any:
-    """The ranked PDF report, in the page's language (or ?lang=zh|en)."""
+    """The ranked PDF report, in the page's language (or ?lang=zh|en).
+
+    Where no installed font can draw it, an error page (503) says what to install instead.
+    """
     from selector.reports.context import build_context
-    from selector.reports.pdf import render_pdf
+    from selector.reports.html import render_html
 
     scored = _scored(tender_id)
     if scored is None:
         return redirect(url_for("results.show", tender_id=tender_id))
     result, extras = scored
-    pdf = render_pdf(build_context(result, _lang(), extras))
-    return _attachment(f"tender-{tender_id}-report-{_lang()}.pdf", "application/pdf", pdf)
+    lang = _lang()
+    html = render_html(build_context(result, lang, extras))
+    problem = missing_font(lang, html)
+    if problem is not None:
+        return _cannot_render(problem)
+    from selector.reports.pdf import html_to_pdf  # WeasyPrint: only once a font is there
+
+    pdf = html_to_pdf(html)
+    return _attachment(f"tender-{tender_id}-report-{lang}.pdf", "application/pdf", pdf)
+
+
+def _cannot_render(problem: Text) -> tuple[str, int]:
+    """The error page for a report that would be drawn without its glyphs, in the page's
+    language."""
+    lang = current_lang()
+    return render_template("error.html", code=503, title=CANNOT_RENDER.get(lang),
+                           message=problem.get(lang)), 503
 
 
 @bp.get("/<int:tender_id>/export.xlsx")
