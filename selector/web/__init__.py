@@ -19,6 +19,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from selector.services import Forbidden, NotFound, ServiceError
 from selector.store.db import get_session
 from selector.web import i18n, labels
+from selector.web.urls import BoundedInt
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +37,8 @@ def register(app: Flask) -> None:
     """Attach extensions, blueprints, template helpers and error handlers to `app`."""
     from selector.web import admin, api, auth, decisions, evaluate, results, site, tenders
 
+    # Before any route is added: `<int:...>` ids beyond the database's range are a 404.
+    app.url_map.converters["int"] = BoundedInt
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     login_manager.init_app(app)

@@ -11,14 +11,9 @@ from flask_login import current_user, login_required, login_user, logout_user
 from selector.services import users
 from selector.store.db import get_session
 from selector.web.forms import ActionForm, LoginForm
+from selector.web.urls import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,7 +36,7 @@ def login() -> Any:
             session.permanent = True
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
-            return redirect(_safe_next(request.args.get("next")) or url_for("site.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("site.index"))
     return render_template("auth/login.html", form=form)
 
 

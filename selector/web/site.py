@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from selector.web.forms import ActionForm
 from selector.web.i18n import LANGUAGES
+from selector.web.urls import safe_next
 
 bp = Blueprint("site", __name__)
 
@@ -36,8 +37,5 @@ def language() -> Any:
     lang = request.form.get("lang", "")
     if form.validate_on_submit() and lang in LANGUAGES:
         session["lang"] = lang
-    target = request.form.get("next", "")
-    # Only local paths: never bounce to another site.
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = url_for("site.index")
-    return redirect(target)
+    # Only paths on this site: never bounce to another one.
+    return redirect(safe_next(request.form.get("next")) or url_for("site.index"))
