@@ -9,12 +9,24 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from selector.services import Forbidden, NotFound, ServiceError
 from selector.store.db import get_session
@@ -87,15 +99,49 @@ def register(app: Flask) -> None:
         return response
 
 
-def _register_errors(app: Flask) -> None:
-    def page(code: int, title: Any, message: Any) -> tuple[str, int] | tuple[Response, int]:
-        if request.blueprint == "api" or request.path.startswith("/api/"):
-            return jsonify(error=str(message)), code
-        return render_template("error.html", code=code, title=title, message=message), code
+# The app's own page for every HTTP error: a title and what to do, in the page's language.
+ERROR_PAGES: dict[int, tuple[Any, Any]] = {
+    400: (_l("Bad request"), _l("The request could not be understood.")),
+    403: (_l("Not allowed"), _l("Your role does not allow this page or action.")),
+    404: (_l("Not found"), _l("There is no such page, or it is not yours to see.")),
+    405: (_l("Not allowed"), _l("This address does not accept that kind of request.")),
+    409: (
+        _l("Changed meanwhile"),
+        _l("Someone changed this since you opened the page. Reload it and try again."),
+    ),
+    413: (_l("The upload is too large"), _l("The request is larger than this site accepts.")),
+    429: (
+        _l("Too many requests"),
+        _l("Too many requests in a short time. Wait a minute, then try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l(
+            "The server could not finish this request and nothing was changed by it. "
+            "Try again; if it happens again, tell your administrator the time it happened."
+        ),
+    ),
+}
 
+
+def error_page(code: int, title: Any = None, message: Any = None) -> tuple[Any, int]:
+    """The app's error page (JSON `{"error": ...}` under /api/) for HTTP status `code`."""
+    default_title, default_message = ERROR_PAGES.get(code, ERROR_PAGES[500 if code >= 500 else 400])
+    title, message = title or default_title, message or default_message
+    if request.blueprint == "api" or request.path.startswith("/api/"):
+        return jsonify(error=str(message), status=code), code
+    try:
+        return render_template("error.html", code=code, title=title, message=message), code
+    except Exception:  # the page itself failed (e.g. the database is down): plain text
+        current_app.logger.exception("the error page for %s could not be rendered", code)
+        text = f"{code} {title}\n{message}\n"
+        return Response(text, status=code, mimetype="text/plain"), code
+
+
+def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError) -> Any:
-        return page(
+        return error_page(
             400,
             _("The form has expired"),
             _(
@@ -104,26 +150,10 @@ def _register_errors(app: Flask) -> None:
             ),
         )
 
-    @app.errorhandler(400)
-    def bad_request(error: Any) -> Any:
-        return page(400, _("Bad request"), _("The request could not be understood."))
-
-    @app.errorhandler(403)
-    def forbidden(error: Any) -> Any:
-        return page(403, _("Not allowed"), _("Your role does not allow this page or action."))
-
-    @app.errorhandler(404)
-    def not_found(error: Any) -> Any:
-        return page(404, _("Not found"), _("There is no such page, or it is not yours to see."))
-
-    @app.errorhandler(405)
-    def method_not_allowed(error: Any) -> Any:
-        return page(405, _("Not allowed"), _("This address does not accept that kind of request."))
-
     @app.errorhandler(413)
     def too_large(error: Any) -> Any:
         limit = app.config["MAX_CONTENT_LENGTH"] // 1024
-        return page(
+        return error_page(
             413,
             _("The upload is too large"),
             _(
@@ -132,13 +162,29 @@ def _register_errors(app: Flask) -> None:
             ),
         )
 
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        return error_page(error.code or 500)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError) -> Any:
+        # Whatever failed, no half-done change is kept and no traceback is shown.
+        session = g.pop("_selector_session", None)
+        if session is not None:
+            try:
+                session.rollback()
+                session.close()
+            except Exception:  # the connection itself is gone
+                current_app.logger.exception("rollback after an error failed")
+        return error_page(500)
+
     @app.errorhandler(NotFound)
     def service_not_found(error: NotFound) -> Any:
-        return not_found(error)
+        return error_page(404)
 
     @app.errorhandler(Forbidden)
     def service_forbidden(error: Forbidden) -> Any:
-        return page(403, _("Not allowed"), error.message)
+        return error_page(403, _("Not allowed"), error.message)
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
