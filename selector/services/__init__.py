@@ -1,15 +1,16 @@
 """Services: the only code that changes the database.
 
 Each public function loads the rows it needs, applies the rules (calling the scoring core
-where numbers are involved), writes an `AuditEvent`, and commits — all in one transaction
-opened by `selector.store.db.write_transaction`. Views call exactly one service function per
+where numbers are involved), writes an `AuditEvent`, and commits — all in one transaction:
+`selector.services.uow.tender_change` opens it, checks who may act and in which states, and
+hands back the tender and an `audit` bound to it. Views call exactly one service function per
 action. Errors a person can fix are raised as `ServiceError` with a translated message
 that names the field and the fix.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -48,12 +49,6 @@ class Forbidden(ServiceError):
 
 class StaleEdit(ServiceError):
     """Someone else saved the record since the form was loaded (optimistic lock)."""
-
-
-def require_state(tender: Tender, states: Iterable[str], message: Any) -> None:
-    """Refuse (ServiceError with `message`) unless the tender is in one of `states`."""
-    if tender.state not in tuple(states):
-        raise ServiceError(message)
 
 
 def audit(

@@ -92,6 +92,11 @@ def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assign
     return assignment
 
 
+def evaluated_tender(session: Session, tender_id: int, user: User) -> Tender:
+    """The tender if `user` is on its committee and it has opened; NotFound/Forbidden else."""
+    return evaluator_assignment(session, tender_id, user).tender
+
+
 def tenders_visible_to(session: Session, user: User) -> list[Tender]:
     """The tenders `user` may see, newest first."""
     tenders = session.scalars(select(Tender).order_by(Tender.created_at.desc(), Tender.id.desc()))

@@ -12,11 +12,10 @@ from sqlalchemy.orm import Session
 
 from selector.scoring import rules
 from selector.scoring.model import ScoringError
-from selector.services import NotFound, ServiceError, audit, require_state
-from selector.services.access import chaired_tender
+from selector.services import NotFound, ServiceError
 from selector.services.setup import MAX_TEXT, criterion_of, vendor_of
 from selector.services.templates import template_of
-from selector.store.db import write_transaction
+from selector.services.uow import tender_change
 from selector.store.models import Consensus, TenderState, User, utcnow
 
 
@@ -42,16 +41,17 @@ def record_consensus(
         raise ServiceError(
             _("The reason is too long: use at most %(n)d characters.", n=MAX_TEXT), field="reason"
         )
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender,
-            [TenderState.CLOSED],
-            _(
-                "Consensus values are recorded after scoring is closed and before "
-                "the tender is finalised."
-            ),
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.CLOSED],
+        refusal=_(
+            "Consensus values are recorded after scoring is closed and before "
+            "the tender is finalised."
+        ),
+    ) as change:
+        tender = change.tender
         vendor = vendor_of(tender, vendor_id)
         row = criterion_of(tender, criterion_key)
         criterion = template_of(tender).criterion(criterion_key)
@@ -83,11 +83,8 @@ def record_consensus(
         else:
             existing.value, existing.reason, existing.author_id = str(normalised), reason, actor.id
             existing.created_at = utcnow()
-        audit(
-            session,
+        change.audit(
             "consensus.set",
-            actor=actor,
-            tender=tender,
             vendor=vendor.name,
             criterion=criterion_key,
             value=str(normalised),
@@ -113,23 +110,18 @@ def _plain(value: Decimal) -> str:
 
 def remove_consensus(session: Session, tender_id: int, consensus_id: int, *, actor: User) -> None:
     """Withdraw a consensus value: the evaluators' aggregate counts again."""
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender,
-            [TenderState.CLOSED],
-            _("Consensus values can only change while scoring is closed."),
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.CLOSED],
+        refusal=_("Consensus values can only change while scoring is closed."),
+    ) as change:
+        tender = change.tender
         row = next((c for c in tender.consensus if c.id == consensus_id), None)
         if row is None:
             raise NotFound(_("There is no such consensus value."))
-        audit(
-            session,
-            "consensus.remove",
-            actor=actor,
-            tender=tender,
-            vendor=row.vendor.name,
-            criterion=row.criterion.key,
-            value=row.value,
+        change.audit(
+            "consensus.remove", vendor=row.vendor.name, criterion=row.criterion.key, value=row.value
         )
         tender.consensus.remove(row)

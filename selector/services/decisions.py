@@ -19,10 +19,9 @@ from selector.scoring import engine
 from selector.scoring.checks import Flag
 from selector.scoring.model import Result, ScoringError, Text
 from selector.scoring.sensitivity import normalised_weights, reweighted
-from selector.services import NotFound, ServiceError, audit, require_state
-from selector.services.access import chaired_tender
+from selector.services import NotFound, ServiceError
 from selector.services.results import result_for, reviews_by_flag
-from selector.store.db import write_transaction
+from selector.services.uow import tender_change
 from selector.store.models import FlagReview, TenderState, User
 
 MAX_NOTE = 2000
@@ -127,12 +126,14 @@ def review_flags(
         raise ServiceError(
             _("The note is too long: use at most %(n)d characters.", n=MAX_NOTE), field="note"
         )
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        if tender.state != TenderState.CLOSED:
-            raise ServiceError(
-                _("Flags are reviewed after scoring is closed and before finalising.")
-            )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.CLOSED],
+        refusal=_("Flags are reviewed after scoring is closed and before finalising."),
+    ) as change:
+        tender = change.tender
         try:
             flags = result_for(session, tender.id).flags
         except ScoringError:
@@ -162,7 +163,7 @@ def review_flags(
             review = FlagReview(flag_id=flag_id, note=note, author_id=actor.id)
             tender.flag_reviews.append(review)
             reviews.append(review)
-            audit(session, "flag.review", actor=actor, tender=tender, flag=flag_id, note=note)
+            change.audit("flag.review", flag=flag_id, note=note)
     return reviews
 
 
@@ -178,13 +179,14 @@ def review_flag(
             _("The note is too long: use at most %(n)d characters.", n=MAX_NOTE), field="note"
         )
     flag_id = (flag_id or "").strip()
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender,
-            [TenderState.CLOSED],
-            _("Flags are reviewed after scoring is closed and before finalising."),
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.CLOSED],
+        refusal=_("Flags are reviewed after scoring is closed and before finalising."),
+    ) as change:
+        tender = change.tender
         try:
             known = {str(getattr(f, "id", "")) for f in result_for(session, tender.id).flags}
         except ScoringError:
@@ -193,7 +195,7 @@ def review_flag(
             raise NotFound(_("There is no such flag on this tender's result."))
         review = FlagReview(flag_id=flag_id, note=note, author_id=actor.id)
         tender.flag_reviews.append(review)
-        audit(session, "flag.review", actor=actor, tender=tender, flag=flag_id, note=note)
+        change.audit("flag.review", flag=flag_id, note=note)
     return review
 
 

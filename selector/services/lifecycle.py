@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session
 
 from selector.scoring.model import ScoringError
 from selector.scoring.serialize import fingerprint
-from selector.services import NotFound, ServiceError, audit, require_state
-from selector.services.access import chaired_tender
+from selector.services import NotFound, ServiceError, audit
 from selector.services.results import open_flags, result_for
 from selector.services.setup import MAX_TEXT
-from selector.store.db import write_transaction
+from selector.services.uow import tender_change
 from selector.store.models import (
     Assignment,
     AuditEvent,
@@ -186,10 +185,10 @@ def transition(
         raise ServiceError(
             _("Write the reason for reopening: it is kept in the record."), field="reason"
         )
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        if tender.state not in sources:
-            raise ServiceError(_illegal_transition(action))
+    with tender_change(
+        session, tender_id, actor, states=sources, refusal=_illegal_transition(action)
+    ) as change:
+        tender = change.tender
         detail: dict[str, Any] = {"from": tender.state, "to": str(target)}
         if action == "open":
             problems = open_problems(tender)
@@ -225,7 +224,7 @@ def transition(
         if reason:
             detail["reason"] = reason
         tender.state = target
-        audit(session, f"tender.{action}", actor=actor, tender=tender, **detail)
+        change.audit(f"tender.{action}", **detail)
     return tender
 
 
@@ -248,24 +247,22 @@ def return_sheet(
         raise ServiceError(
             _("Write why the sheet goes back: the evaluator will see it."), field="reason"
         )
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender,
-            [TenderState.OPEN],
-            _("A sheet can only go back to its evaluator while scoring is open."),
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.OPEN],
+        refusal=_("A sheet can only go back to its evaluator while scoring is open."),
+    ) as change:
+        tender = change.tender
         sheet = session.get(ScoreSheet, sheet_id)
         if sheet is None or sheet.tender_id != tender.id:
             raise NotFound(_("There is no such score sheet in this tender."))
         sheet.state = SheetState.DRAFT
         sheet.submitted_at = None
         sheet.updated_at = utcnow()
-        audit(
-            session,
+        change.audit(
             "sheet.return",
-            actor=actor,
-            tender=tender,
             evaluator=sheet.evaluator.username,
             vendor=sheet.vendor.name,
             reason=reason[:MAX_TEXT],
@@ -275,14 +272,16 @@ def return_sheet(
 
 def delete_tender(session: Session, tender_id: int, *, actor: User) -> str:
     """Delete a draft tender and everything in it; returns its name."""
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender,
-            [TenderState.DRAFT],
-            _("Only a draft tender can be deleted; this one has been opened."),
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.DRAFT],
+        refusal=_("Only a draft tender can be deleted; this one has been opened."),
+    ) as change:
+        tender = change.tender
         name = tender.name
+        # The event outlives the tender, so it names it instead of pointing at it.
         audit(session, "tender.delete", actor=actor, tender=None, tender_id=tender.id, name=name)
         session.delete(tender)
     return name

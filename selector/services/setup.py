@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from selector.files.readers import InputError, read_bids_table
 from selector.scoring.model import METHODS, Template
-from selector.services import Forbidden, NotFound, ServiceError, audit, require_state
-from selector.services.access import chaired_tender
+from selector.services import Forbidden, NotFound, ServiceError, audit
 from selector.services.templates import template_from_snapshot, template_json, template_of
+from selector.services.uow import tender_change
 from selector.store.db import write_transaction
 from selector.store.models import (
     Assignment,
@@ -37,6 +37,8 @@ CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 MAX_NAME = 200
 MAX_TEXT = 2000
 MAX_AMOUNT = Decimal("1e15")
+#: Settings, bids and rates may change in every state but finalised.
+CHANGEABLE = (TenderState.DRAFT, TenderState.OPEN, TenderState.CLOSED)
 
 
 def _name(value: str, field_name: str, label: str) -> str:
@@ -72,11 +74,9 @@ def _method(method: str) -> str:
     return method
 
 
-def _settings_state(tender: Tender) -> None:
-    if tender.state == TenderState.FINALISED:
-        raise ServiceError(
-            _("This tender is finalised: reopen it (with a reason) before changing it.")
-        )
+def _not_finalised() -> Any:
+    """The refusal for changing a finalised tender."""
+    return _("This tender is finalised: reopen it (with a reason) before changing it.")
 
 
 def _build_structure(tender: Tender, template: Template, session: Session | None = None) -> None:
@@ -178,9 +178,10 @@ def update_settings(
     method = _method(method)
     divergence = _fraction(divergence_threshold, "divergence_percent")
     low_bid = _fraction(low_bid_threshold, "low_bid_percent")
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _settings_state(tender)
+    with tender_change(
+        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
+    ) as change:
+        tender = change.tender
         if currency != tender.base_currency and tender.state != TenderState.DRAFT:
             raise ServiceError(
                 _("The base currency can only change while the tender is a draft."),
@@ -204,11 +205,8 @@ def update_settings(
                 ExchangeRate.tender_id == tender.id, ExchangeRate.currency == currency
             )
         )
-        audit(
-            session,
+        change.audit(
             "tender.settings",
-            actor=actor,
-            tender=tender,
             before=before,
             after={
                 "name": name,
@@ -226,13 +224,14 @@ def replace_template(
 ) -> Tender:
     """Put a tender on another template (draft only; bids and assignments are cleared)."""
     template = template_from_snapshot(template_yaml, template_source)
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender,
-            [TenderState.DRAFT],
-            _("The template can only be replaced while the tender is a draft."),
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.DRAFT],
+        refusal=_("The template can only be replaced while the tender is a draft."),
+    ) as change:
+        tender = change.tender
         for vendor in tender.vendors:
             vendor.bids.clear()
         tender.assignments.clear()
@@ -242,28 +241,24 @@ def replace_template(
         tender.template_yaml = template_yaml
         tender.template_json = template_json(template)
         _build_structure(tender, template, session)
-        audit(
-            session,
-            "tender.template",
-            actor=actor,
-            tender=tender,
-            template=template.id,
-            source=template_source,
-        )
+        change.audit("tender.template", template=template.id, source=template_source)
     return tender
 
 
 def add_vendor(session: Session, tender_id: int, *, actor: User, name: str) -> Vendor:
     """Add a bidding vendor (draft only: the field is fixed once scoring opens)."""
     name = _name(name, "name", _("The vendor name"))
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender, [TenderState.DRAFT], _("Vendors can only be added while the tender is a draft.")
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.DRAFT],
+        refusal=_("Vendors can only be added while the tender is a draft."),
+    ) as change:
+        tender = change.tender
         vendor = _new_vendor(tender, name)
         session.flush()
-        audit(session, "vendor.add", actor=actor, tender=tender, vendor=name)
+        change.audit("vendor.add", vendor=name)
     return vendor
 
 
@@ -280,16 +275,17 @@ def _new_vendor(tender: Tender, name: str) -> Vendor:
 
 def remove_vendor(session: Session, tender_id: int, vendor_id: int, *, actor: User) -> str:
     """Remove a vendor and its bids (draft only)."""
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender,
-            [TenderState.DRAFT],
-            _("Vendors can only be removed while the tender is a draft."),
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.DRAFT],
+        refusal=_("Vendors can only be removed while the tender is a draft."),
+    ) as change:
+        tender = change.tender
         vendor = vendor_of(tender, vendor_id)
         tender.vendors.remove(vendor)
-        audit(session, "vendor.remove", actor=actor, tender=tender, vendor=vendor.name)
+        change.audit("vendor.remove", vendor=vendor.name)
     return vendor.name
 
 
@@ -305,10 +301,6 @@ def criterion_of(tender: Tender, key: str, *, field_name: str = "criterion") -> 
         if criterion.key == key:
             return criterion
     raise ServiceError(_("'%(key)s' is not a criterion of this tender.", key=key), field=field_name)
-
-
-def _bid_state(tender: Tender) -> None:
-    _settings_state(tender)
 
 
 def _amount(amount: Decimal) -> Decimal:
@@ -331,9 +323,10 @@ def set_bid(
 ) -> Bid:
     """Record (or correct) a vendor's amount for one price criterion."""
     amount = _amount(amount)
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _bid_state(tender)
+    with tender_change(
+        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
+    ) as change:
+        tender = change.tender
         vendor = vendor_of(tender, vendor_id)
         criterion = criterion_of(tender, component, field_name="component")
         if not criterion.is_price:
@@ -353,11 +346,8 @@ def set_bid(
             vendor.bids.append(bid)
         else:
             bid.amount, bid.currency = amount, code
-        audit(
-            session,
+        change.audit(
             "bid.set",
-            actor=actor,
-            tender=tender,
             vendor=vendor.name,
             component=component,
             amount=str(amount),
@@ -369,21 +359,19 @@ def set_bid(
 
 def remove_bid(session: Session, tender_id: int, bid_id: int, *, actor: User) -> None:
     """Delete one bid amount."""
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender,
-            [TenderState.DRAFT],
-            _("A bid can only be removed while the tender is a draft; correct it instead."),
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.DRAFT],
+        refusal=_("A bid can only be removed while the tender is a draft; correct it instead."),
+    ) as change:
+        tender = change.tender
         bid = session.get(Bid, bid_id)
         if bid is None or bid.vendor.tender_id != tender.id:
             raise NotFound(_("There is no such bid in this tender."))
-        audit(
-            session,
+        change.audit(
             "bid.remove",
-            actor=actor,
-            tender=tender,
             vendor=bid.vendor.name,
             component=bid.criterion.key,
             amount=str(bid.amount),
@@ -401,9 +389,10 @@ def upload_bids(
     `file:line: column: value: message`. Unknown vendors are added while the tender is a
     draft. Returns the number of bids read.
     """
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _bid_state(tender)
+    with tender_change(
+        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
+    ) as change:
+        tender = change.tender
         template = template_of(tender)
         rates = {r.currency: r.rate for r in tender.rates}
         try:
@@ -451,15 +440,7 @@ def upload_bids(
                 )
             else:
                 existing.amount, existing.currency = item.amount, item.currency
-        audit(
-            session,
-            "bids.upload",
-            actor=actor,
-            tender=tender,
-            file=filename[:255],
-            bids=len(bids),
-            new_vendors=unknown,
-        )
+        change.audit("bids.upload", file=filename[:255], bids=len(bids), new_vendors=unknown)
     return len(bids)
 
 
@@ -470,9 +451,10 @@ def set_rate(
     code = _currency(currency)
     if not rate.is_finite() or rate <= 0:
         raise ServiceError(_("Enter a rate greater than zero."), field="rate")
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _settings_state(tender)
+    with tender_change(
+        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
+    ) as change:
+        tender = change.tender
         if code == tender.base_currency:
             raise ServiceError(
                 _("%(code)s is the base currency: its rate is always 1.", code=code),
@@ -484,22 +466,15 @@ def set_rate(
             tender.rates.append(ExchangeRate(currency=code, rate=rate))
         else:
             row.rate = rate
-        audit(
-            session,
-            "rate.set",
-            actor=actor,
-            tender=tender,
-            currency=code,
-            rate=str(rate),
-            before=before,
-        )
+        change.audit("rate.set", currency=code, rate=str(rate), before=before)
 
 
 def remove_rate(session: Session, tender_id: int, currency: str, *, actor: User) -> None:
     """Remove an exchange rate that no bid uses."""
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        _settings_state(tender)
+    with tender_change(
+        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
+    ) as change:
+        tender = change.tender
         row = next((r for r in tender.rates if r.currency == currency), None)
         if row is None:
             raise NotFound(_("There is no rate for that currency."))
@@ -511,7 +486,7 @@ def remove_rate(session: Session, tender_id: int, currency: str, *, actor: User)
                 )
             )
         tender.rates.remove(row)
-        audit(session, "rate.remove", actor=actor, tender=tender, currency=currency)
+        change.audit("rate.remove", currency=currency)
 
 
 def assign_evaluator(
@@ -527,13 +502,14 @@ def assign_evaluator(
 
     No groups means every group that evaluators score. Allowed while draft or open.
     """
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        require_state(
-            tender,
-            [TenderState.DRAFT, TenderState.OPEN],
-            _("Evaluators can only be assigned before scoring is closed."),
-        )
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.DRAFT, TenderState.OPEN],
+        refusal=_("Evaluators can only be assigned before scoring is closed."),
+    ) as change:
+        tender = change.tender
         evaluator = session.get(User, user_id)
         if evaluator is None or evaluator.role != "evaluator" or not evaluator.active:
             raise ServiceError(_("Choose an active evaluator."), field="evaluator")
@@ -549,11 +525,8 @@ def assign_evaluator(
             tender.assignments.append(assignment)
         assignment.can_see_prices = bool(can_see_prices)
         assignment.groups = [groups[k] for k in group_keys]
-        audit(
-            session,
+        change.audit(
             "assignment.set",
-            actor=actor,
-            tender=tender,
             evaluator=evaluator.username,
             groups=group_keys or "all",
             can_see_prices=bool(can_see_prices),
@@ -563,13 +536,12 @@ def assign_evaluator(
 
 def remove_assignment(session: Session, tender_id: int, assignment_id: int, *, actor: User) -> None:
     """Take an evaluator off the committee: in draft, or while open if they saved no sheet."""
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
+    with tender_change(session, tender_id, actor) as change:
+        tender = change.tender
         assignment = next((a for a in tender.assignments if a.id == assignment_id), None)
         if assignment is None:
             raise NotFound(_("There is no such assignment in this tender."))
-        require_state(
-            tender,
+        change.require_state(
             [TenderState.DRAFT, TenderState.OPEN],
             _("Evaluators can only be removed before scoring is closed."),
         )
@@ -591,11 +563,5 @@ def remove_assignment(session: Session, tender_id: int, assignment_id: int, *, a
                 ConflictDeclaration.user_id == assignment.user_id,
             )
         )
-        audit(
-            session,
-            "assignment.remove",
-            actor=actor,
-            tender=tender,
-            evaluator=assignment.user.username,
-        )
+        change.audit("assignment.remove", evaluator=assignment.user.username)
         tender.assignments.remove(assignment)

@@ -19,10 +19,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from selector.scoring import rules
 from selector.scoring.model import Criterion, Group, ScoringError
 from selector.scoring.model import Entry as ScoreEntryLike
-from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, audit
-from selector.services.access import chaired_tender, evaluator_assignment
+from selector.services import Forbidden, NotFound, ServiceError, StaleEdit
+from selector.services.access import evaluated_tender, evaluator_assignment
 from selector.services.templates import template_of
-from selector.store.db import write_transaction
+from selector.services.uow import tender_change
 from selector.store.models import (
     Assignment,
     ConflictDeclaration,
@@ -227,11 +227,15 @@ def declare_conflicts(
             _("The statement is too long: use at most %(n)d characters.", n=MAX_COMMENT),
             field="statement",
         )
-    with write_transaction(session):
-        assignment = evaluator_assignment(session, tender_id, evaluator)
-        tender = assignment.tender
-        if tender.state != TenderState.OPEN:
-            raise ServiceError(_("Declarations are made while scoring is open."))
+    with tender_change(
+        session,
+        tender_id,
+        evaluator,
+        access=evaluated_tender,
+        states=[TenderState.OPEN],
+        refusal=_("Declarations are made while scoring is open."),
+    ) as change:
+        tender = change.tender
         if _declaration(session, tender_id, evaluator) is not None:
             raise ServiceError(
                 _(
@@ -257,11 +261,8 @@ def declare_conflicts(
             vendors=[vendors[v] for v in dict.fromkeys(vendor_ids)],
         )
         session.add(declaration)
-        audit(
-            session,
+        change.audit(
             "conflict.declare",
-            actor=evaluator,
-            tender=tender,
             conflicts=[vendors[v].name for v in vendor_ids],
             statement=statement,
         )
@@ -269,27 +270,28 @@ def declare_conflicts(
 
 
 def _sheet_access(
-    session: Session, tender_id: int, vendor_id: int, user: User
-) -> tuple[Assignment, Vendor, ConflictDeclaration]:
-    assignment = evaluator_assignment(session, tender_id, user)
-    tender = assignment.tender
+    session: Session, tender: Tender, vendor_id: int, user: User
+) -> tuple[Assignment, Vendor]:
+    """The evaluator's assignment and the vendor of a sheet they may score (they declared
+    their interests and have no conflict with it); NotFound or Forbidden otherwise."""
+    assignment = evaluator_assignment(session, tender.id, user)
     vendor = next((v for v in tender.vendors if v.id == vendor_id), None)
     if vendor is None:
         raise NotFound(_("There is no such vendor in this tender."))
-    declaration = _declaration(session, tender_id, user)
+    declaration = _declaration(session, tender.id, user)
     if declaration is None:
         raise Forbidden(_("Declare your conflicts of interest before you see any sheet."))
     if any(v.id == vendor_id for v in declaration.vendors):
         raise Forbidden(
             _("You declared a conflict of interest with this vendor, so you do not score it.")
         )
-    return assignment, vendor, declaration
+    return assignment, vendor
 
 
 def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) -> SheetContext:
     """The evaluator's own sheet for one vendor (created on first save)."""
-    assignment, vendor, _declared = _sheet_access(session, tender_id, vendor_id, user)
-    tender = assignment.tender
+    tender = evaluated_tender(session, tender_id, user)
+    assignment, vendor = _sheet_access(session, tender, vendor_id, user)
     sheet = session.scalar(
         select(ScoreSheet).where(
             ScoreSheet.evaluator_id == user.id, ScoreSheet.vendor_id == vendor.id
@@ -439,9 +441,9 @@ def _save_sheet(
     comments: dict[str, str],
     submit: bool,
 ) -> SaveOutcome:
-    with write_transaction(session):
-        assignment, vendor, _declared = _sheet_access(session, tender_id, vendor_id, evaluator)
-        tender = assignment.tender
+    with tender_change(session, tender_id, evaluator, access=evaluated_tender) as change:
+        tender = change.tender
+        assignment, vendor = _sheet_access(session, tender, vendor_id, evaluator)
         sheet = session.scalar(
             select(ScoreSheet).where(
                 ScoreSheet.evaluator_id == evaluator.id, ScoreSheet.vendor_id == vendor.id
@@ -491,11 +493,8 @@ def _save_sheet(
             sheet.state = SheetState.SUBMITTED
             sheet.submitted_at = now
         session.flush()
-        audit(
-            session,
+        change.audit(
             "sheet.submit" if submit else "sheet.save",
-            actor=evaluator,
-            tender=tender,
             vendor=vendor.name,
             answered=sum(1 for v in normalised.values() if v),
         )
@@ -512,10 +511,14 @@ def import_submitted_sheets(
     committee and have declared, every vendor known and not conflicted, every criterion in
     the evaluator's groups, and no sheet may exist yet. Returns the number of sheets stored.
     """
-    with write_transaction(session):
-        tender = chaired_tender(session, tender_id, actor)
-        if tender.state != TenderState.OPEN:
-            raise ServiceError(_("Sheets can only be imported while scoring is open."))
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.OPEN],
+        refusal=_("Sheets can only be imported while scoring is open."),
+    ) as change:
+        tender = change.tender
         assignments = {a.user.username: a for a in tender.assignments}
         declarations = {d.user_id: d for d in tender.declarations}
         vendors = {v.name: v for v in tender.vendors}
@@ -576,12 +579,5 @@ def import_submitted_sheets(
                 for e in items
             ]
             session.add(sheet)
-        audit(
-            session,
-            "sheets.import",
-            actor=actor,
-            tender=tender,
-            sheets=len(grouped),
-            entries=len(entries),
-        )
+        change.audit("sheets.import", sheets=len(grouped), entries=len(entries))
     return len(grouped)

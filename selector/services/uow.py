@@ -1,0 +1,71 @@
+"""One unit of work per service verb: transaction → access check → state check → change → audit.
+
+Every verb that changes a tender reads the same way::
+
+    with tender_change(session, tender_id, actor, states=[DRAFT], refusal=...) as change:
+        ...  # change change.tender
+        change.audit("vendor.add", vendor=name)
+
+`tender_change` opens the write transaction (`selector.store.db.write_transaction`), loads
+the tender through an access rule of `selector.services.access` (by default: the actor must
+be its chair), refuses with `refusal` unless the tender is in one of `states`, and commits
+the change and its audit event together when the block ends — or rolls both back when it
+raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from selector.services import ServiceError, audit
+from selector.services.access import chaired_tender
+from selector.store.db import write_transaction
+from selector.store.models import AuditEvent, Tender, User
+
+#: An access rule: the tender if `actor` may change it, else NotFound or Forbidden.
+Access = Callable[[Session, int, User], Tender]
+
+
+@dataclass(frozen=True)
+class TenderChange:
+    """The open unit of work: the session, the tender being changed and who changes it."""
+
+    session: Session
+    tender: Tender
+    actor: User
+
+    def require_state(self, states: Iterable[str], refusal: Any) -> None:
+        """Refuse (ServiceError with `refusal`) unless the tender is in one of `states`."""
+        if self.tender.state not in tuple(states):
+            raise ServiceError(refusal)
+
+    def audit(self, action: str, **detail: Any) -> AuditEvent:
+        """Record `action` by the actor on the tender, in this unit's transaction."""
+        return audit(self.session, action, actor=self.actor, tender=self.tender, **detail)
+
+
+@contextmanager
+def tender_change(
+    session: Session,
+    tender_id: int,
+    actor: User,
+    *,
+    access: Access = chaired_tender,
+    states: Iterable[str] | None = None,
+    refusal: Any = None,
+) -> Iterator[TenderChange]:
+    """Open a unit of work on one tender (see the module docstring).
+
+    `access` loads the tender and checks the actor (default: its chair); `states`, when
+    given, are the states the change is allowed in, and `refusal` the message otherwise.
+    """
+    with write_transaction(session):
+        change = TenderChange(session, access(session, tender_id, actor), actor)
+        if states is not None:
+            change.require_state(states, refusal)
+        yield change
