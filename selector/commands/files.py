@@ -22,6 +22,7 @@ from selector.scoring.model import (
     EvaluationInput,
     ScoringError,
     Template,
+    Text,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,15 +51,20 @@ def scoring_file_options(command: F) -> F:
         ),
         click.option(
             "--bids",
-            required=True,
             type=click.Path(exists=True, dir_okay=False),
-            help="CSV: vendor,component,amount[,currency].",
+            help="CSV: vendor,component,amount[,currency]. Required unless --workbook.",
         ),
         click.option(
             "--scores",
-            required=True,
             type=click.Path(exists=True, dir_okay=False),
-            help="CSV: evaluator,vendor,criterion,value[,comment].",
+            help="CSV: evaluator,vendor,criterion,value[,comment]. Required unless --workbook.",
+        ),
+        click.option(
+            "--workbook",
+            type=click.Path(exists=True, dir_okay=False),
+            help="A workbook that selector export wrote: its Entries, Bids, Consensus and "
+            "Rates sheets instead of --scores, --bids, --consensus and --rates (its method "
+            "and base currency unless --method or --base say otherwise).",
         ),
         click.option(
             "--consensus",
@@ -117,6 +123,14 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
     # WeasyPrint's import in a helper process before it reads the files.
     from selector.files.readers import InputError, load_evaluation_input, read_table
 
+    if options.get("workbook"):
+        return _input_from_workbook(options)
+    missing = [f"--{name}" for name in ("bids", "scores") if not options.get(name)]
+    if missing:
+        raise ScoringError(Text(
+            zh=f"请给出 {' 和 '.join(missing)}，或用 --workbook 给出导出的工作簿",
+            en=f"give {' and '.join(missing)}, or an exported workbook with --workbook",
+        ))
     template = Forked(_load_template, options["criteria"])
     try:
         files: dict[str, Any] = {}
@@ -143,6 +157,47 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
         )
     finally:
         template.close()
+
+
+def _input_from_workbook(options: dict[str, Any]) -> EvaluationInput:
+    """The input from the sheets of an exported workbook (`selector.files.workbook`)."""
+    from selector.files.readers import load_evaluation_input
+    from selector.files.workbook import read_workbook
+
+    given = [f"--{name.replace('_file', '')}" for name in ("bids", "scores", "consensus",
+                                                            "rates_file") if options.get(name)]
+    if given:
+        raise ScoringError(Text(
+            zh=f"--workbook 已包含报价、评分、共识和汇率，不能再给出 {', '.join(given)}",
+            en=f"--workbook holds the bids, scores, consensus and rates: leave out "
+            f"{', '.join(given)}",
+        ))
+    sheets = read_workbook(options["workbook"])
+    settings = sheets.settings
+    method = options["method"]
+    if not _given("method") and settings.get("method") in METHODS:
+        method = settings["method"]
+    return load_evaluation_input(
+        _load_template(options["criteria"]),
+        sheets.bids,
+        sheets.scores,
+        sheets.consensus,
+        method=method,
+        base=options.get("base") or settings.get("base_currency") or None,
+        rates=options.get("rates", ()),
+        rates_file=sheets.rates,
+        divergence_threshold=options["divergence"],
+        low_bid_threshold=options["low_bid"],
+    )
+
+
+def _given(parameter: str) -> bool:
+    """Whether the command line gave `parameter` (rather than its default)."""
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return False
+    source = context.get_parameter_source(parameter)
+    return source is not None and source != click.core.ParameterSource.DEFAULT
 
 
 def _load_template(path: str) -> Template:

@@ -56,13 +56,14 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
     """
     from selector.scoring.model import ScoringError
 
-    given = [name for name in FILE_OPTIONS if options.get(name)]
+    given = [name for name in (*FILE_OPTIONS, "workbook") if options.get(name)]
     if tender_id is not None:
         if given:
             _fail([f"give either TENDER_ID or --{', --'.join(FILE_OPTIONS)}, not both"])
         return _from_database(tender_id, say, lang)
-    if len(given) != len(FILE_OPTIONS):
-        missing = [f"--{name}" for name in FILE_OPTIONS if name not in given]
+    needed = ("criteria", "workbook") if options.get("workbook") else FILE_OPTIONS
+    if not set(needed) <= set(given):
+        missing = [f"--{name}" for name in needed if name not in given]
         _fail([f"give a TENDER_ID, or the files {', '.join(missing)} (see selector score)"])
     from selector.commands.files import input_from_options
     from selector.scoring.engine import evaluate
@@ -151,16 +152,19 @@ def report(tender_id: int | None, title: str | None, lang: str, output: str, qui
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
 def export(tender_id: int | None, title: str | None, lang: str, sheet: str | None, output: str,
            quiet: bool, **options: Any) -> None:
-    """Export a tender's result as a workbook (xlsx) or one sheet as CSV (UTF-8 with BOM).
+    """Export a tender's result as a live workbook (xlsx) or one sheet as CSV (UTF-8, BOM).
 
-    Entries, Bids, Consensus and Rates saved as CSV are inputs `selector score` reads back.
+    The workbook's totals and ranks are formulas over its Points and Weights sheets; its
+    Entries, Bids, Consensus and Rates sheets are what `selector score --workbook` reads
+    back (and, saved as CSV, what --scores, --bids, --consensus and --rates take).
     """
     say = Stages(quiet)
     is_csv = output.lower().endswith(".csv")
     if is_csv and not sheet:
         _fail(["a .csv output holds one sheet: say which with --sheet"])
     result, extras = load_result(tender_id, options, say, title, lang)
-    from selector.reports.export import export_csv, export_xlsx
+    from selector.reports.export import export_csv
+    from selector.reports.workbook import build_workbook
 
     say("writing the spreadsheet")
     try:
@@ -168,7 +172,7 @@ def export(tender_id: int | None, title: str | None, lang: str, sheet: str | Non
             assert sheet is not None
             _name, _mime, data = export_csv(result, sheet, lang, extras)
         else:
-            _name, _mime, data = export_xlsx(result, lang, extras)
+            _name, _mime, data = build_workbook(result, lang, extras)
     except ValueError as error:
         _fail([str(error)])
     Path(output).write_bytes(data)

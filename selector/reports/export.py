@@ -1,4 +1,5 @@
-"""The spreadsheet export: a workbook (xlsx) or one sheet as CSV, from a scoring `Result`.
+"""The CSV export: one sheet as CSV, from a scoring `Result` (the live workbook, with its
+formulas, is `selector.reports.workbook`).
 
 Sheets: Summary (the ranking), Groups, Criteria (the points matrix), Entries, Bids,
 Consensus, Rates, Flags and Method. Entries, Bids, Consensus and Rates keep the column names
@@ -13,7 +14,6 @@ An exporter returns `(filename, mimetype, bytes)`.
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Callable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
@@ -25,7 +25,6 @@ from selector.reports.context import criterion_codes, rule_words
 from selector.reports.labels import labels
 from selector.scoring.model import Result, Text
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv; charset=utf-8"
 SHEETS = ("Summary", "Groups", "Criteria", "Entries", "Bids", "Consensus", "Rates", "Flags",
           "Method")
@@ -297,20 +296,6 @@ def _neutralised(frame: pd.DataFrame) -> pd.DataFrame:
 def _slug(text: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")
     return slug[:60] or "tender"
-
-
-def export_xlsx(
-    result: Result, lang: str = "en", extras: Mapping[str, Any] | None = None
-) -> tuple[str, str, bytes]:
-    """The whole workbook: `(filename, mimetype, bytes)`."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name in SHEETS:
-            frame = sheet(result, name, lang, extras)
-            frame.to_excel(writer, sheet_name=name, index=False)
-            writer.sheets[name].freeze_panes = "A2"
-    name = _slug(str((extras or {}).get("title") or result.template.id))
-    return f"{name}.xlsx", XLSX_MIME, buffer.getvalue()
 
 
 def export_csv(

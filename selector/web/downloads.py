@@ -8,6 +8,7 @@ scoring is closed, observers once the tender is final. The files are built from 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import login_required
@@ -45,8 +46,15 @@ def _scored(tender_id: int) -> tuple[Any, dict[str, Any]] | None:
 
 
 def _attachment(filename: str, mimetype: str, data: bytes) -> Response:
+    """`data` as a download named `filename` (a tender's name may be Chinese: RFC 6266's
+    `filename*` carries it, `filename` an ASCII fallback)."""
     response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "download"
+    if ascii_name == filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    else:
+        response.headers["Content-Disposition"] = (
+            f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -92,16 +100,17 @@ def _cannot_render(problem: Text) -> tuple[str, int]:
 @bp.get("/<int:tender_id>/export.xlsx")
 @login_required
 def export_xlsx(tender_id: int) -> Any:
-    """The workbook: Summary, Groups, Criteria, Entries, Bids, Consensus, Rates, Flags,
-    Method."""
-    from selector.reports.export import export_xlsx as build
+    """The live workbook (`selector.reports.workbook`), named after the tender and its
+    language: totals and ranks as formulas over the Points and Weights sheets, and the
+    inputs that `selector score --workbook` reads back."""
+    from selector.reports.workbook import build_workbook
 
     scored = _scored(tender_id)
     if scored is None:
         return redirect(url_for("results.show", tender_id=tender_id))
     result, extras = scored
-    _name, mimetype, data = build(result, _lang(), extras)
-    return _attachment(f"tender-{tender_id}.xlsx", mimetype, data)
+    name, mimetype, data = build_workbook(result, _lang(), extras)
+    return _attachment(name, mimetype, data)
 
 
 @bp.get("/<int:tender_id>/export/<sheet>.csv")

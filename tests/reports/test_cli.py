@@ -75,8 +75,8 @@ def test_export_writes_a_workbook_and_a_csv_sheet(tmp_path: Path) -> None:
     outcome = CliRunner().invoke(main, ["export", *FILE_ARGS, "-q", "-o", str(book)])
     assert outcome.exit_code == 0, outcome.output
     workbook = openpyxl.load_workbook(io.BytesIO(book.read_bytes()))
-    assert workbook.sheetnames[:6] == ["Summary", "Groups", "Criteria", "Entries", "Bids",
-                                       "Consensus"]
+    assert workbook.sheetnames[:8] == ["Summary", "Groups", "Points", "Weights", "Entries",
+                                       "Bids", "Consensus", "Rates"]
     sheet = tmp_path / "entries.csv"
     outcome = CliRunner().invoke(main, ["export", *FILE_ARGS, "-q", "--sheet", "entries",
                                         "-o", str(sheet)])
