@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from selector.scoring.limits import MAX_UPLOAD_BYTES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
@@ -30,8 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SECURE": True,
     # Uploads are bids tables and template YAML: a few hundred kilobytes at most.
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
+    "MAX_FORM_MEMORY_SIZE": MAX_UPLOAD_BYTES,
     "MAX_FORM_PARTS": 2000,
     # A CSRF token lives as long as the session: a long score sheet must not expire mid-way.
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,

@@ -41,6 +41,7 @@ from pydantic import (  # noqa: E402
 )
 from pydantic import ValidationError as PydanticValidationError  # noqa: E402
 
+from selector.scoring.limits import CURRENCY_PATTERN, ID_PATTERN, MAX_TEMPLATE_BYTES
 from selector.scoring.model import (
     DEFAULT_PARTIAL,
     DEFAULT_STEP,
@@ -54,12 +55,7 @@ from selector.scoring.model import (
     Text,
 )
 
-# An uploaded template is a few dozen kilobytes; anything far larger is not a template.
-MAX_TEMPLATE_BYTES = 1_000_000
 TOTAL_WEIGHT = Decimal(100)
-
-ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
-CURRENCY_PATTERN = r"^[A-Z]{3}$"
 
 # The fields that belong to one rule kind only, and the kind each belongs to.
 _KIND_FIELDS: dict[str, str] = {

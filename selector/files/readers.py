@@ -2,25 +2,33 @@
 
 Every reader checks every row and raises `InputError` with one message per problem, each
 naming the file, the line, the column and the value, so nothing is half-read. The command
-line (`selector score`, `selector report`) and the web uploads share these readers.
+line (`selector score`, `selector report`) and the web uploads share these readers. A
+typed value is read by `selector.scoring.values`, a name cell by `selector.files.codec`,
+the sheet itself by `selector.files.tables`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from itertools import chain
-from operator import itemgetter, methodcaller
+from operator import itemgetter
 from pathlib import Path
-from typing import IO, NamedTuple
+from typing import NamedTuple
 
-from selector.scoring import rules
+from selector.files.codec import read_name
+from selector.files.tables import (
+    InputError,
+    Problems,
+    Source,
+    Table,
+    name_of,
+    read_table,
+    require_columns,
+)
+from selector.scoring import values
+from selector.scoring.limits import MAX_PROBLEMS
 from selector.scoring.model import (
     DEFAULT_DIVERGENCE,
     DEFAULT_LOW_BID,
@@ -30,243 +38,27 @@ from selector.scoring.model import (
     Entry,
     EvaluationInput,
     Method,
-    ScoringError,
     Template,
     Text,
 )
 
-MAX_PROBLEMS = 50
+__all__ = [
+    "InputError",
+    "Table",
+    "load_evaluation_input",
+    "parse_rate_options",
+    "read_bids_table",
+    "read_consensus_table",
+    "read_name",
+    "read_rates_table",
+    "read_scores_table",
+    "read_table",
+]
 
 _NAME_REQUIRED = {
     "evaluator": Text(zh="必须填写评委名称", en="a evaluator name is required"),
     "vendor": Text(zh="必须填写供应商名称", en="a vendor name is required"),
 }
-_SCALE_FAULTS = {
-    "not finite": Text(zh="不是有限数字", en="not finite"),
-    "not a number": Text(zh="不是数字", en="not a number"),
-    "out of range": Text(zh="超出范围", en="out of range"),
-    "not on the step": Text(zh="不符合步长", en="not on the step"),
-}
-
-
-class InputError(ScoringError):
-    """A file the scoring rules cannot read; `.problems` holds one message per fault."""
-
-
-@dataclass
-class _Problems:
-    """Collects `file:line: column 'name': value 'x': message` lines, capped for humans.
-
-    In Chinese the same place reads `file:第N行: 列“name”: 值“x”: message`.
-    """
-
-    source: str
-    messages: list[Text]
-
-    def add(self, line: int | None, column: str | None, value: object, message: Text) -> None:
-        zh = self.source if line is None else f"{self.source}:第{line}行"
-        en = self.source if line is None else f"{self.source}:{line}"
-        if column is not None:
-            zh += f": 列“{column}”"
-            en += f": column '{column}'"
-        if value is not None:
-            zh += f": 值“{value}”"
-            en += f": value '{value}'"
-        self.messages.append(Text(zh=f"{zh}: {message.zh}", en=f"{en}: {message.en}"))
-
-
-class Table:
-    """A sheet read as text: its columns by lower-case header, and where each row came from.
-
-    A reader takes a Table where it takes a file, so a command can read its files while
-    something else (the template) loads.
-
-    `columns` maps a header to one string per data row ('' for a blank cell). `line(i)` is
-    the line in the file of data row `i` (the header is line 1), for messages.
-    """
-
-    def __init__(
-        self,
-        name: str,
-        columns: dict[str, Sequence[str]],
-        length: int,
-        lines: list[int] | None,
-    ) -> None:
-        self.name = name
-        self.columns = columns
-        self.length = length
-        self._lines = lines
-
-    def __len__(self) -> int:
-        return self.length
-
-    def __contains__(self, column: str) -> bool:
-        return column in self.columns
-
-    def __getitem__(self, column: str) -> Sequence[str]:
-        return self.columns[column]
-
-    def get(self, column: str) -> Sequence[str]:
-        """The column, or a blank cell per row where the file has no such column."""
-        return self.columns.get(column) or [""] * self.length
-
-    def line(self, row: int) -> int:
-        return row + 2 if self._lines is None else self._lines[row]
-
-    def lines(self) -> list[int]:
-        return list(range(2, self.length + 2)) if self._lines is None else self._lines
-
-
-Source = str | Path | IO[bytes] | Table
-
-
-def _name(source: Source, source_name: str | None) -> str:
-    if source_name:
-        return source_name
-    if isinstance(source, Table):
-        return source.name
-    if isinstance(source, str | Path):
-        return str(source)
-    return str(getattr(source, "name", "upload"))
-
-
-def read_table(source: Source, source_name: str | None = None) -> Table:
-    """A CSV (UTF-8, with or without BOM) or Excel sheet as text cells; blank cells are ''.
-
-    CSV is read without pandas (`selector score` starts faster without it): split with
-    `str.split`, or by the `csv` module when it has quotes or spaces after commas; blank
-    lines are skipped and every row keeps its line in the file.
-    A row with more cells than the header is refused, one with fewer is padded with ''.
-    """
-    if isinstance(source, Table):
-        return source
-    name = _name(source, source_name)
-    try:
-        if name.lower().endswith((".xlsx", ".xlsm")):
-            return _read_excel(source, name)
-        return _read_csv(source, name)
-    except InputError:
-        raise
-    except FileNotFoundError:
-        raise InputError(Text(zh=f"{name}: 文件不存在", en=f"{name}: no such file")) from None
-    except UnicodeDecodeError:
-        raise InputError(
-            Text(
-                zh=f"{name}: 不是 UTF-8 文本；请将文件另存为 CSV UTF-8",
-                en=f"{name}: not UTF-8 text; save the file as CSV UTF-8",
-            )
-        ) from None
-    except (ValueError, csv.Error, OSError, zipfile.BadZipFile, KeyError) as error:
-        raise InputError(
-            Text(
-                zh=f"{name}: 无法作为表格读取（{error}）",
-                en=f"{name}: cannot be read as a table ({error})",
-            )
-        ) from None
-
-
-def _read_csv(source: str | Path | IO[bytes], name: str) -> Table:
-    if isinstance(source, str | Path):
-        with open(source, encoding="utf-8-sig", newline="") as handle:
-            text = handle.read()
-    else:
-        data = source.read()
-        text = data.decode("utf-8-sig") if isinstance(data, bytes) else str(data)
-    if not text.strip():
-        raise ValueError("the file is empty; its first line must be the header")
-    if '"' in text or ", " in text:  # quoted cells, or spaces to skip: the csv module
-        return _columns(name, *_records(text))
-    # Without quotes a record is a line and a cell is what lies between two commas: a large
-    # file is split in a few C calls, five times faster than the csv module.
-    rows = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    header = rows[0].split(",")
-    body = rows[1:]
-    while body and not body[-1]:
-        body.pop()
-    lines = None
-    if "" in body:  # blank lines are skipped; the others keep their line numbers
-        lines = [number for number, row in enumerate(body, 2) if row]
-        body = [row for row in body if row]
-    width = len(header)
-    if set(map(methodcaller("count", ","), body)) <= {width - 1}:
-        cells = ",".join(body).split(",") if body else []
-        return _table(name, header, [cells[i::width] for i in range(width)], len(body), lines)
-    return _columns(name, header, [row.split(",") for row in body], lines)
-
-
-def _records(text: str) -> tuple[list[str], list[list[str]], list[int] | None]:
-    """Header, records and the line each record starts on, by the csv module."""
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
-    records, ends = [], []
-    for record in reader:
-        records.append(record)
-        ends.append(reader.line_num)  # a quoted cell may span lines: where the record ends
-    starts = [end + 1 for end in ends[:-1]]  # each record starts after the one before
-    body = [record for record in records[1:] if record]  # blank lines are []
-    lines = [line for line, record in zip(starts, records[1:], strict=True) if record]
-    return records[0], body, lines
-
-
-def _columns(
-    name: str, header: list[str], records: list[list[str]], lines: list[int] | None
-) -> Table:
-    """The records as columns; a record longer than the header is refused, a shorter one
-    padded with blank cells."""
-    width = len(header)
-    if set(map(len, records)) - {width}:
-        problems = _Problems(name, [])
-        for position, record in enumerate(records):
-            if len(record) > width:
-                problems.add(
-                    position + 2 if lines is None else lines[position],
-                    None,
-                    None,
-                    Text(
-                        zh=f"有 {len(record)} 个单元格，而表头只有 {width} 列；"
-                        "含逗号的值请用英文双引号括起来",
-                        en=f"{len(record)} cells where the header has {width} columns; "
-                        "put a value that contains a comma in double quotes",
-                    ),
-                )
-        _raise(problems)
-        records = [record + [""] * (width - len(record)) for record in records]
-    columns = [list(map(itemgetter(i), records)) for i in range(width)]
-    return _table(name, header, columns, len(records), lines)
-
-
-def _table(
-    name: str,
-    header: list[str],
-    columns: list[list[str]],
-    length: int,
-    lines: list[int] | None,
-) -> Table:
-    named: dict[str, Sequence[str]] = {}
-    for column, cells in zip(header, columns, strict=True):
-        named.setdefault(column.strip().lower(), cells)
-    return Table(name, named, length, lines)
-
-
-def _read_excel(source: str | Path | IO[bytes], name: str) -> Table:
-    import pandas as pd  # only for Excel: a CSV is read without it
-
-    frame = pd.read_excel(source, dtype=str, keep_default_na=False, engine="openpyxl")
-    columns: dict[str, Sequence[str]] = {}
-    for column in frame.columns:
-        columns.setdefault(str(column).strip().lower(), frame[column].astype(object).tolist())
-    return Table(name, columns, len(frame), None)
-
-
-def _require(table: Table, name: str, required: Sequence[str]) -> None:
-    missing = [c for c in required if c not in table]
-    if missing:
-        raise InputError(
-            Text(
-                zh=f"{name}:第1行: 缺少列 {', '.join(missing)}；表头必须为 {','.join(required)}",
-                en=f"{name}:1: missing column(s) {', '.join(missing)}; the header must read "
-                f"{','.join(required)}",
-            )
-        )
 
 
 def _decimal(text: str) -> Decimal | None:
@@ -277,28 +69,14 @@ def _decimal(text: str) -> Decimal | None:
     return number
 
 
-def _raise(problems: _Problems) -> None:
-    if problems.messages:
-        shown = problems.messages[:MAX_PROBLEMS]
-        if len(problems.messages) > MAX_PROBLEMS:
-            more = len(problems.messages) - MAX_PROBLEMS
-            shown.append(
-                Text(
-                    zh=f"{problems.source}: ……另有 {more} 个问题",
-                    en=f"{problems.source}: … and {more} more problems",
-                )
-            )
-        raise InputError(shown)
-
-
 def read_rates_table(
     source: Source, base: str, *, source_name: str | None = None
 ) -> dict[str, Decimal]:
     """`currency,rate` rows: 1 unit of the currency is `rate` units of the base currency."""
-    name = _name(source, source_name)
+    name = name_of(source, source_name)
     table = read_table(source, name)
-    _require(table, name, ("currency", "rate"))
-    problems = _Problems(name, [])
+    require_columns(table, name, ("currency", "rate"))
+    problems = Problems(name)
     rates: dict[str, Decimal] = {}
     for line, currency, raw in zip(table.lines(), table["currency"], table["rate"], strict=True):
         code = currency.strip().upper()
@@ -329,7 +107,7 @@ def read_rates_table(
             )
         else:
             rates[code] = rate
-    _raise(problems)
+    problems.raise_any()
     return rates
 
 
@@ -366,13 +144,13 @@ def read_bids_table(
 
     The currency defaults to the base currency; a currency other than the base needs a rate.
     """
-    name = _name(source, source_name)
+    name = name_of(source, source_name)
     base = base or template.currency
     known_rates = {base: Decimal(1), **(rates or {})}
     table = read_table(source, name)
-    _require(table, name, ("vendor", "component", "amount"))
+    require_columns(table, name, ("vendor", "component", "amount"))
     price_ids = {c.id for c in template.price_criteria()}
-    problems = _Problems(name, [])
+    problems = Problems(name)
     bids: list[Bid] = []
     seen: dict[tuple[str, str], int] = {}
     for line, vendor, component, raw, currency in zip(
@@ -441,28 +219,8 @@ def read_bids_table(
         else:
             seen[(vendor, component)] = line
             bids.append(Bid(vendor, component, amount, code))
-    _raise(problems)
+    problems.raise_any()
     return bids
-
-
-def _value_tables(template: Template) -> dict[str, dict[str, str]]:
-    """criterion id -> {alias as typed or folded: normalised key} for the choice kinds."""
-    tables: dict[str, dict[str, str]] = {}
-    for criterion in template.criteria():
-        if criterion.kind in ("scale", "price_rank", "price_ratio"):
-            continue
-        table: dict[str, str] = {}
-        if criterion.kind == "tiered":
-            table.update(rules.TIERED_VALUES)
-        elif criterion.kind == "binary":
-            table.update(rules.BINARY_VALUES)
-        elif criterion.kind == "gate":
-            table.update(rules.GATE_VALUES)
-        for level in criterion.levels or ():
-            for alias in (level.key, level.label.zh, level.label.en):
-                table[alias.lower()] = level.key
-        tables[criterion.id] = table
-    return tables
 
 
 def read_scores_table(
@@ -476,10 +234,10 @@ def read_scores_table(
     criteria, values the rule does not accept, numbers out of range or off the step, NaN or
     infinity, and a cell scored twice by the same evaluator.
     """
-    name = _name(source, source_name)
+    name = name_of(source, source_name)
     table = read_table(source, name)
-    _require(table, name, ("evaluator", "vendor", "criterion", "value"))
-    problems = _Problems(name, [])
+    require_columns(table, name, ("evaluator", "vendor", "criterion", "value"))
+    problems = Problems(name)
     evaluators = _read_names(table["evaluator"], read_name)
     vendors = _read_names(table["vendor"], read_name)
     for column, names in (("evaluator", evaluators), ("vendor", vendors)):
@@ -489,13 +247,12 @@ def read_scores_table(
 
     criterion_ids = _read_names(table["criterion"], str.strip)
     readings = dict.fromkeys(zip(criterion_ids, table["value"], strict=True))
-    faults: dict[tuple[str, str], Problem] = {}
+    faults: dict[tuple[str, str], _Fault] = {}
     criteria = {c.id: c for c in template.criteria()}
-    tables = _value_tables(template)
     for pair in readings:
         criterion_id, raw = pair
-        value = _reading(criteria.get(criterion_id), criterion_id, raw, template, tables)
-        if isinstance(value, Problem):
+        value = _reading(criteria.get(criterion_id), criterion_id, raw, template)
+        if isinstance(value, _Fault):
             faults[pair] = value
         else:
             readings[pair] = value
@@ -530,7 +287,7 @@ def read_scores_table(
                         en=f"evaluator '{evaluator}' already scored vendor '{vendor}' on it",
                     ),
                 )
-    _raise(problems)
+    problems.raise_any()
     values = map(readings.__getitem__, zip(criterion_ids, table["value"], strict=True))
     rows = zip(evaluators, vendors, criterion_ids, values, table.get("comment"), strict=True)
     # tuple.__new__ builds each Entry in C, as Entry._make does one Python call at a time
@@ -550,7 +307,7 @@ def _positions(column: Sequence[str], value: str) -> list[int]:
     return [position for position, text in enumerate(column) if text == value]
 
 
-class Problem(NamedTuple):
+class _Fault(NamedTuple):
     """What is wrong with one cell: the column to name, the value as typed, the message."""
 
     column: str
@@ -559,15 +316,11 @@ class Problem(NamedTuple):
 
 
 def _reading(
-    criterion: Criterion | None,
-    criterion_id: str,
-    raw: str,
-    template: Template,
-    tables: dict[str, dict[str, str]],
-) -> str | Decimal | Problem:
-    """The normalised value of `raw` for `criterion`, or the problem to report."""
+    criterion: Criterion | None, criterion_id: str, raw: str, template: Template
+) -> values.Value | _Fault:
+    """The canonical value of `raw` for `criterion`, or the fault to report."""
     if criterion is None:
-        return Problem(
+        return _Fault(
             "criterion",
             criterion_id,
             Text(
@@ -575,65 +328,11 @@ def _reading(
                 en=f"is not a criterion of template '{template.id}'",
             ),
         )
-    if criterion.is_price:
-        return Problem(
-            "criterion",
-            criterion_id,
-            Text(
-                zh="是价格规则：其得分来自报价",
-                en="is a price rule: its points come from the bids",
-            ),
-        )
-    if criterion.kind == "scale":
-        return _read_scale(criterion, raw)
-    table = tables[criterion_id]
-    key = table.get(raw) or table.get(raw.strip().lower())
-    if key is not None:
-        return key
-    accepted = " / ".join(c.key for c in rules.choices(criterion))
-    return Problem(
-        "value",
-        raw,
-        Text(
-            zh=f"不是评分项“{criterion_id}”（{criterion.kind}）可接受的值；请使用 {accepted} 之一",
-            en=f"not a value for criterion '{criterion_id}' ({criterion.kind}); "
-            f"use one of {accepted}",
-        ),
-    )
-
-
-def _read_scale(criterion: Criterion, raw: str) -> Decimal | Problem:
-    step = rules.scale_step(criterion)
-    try:
-        number = Decimal(raw.strip())
-    except InvalidOperation:
-        what = _SCALE_FAULTS["not a number"]
-    else:
-        if not number.is_finite():
-            what = _SCALE_FAULTS["not finite"]
-        elif not 0 <= number <= criterion.max:
-            what = _SCALE_FAULTS["out of range"]
-        elif number % step != 0:
-            what = _SCALE_FAULTS["not on the step"]
-        else:
-            return number
-    takes = Text(
-        zh=f"评分项“{criterion.id}”接受 0 到 {criterion.max} 之间、步长为 {step} 的数字",
-        en=f"criterion '{criterion.id}' takes a number from 0 to {criterion.max} "
-        f"in steps of {step}",
-    )
-    return Problem("value", raw, Text(zh=f"{what.zh}；{takes.zh}", en=f"{what.en}; {takes.en}"))
-
-
-# The spreadsheet export writes a text that Excel would run as a formula with a leading
-# apostrophe (see selector.reports.export); reading it back takes exactly that apostrophe off.
-_NEUTRALISED = re.compile("^'(?=[=+\\-@\t\r＝＋－＠])")
-
-
-def read_name(text: str) -> str:
-    """A vendor or evaluator name as typed: without surrounding spaces, nor the apostrophe
-    that the export puts before a name starting with = + - @ (so the export re-imports)."""
-    return _NEUTRALISED.sub("", text.strip(), count=1)
+    value = values.read(criterion, raw)
+    if isinstance(value, values.Problem):
+        column, typed = ("criterion", criterion_id) if criterion.is_price else ("value", raw)
+        return _Fault(column, typed, value.text)
+    return value
 
 
 def read_consensus_table(
@@ -644,10 +343,10 @@ def read_consensus_table(
     source_name: str | None = None,
 ) -> list[Consensus]:
     """`vendor,criterion,value,reason` rows: the chair's value for a cell, with its reason."""
-    name = _name(source, source_name)
+    name = name_of(source, source_name)
     table = read_table(source, name)
-    _require(table, name, ("vendor", "criterion", "value", "reason"))
-    problems = _Problems(name, [])
+    require_columns(table, name, ("vendor", "criterion", "value", "reason"))
+    problems = Problems(name)
     known = set(vendors)
     criteria = {c.id: c for c in template.criteria()}
     agreed: list[Consensus] = []
@@ -697,14 +396,13 @@ def read_consensus_table(
                 Text(zh="该单元格已有共识值", en="this cell has a consensus already"),
             )
         else:
-            try:
-                value = rules.parse_value(criterion, raw)
-            except ScoringError as error:
-                problems.add(line, "value", raw, error.texts[0])
+            value = values.read(criterion, raw)
+            if isinstance(value, values.Problem):
+                problems.add(line, "value", raw, value.text)
                 continue
             seen.add((vendor, criterion_id))
             agreed.append(Consensus(vendor, criterion_id, value, reason.strip()))
-    _raise(problems)
+    problems.raise_any()
     return agreed
 
 

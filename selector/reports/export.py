@@ -8,7 +8,8 @@ ranking and the totals.
 
 Spreadsheets run formulas: a text cell that begins with `=`, `+`, `-`, `@`, a tab or a
 carriage return (or their full-width forms) would be one in Excel, so such a text is
-prefixed with `'` (OWASP's advice for CSV injection). Numbers stay numbers.
+prefixed with `'` (OWASP's advice for CSV injection; `selector.files.codec`, which also
+reads it back). Numbers stay numbers.
 An exporter returns `(filename, mimetype, bytes)`.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 
+from selector.files.codec import neutralise
 from selector.reports.context import criterion_codes, rule_words
 from selector.reports.labels import labels
 from selector.scoring.model import Result, Text
@@ -28,15 +30,7 @@ from selector.scoring.model import Result, Text
 CSV_MIME = "text/csv; charset=utf-8"
 SHEETS = ("Summary", "Groups", "Criteria", "Entries", "Bids", "Consensus", "Rates", "Flags",
           "Method")
-_FORMULA_START = re.compile("^[=+\\-@\t\r＝＋－＠]")
 CENT = Decimal("0.01")
-
-
-def neutralise(value: Any) -> Any:
-    """A text that a spreadsheet would run as a formula, made inert with a leading `'`."""
-    if isinstance(value, str) and _FORMULA_START.match(value):
-        return "'" + value
-    return value
 
 
 def _round(value: float | Decimal | None) -> float | None:

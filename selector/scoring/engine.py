@@ -13,8 +13,9 @@ from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from operator import itemgetter
 
-from selector.scoring import rules
+from selector.scoring import rules, values
 from selector.scoring.checks import apply_checks
+from selector.scoring.limits import MAX_PROBLEMS
 from selector.scoring.model import (
     METHODS,
     Cell,
@@ -32,7 +33,6 @@ from selector.scoring.model import (
 
 CENT = Decimal("0.01")
 _NOISE = Decimal("1e-9")
-MAX_PROBLEMS = 50
 
 # A gate entry counts as 1.0 when it says fail, so that the sum over a cell is its fails.
 _GATE_POINTS: dict[object, float] = {"pass": 0.0, "fail": 1.0}
@@ -242,10 +242,10 @@ def _fast_points(
     table = tables[criterion]
     if table is not None:
         return table[value]
-    points = float(value)
-    if not 0 <= points <= criteria[criterion].max:
+    number = values.read(criteria[criterion], value)
+    if isinstance(number, values.Problem):
         raise ValueError(value)
-    return points
+    return float(number)
 
 
 def _checked_points(
@@ -283,18 +283,18 @@ def _checked_points(
         try:
             points.append(_fast_points(tables, criteria, entry.criterion, entry.value))
         except (KeyError, ValueError, ArithmeticError, TypeError):
-            try:
-                rules.parse_value(criterion, entry.value)
-                message = Text(
-                    zh=f"“{entry.value}”不是规范化的值",
-                    en=f"'{entry.value}' is not a normalised value",
-                )
-            except ScoringError as error:
-                message = error.texts[0]
+            reading = values.read(criterion, entry.value)
+            message = (
+                reading.text
+                if isinstance(reading, values.Problem)
+                else Text(zh=f"请写作规范值 {reading}", en=f"write it as the canonical {reading}")
+            )
             problems.append(
                 Text(
-                    zh=f"评委“{entry.evaluator}”，供应商“{entry.vendor}”: {message.zh}",
-                    en=f"evaluator '{entry.evaluator}', vendor '{entry.vendor}': {message.en}",
+                    zh=f"评委“{entry.evaluator}”，供应商“{entry.vendor}”，"
+                    f"评分项“{entry.criterion}”: 值“{entry.value}”: {message.zh}",
+                    en=f"evaluator '{entry.evaluator}', vendor '{entry.vendor}', "
+                    f"criterion '{entry.criterion}': value '{entry.value}': {message.en}",
                 )
             )
             points.append(None)
@@ -351,10 +351,16 @@ def _consensus_by_cell(
         elif (agreed.vendor, agreed.criterion) in by_cell:
             problems.append(_at(where, zh="重复记录", en="recorded more than once"))
         else:
-            try:
-                value = rules.parse_value(criterion, agreed.value)
-            except ScoringError as error:
-                problems.append(_at(where, zh=error.texts[0].zh, en=error.texts[0].en))
+            value = values.read(criterion, agreed.value)
+            if isinstance(value, values.Problem):
+                problem = value.text
+                problems.append(
+                    _at(
+                        where,
+                        zh=f"值“{agreed.value}”: {problem.zh}",
+                        en=f"value '{agreed.value}': {problem.en}",
+                    )
+                )
                 continue
             by_cell[(agreed.vendor, agreed.criterion)] = Consensus(
                 agreed.vendor, agreed.criterion, value, agreed.reason

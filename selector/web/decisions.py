@@ -14,8 +14,8 @@ from wtforms import SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from selector.scoring.checks import KIND_TITLES
+from selector.scoring.limits import MAX_TEXT
 from selector.services import ServiceError, access, decisions, templates
-from selector.services.decisions import MAX_NOTE
 from selector.store.db import get_session
 from selector.web import flash_error, roles_required, user
 from selector.web.i18n import current_lang
@@ -32,7 +32,7 @@ class FlagNoteForm(FlaskForm):
     kinds = SelectMultipleField(validate_choice=False)
     note = TextAreaField(
         _l("Review note"),
-        validators=[DataRequired(), Length(max=MAX_NOTE)],
+        validators=[DataRequired(), Length(max=MAX_TEXT)],
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
     )
     submit = SubmitField(_l("Record the note on the ticked flags"))

@@ -36,18 +36,27 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from selector.scoring import rules
+from selector.scoring import rules, values
+from selector.scoring.limits import (
+    CURRENCY_PATTERN,
+    MAX_AMOUNT,
+    MAX_FLAG_ID,
+    MAX_NAME,
+    MAX_PASSWORD,
+    MAX_PERCENT,
+    MAX_RATE,
+    MAX_TEXT,
+    MAX_USERNAME,
+    MIN_PASSWORD,
+    MIN_PERCENT,
+)
+from selector.scoring.model import Criterion
+from selector.web.i18n import current_lang
 
 try:  # WTForms 3.3 names options SelectChoice and deprecates (value, label) tuples
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # pragma: no cover - older WTForms
     SelectChoice = None
-from selector.scoring.model import Criterion
-
-MAX_NAME = 200
-MAX_COMMENT = 2000
-MAX_REASON = 2000
-MAX_AMOUNT = Decimal("1e15")
 
 
 def _strip(value: Any) -> Any:
@@ -102,15 +111,19 @@ class DecimalText:
 
 
 CURRENCY = [
-    Regexp(r"^[A-Z]{3}$", message=_l("Use a three-letter currency code such as CNY, USD or EUR.")),
+    Regexp(
+        CURRENCY_PATTERN, message=_l("Use a three-letter currency code such as CNY, USD or EUR.")
+    ),
 ]
 
 
 class LoginForm(FlaskForm):
     username = StringField(
-        _l("Username"), validators=[DataRequired(), Length(max=64)], filters=[_strip]
+        _l("Username"), validators=[DataRequired(), Length(max=MAX_USERNAME)], filters=[_strip]
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
     submit = SubmitField(_l("Log in"))
 
 
@@ -120,19 +133,23 @@ class ActionForm(FlaskForm):
 
 class UserCreateForm(FlaskForm):
     username = StringField(
-        _l("Username"), validators=[DataRequired(), Length(max=64)], filters=[_strip]
+        _l("Username"), validators=[DataRequired(), Length(max=MAX_USERNAME)], filters=[_strip]
     )
     display_name = StringField(
         _l("Full name"), validators=[Optional(), Length(max=MAX_NAME)], filters=[_strip]
     )
     role = SelectField(_l("Role"), choices=[])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)],
+    )
     submit = SubmitField(_l("Create user"))
 
 
 class PasswordForm(FlaskForm):
     password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=8, max=256)]
+        _l("New password"),
+        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)],
     )
     submit = SubmitField(_l("Set password"))
 
@@ -158,12 +175,12 @@ class TenderForm(FlaskForm):
     divergence_percent = StringField(
         _l("Divergence threshold (percent of a criterion's maximum)"),
         default="40",
-        validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
+        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT)],
     )
     low_bid_percent = StringField(
         _l("Abnormally low bid threshold (percent of the median total bid)"),
         default="60",
-        validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
+        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT)],
     )
     submit = SubmitField(_l("Create tender"))
 
@@ -181,11 +198,11 @@ class TenderSettingsForm(FlaskForm):
     method = SelectField(_l("How evaluators' scores are combined"), choices=[])
     divergence_percent = StringField(
         _l("Divergence threshold (percent of a criterion's maximum)"),
-        validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
+        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT)],
     )
     low_bid_percent = StringField(
         _l("Abnormally low bid threshold (percent of the median total bid)"),
-        validators=[DataRequired(), DecimalText(Decimal(1), Decimal(100))],
+        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT)],
     )
     submit = SubmitField(_l("Save settings"))
 
@@ -237,7 +254,7 @@ class RateForm(FlaskForm):
         _l("Rate (1 unit in the base currency)"),
         validators=[
             DataRequired(),
-            DecimalText(Decimal(0), Decimal("1e9"), exclusive_minimum=True),
+            DecimalText(Decimal(0), MAX_RATE, exclusive_minimum=True),
         ],
         filters=[_strip],
     )
@@ -253,7 +270,7 @@ class AssignmentForm(FlaskForm):
 
 class TransitionForm(FlaskForm):
     reason = TextAreaField(
-        _l("Reason"), validators=[Optional(), Length(max=MAX_REASON)], filters=[_strip]
+        _l("Reason"), validators=[Optional(), Length(max=MAX_TEXT)], filters=[_strip]
     )
     submit = SubmitField(_l("Confirm"))
 
@@ -265,7 +282,7 @@ class ConflictForm(FlaskForm):
     )
     statement = TextAreaField(
         _l("Statement (relationship, shares, former employment…)"),
-        validators=[Optional(), Length(max=MAX_REASON)],
+        validators=[Optional(), Length(max=MAX_TEXT)],
         filters=[_strip],
     )
     submit = SubmitField(_l("Declare"))
@@ -282,19 +299,18 @@ class ConflictForm(FlaskForm):
 class ConsensusForm(FlaskForm):
     vendor = SelectField(_l("Vendor"), choices=[], coerce=int)
     criterion = SelectField(_l("Criterion"), choices=[])
-    value = StringField(
-        _l("Agreed value"), validators=[DataRequired(), Length(max=64)], filters=[_strip]
-    )
+    # Read, its length too, by the service with the chosen criterion (`values.read`).
+    value = StringField(_l("Agreed value"), validators=[DataRequired()], filters=[_strip])
     reason = TextAreaField(
-        _l("Reason"), validators=[DataRequired(), Length(max=MAX_REASON)], filters=[_strip]
+        _l("Reason"), validators=[DataRequired(), Length(max=MAX_TEXT)], filters=[_strip]
     )
     submit = SubmitField(_l("Record consensus"))
 
 
 class FlagReviewForm(FlaskForm):
-    flag_id = HiddenField(validators=[DataRequired(), Length(max=255)])
+    flag_id = HiddenField(validators=[DataRequired(), Length(max=MAX_FLAG_ID)])
     note = TextAreaField(
-        _l("Review note"), validators=[DataRequired(), Length(max=MAX_REASON)], filters=[_strip]
+        _l("Review note"), validators=[DataRequired(), Length(max=MAX_TEXT)], filters=[_strip]
     )
     submit = SubmitField(_l("Record review"))
 
@@ -302,57 +318,22 @@ class FlagReviewForm(FlaskForm):
 # --- the score sheet --------------------------------------------------------------------
 
 
-class ScaleValue:
-    """A scale criterion's number: finite, in [0, max], on the criterion's step."""
+class TypedValue:
+    """A score sheet value the criterion accepts, read and worded by `values.read`."""
 
     def __init__(self, criterion: Criterion) -> None:
         self.criterion = criterion
 
     def __call__(self, form: Any, field: Field) -> None:
-        raw = field.data
-        if raw in (None, ""):
-            return
-        if len(str(raw)) > 32:
-            raise ValidationError(_l("Enter a short number, for example 3.5."))
-        number = parse_decimal(str(raw))
-        maximum = self.criterion.max
-        step = rules.scale_step(self.criterion)
-        if number is None:
-            raise ValidationError(
-                _l("Enter a number from 0 to %(max)s, for example 3.5.", max=_num(maximum))
-            )
-        if number < 0 or number > maximum:
-            raise ValidationError(_l("Enter a number from 0 to %(max)s.", max=_num(maximum)))
-        if number % step != 0:
-            raise ValidationError(
-                _l(
-                    "Use steps of %(step)s (for example %(example)s).",
-                    step=_num(step),
-                    example=_num(number - number % step),
-                )
-            )
-
-
-class ChoiceValue:
-    """A choice criterion's value must be one of its options."""
-
-    def __init__(self, keys: list[str]) -> None:
-        self.keys = keys
-
-    def __call__(self, form: Any, field: Field) -> None:
         if field.data in (None, ""):
             return
-        if field.data not in self.keys:
-            raise ValidationError(_l("Choose one of the options shown."))
+        value = values.read(self.criterion, str(field.data))
+        if isinstance(value, values.Problem):
+            raise ValidationError(value.sentence.get(current_lang()))
 
 
 def _option(value: str, label: str) -> Any:
     return SelectChoice(value, label) if SelectChoice is not None else (value, label)
-
-
-def _num(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return text
 
 
 def value_field_name(criterion_id: str) -> str:
@@ -380,7 +361,7 @@ def score_sheet_form(criteria: list[Criterion], lang: str, **kwargs: Any) -> Sco
         title = criterion.title.get(lang)
         if criterion.kind == "scale":
             attrs[value_field_name(criterion.id)] = StringField(
-                title, validators=[Optional(), ScaleValue(criterion)], filters=[_strip]
+                title, validators=[Optional(), TypedValue(criterion)], filters=[_strip]
             )
         else:
             options = rules.choices(criterion)
@@ -388,11 +369,11 @@ def score_sheet_form(criteria: list[Criterion], lang: str, **kwargs: Any) -> Sco
                 title,
                 choices=[_option(c.key, c.label.get(lang)) for c in options],
                 validate_choice=False,
-                validators=[Optional(), ChoiceValue([c.key for c in options])],
+                validators=[Optional(), TypedValue(criterion)],
             )
         attrs[comment_field_name(criterion.id)] = TextAreaField(
             _l("Comment"),
-            validators=[Optional(), Length(max=MAX_COMMENT)],
+            validators=[Optional(), Length(max=MAX_TEXT)],
             filters=[_strip],
         )
     form_class = type("ScoreSheetForm", (ScoreSheetBase,), attrs)

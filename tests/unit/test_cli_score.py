@@ -133,7 +133,7 @@ def _append(tender: Path, name: str, line: str) -> int:
         ("bids.csv", "Zeta,licence,100,GBP", ["GBP", "no exchange rate"]),
         ("bids.csv", "Zeta,licenc,100,CNY", ["column 'component'", "licenc"]),
         ("consensus.csv", "Nobody,mobile,full,why", ["unknown vendor"]),
-        ("consensus.csv", "Aurora Cloud,mobile,3,why", ["'3' is not a value"]),
+        ("consensus.csv", "Aurora Cloud,mobile,3,why", ["value '3': not a value of this"]),
     ],
 )
 def test_bad_input_exits_2_naming_file_line_column_and_value(tender, name, line, expected):

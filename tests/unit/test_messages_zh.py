@@ -26,7 +26,7 @@ from selector.files.readers import (
     read_scores_table,
     read_table,
 )
-from selector.scoring import engine, rules
+from selector.scoring import engine, values
 from selector.scoring.model import EvaluationInput, ScoringError, Text
 from tests.bilingual import CJK, lacks_chinese
 
@@ -98,9 +98,9 @@ SCORES = "evaluator,vendor,criterion,value\ne1,A,mobile,full\n"
         (CRM, "e2, ,mobile,full", "必须填写供应商名称"),
         (CRM, "e1,A,mobiel,full", "不是模板“crm_selection”的评分项"),
         (CRM, "e1,A,licence,full", "是价格规则"),
-        (CRM, "e1,A,team,excellent", "可接受的值；请使用 full / partial / none 之一"),
+        (CRM, "e1,A,team,excellent", "不是该评分项可接受的值；请使用 满足 / 部分满足 / 不满足"),
         (CRM, "e1,A,mobile,none", "评委“e1”已对供应商“A”的该项打过分"),
-        (RATIO, "e1,A,understanding,7", "超出范围；评分项“understanding”接受 0 到"),
+        (RATIO, "e1,A,understanding,7", "超出范围；请输入 0 到 5 之间、步长为 0.5 的数字"),
         (RATIO, "e1,A,understanding,nan", "不是有限数字"),
         (RATIO, "e1,A,understanding,abc", "不是数字"),
         (RATIO, "e1,A,understanding,0.3", "不符合步长"),
@@ -125,7 +125,7 @@ CONSENSUS = "vendor,criterion,value,reason\nA,mobile,full,why\n"
         ("A,licence,full,why", "不是本模板中由评委打分的评分项"),
         ("A,team,full, ", "共识值需要填写理由"),
         ("A,mobile,none,why", "该单元格已有共识值"),
-        ("A,team,3,why", "“3”不是评分项“team”（tiered）可接受的值"),
+        ("A,team,3,why", "值“3”: 不是该评分项可接受的值"),
     ],
 )
 def test_each_consensus_problem_reads_in_chinese_at_the_same_place(row, chinese):
@@ -173,20 +173,22 @@ def test_a_long_list_of_problems_ends_with_how_many_more_in_both_languages():
     assert problems[-1].zh.endswith("……另有 10 个问题")
 
 
-def test_parse_value_refusals_read_in_chinese():
+def test_value_refusals_read_in_chinese():
     team = CRM.criterion("team")
     understanding = RATIO.criterion("understanding")
     cases = [
-        (team, "great", "“great”不是评分项“team”（tiered）可接受的值"),
-        (understanding, "x", "“x”不是评分项“understanding”的数字"),
-        (understanding, "inf", "“inf”不是评分项“understanding”的有限数字"),
-        (understanding, "99", "99 超出评分项“understanding”的范围"),
-        (understanding, "0.3", "0.3 不符合评分项“understanding”的步长"),
-        (CRM.criterion("licence"), "full", "评分项“licence”是价格规则"),
+        (team, "great", "不是该评分项可接受的值；请使用 满足 / 部分满足 / 不满足 之一"),
+        (understanding, "x", "不是数字；请输入 0 到 5 之间、步长为 0.5 的数字"),
+        (understanding, "inf", "不是有限数字；请输入 0 到 5 之间"),
+        (understanding, "99", "超出范围；请输入 0 到 5 之间"),
+        (understanding, "0.3", "不符合步长；请输入 0 到 5 之间、步长为 0.5 的数字（例如 0）"),
+        (CRM.criterion("licence"), "full", "是价格规则"),
     ]
     for criterion, raw, chinese in cases:
-        (text,) = problems_of(rules.parse_value, criterion, raw)
-        assert text.zh.startswith(chinese), text.zh
+        problem = values.read(criterion, raw)
+        assert isinstance(problem, values.Problem)
+        assert problem.text.zh.startswith(chinese), problem.text.zh
+        assert not lacks_chinese(problem.text)
 
 
 def test_engine_problems_read_in_chinese():

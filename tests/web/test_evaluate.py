@@ -220,13 +220,13 @@ def test_submitting_needs_every_value(app, evaluator, open_tender):
 @pytest.mark.parametrize(
     "raw,message",
     [
-        ("6", "Enter a number from 0 to 5."),
-        ("-1", "Enter a number from 0 to 5."),
-        ("2.3", "Use steps of 0.5 (for example 2)."),
-        ("NaN", "Enter a number from 0 to 5, for example 3.5."),
-        ("inf", "Enter a number from 0 to 5, for example 3.5."),
-        ("four", "Enter a number from 0 to 5, for example 3.5."),
-        ("1" * 40, "Enter a short number"),
+        ("6", "Out of range; enter a number from 0 to 5 in steps of 0.5."),
+        ("-1", "Out of range; enter a number from 0 to 5 in steps of 0.5."),
+        ("2.3", "Not on the step; enter a number from 0 to 5 in steps of 0.5 (for example 2)."),
+        ("NaN", "Not finite; enter a number from 0 to 5 in steps of 0.5."),
+        ("inf", "Not finite; enter a number from 0 to 5 in steps of 0.5."),
+        ("four", "Not a number; enter a number from 0 to 5 in steps of 0.5."),
+        ("1" * 70, "Too long; enter a number from 0 to 5 in steps of 0.5."),
     ],
 )
 def test_scale_values_are_checked_and_named(app, evaluator, open_tender, raw, message):
@@ -243,7 +243,10 @@ def test_a_value_that_is_not_an_option_is_refused(app, evaluator, open_tender):
     declare(evaluator, open_tender.id)
     response = post_sheet(evaluator, open_tender, **{"value-fit": "superb"})
     assert response.status_code == 422
-    assert "Choose one of the options shown." in response.get_data(as_text=True)
+    assert (
+        "Not a value of this criterion; use one of full / partial / none."
+        in response.get_data(as_text=True)
+    )
 
 
 def test_an_oversized_comment_is_refused(app, evaluator, open_tender):
