@@ -205,8 +205,8 @@ class Entry(NamedTuple):
     """One evaluator's input on one cell (vendor × criterion).
 
     `value` is normalised: a choice key (`full`, `partial`, `none`, `yes`, `no`, `pass`,
-    `fail`, or a grade level key) or, for `scale`, a Decimal. Use `rules.parse_value` to turn
-    what a person typed into it. A NamedTuple rather than a dataclass because a large tender
+    `fail`, or a grade level key) or, for `scale`, a Decimal. `values.read` turns what a
+    person typed into it. A NamedTuple rather than a dataclass because a large tender
     holds a million of them: as immutable, and several times cheaper to build.
     """
 

@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 from selector.scoring.limits import MAX_VALUE
 from selector.scoring.model import DEFAULT_STEP, PRICE_KINDS, Criterion, Level, Text
+from selector.scoring.numbers import plain
 
 Value = str | Decimal
 
@@ -205,7 +206,7 @@ def _read_number(criterion: Criterion, raw: str | Decimal | float | int) -> Deci
 
 
 def _scale_hint(criterion: Criterion, example: Decimal | None = None) -> Text:
-    maximum, by = _plain(criterion.max), _plain(step(criterion))
+    maximum, by = plain(criterion.max), plain(step(criterion))
     hint = Text(
         zh=f"请输入 0 到 {maximum} 之间、步长为 {by} 的数字",
         en=f"enter a number from 0 to {maximum} in steps of {by}",
@@ -213,9 +214,5 @@ def _scale_hint(criterion: Criterion, example: Decimal | None = None) -> Text:
     if example is None:
         return hint
     return Text(
-        zh=f"{hint.zh}（例如 {_plain(example)}）", en=f"{hint.en} (for example {_plain(example)})"
+        zh=f"{hint.zh}（例如 {plain(example)}）", en=f"{hint.en} (for example {plain(example)})"
     )
-
-
-def _plain(number: Decimal) -> str:
-    return format(number.normalize(), "f")
