@@ -26,12 +26,20 @@ import statistics
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cached_property, lru_cache
 
 import numpy as np
 
 from selector.scoring.model import Result, Template, Text
+from selector.scoring.numbers import (
+    figure,
+    money,
+    percent,
+    round_array,
+    round_decimal,
+    round_number,
+)
 from selector.scoring.sensitivity import Evaluate, Panel, Sensitivity, analyse
 
 FlagKind = str  # "divergence" | "outlier_evaluator" | "low_bid" | "fragile"
@@ -49,7 +57,6 @@ OUTLIER_MIN_EVALUATORS = 4
 OUTLIER_MAD_FLOOR = 0.01  # share of the evaluator-scored points
 _CONSISTENCY = 0.6745  # makes the MAD estimate the standard deviation of a normal sample
 _EPS = 1e-9
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -149,16 +156,26 @@ def divergence_flags(result: Result, panel: Panel | None = None) -> list[Flag]:
     hits = panel.present & (count >= 2) & (gap > thresholds + _EPS)
     flags: list[Flag] = []
     # (vendor, criterion, evaluator) order: rank, template, name
-    for i, j, k in np.argwhere(hits.transpose(1, 2, 0)).tolist():
+    where = np.argwhere(hits.transpose(1, 2, 0))
+    vendor, column, evaluator = where.T
+    figures = zip(
+        where.tolist(),
+        round_array(scores[evaluator, vendor, column]).tolist(),
+        round_array(others[evaluator, vendor, column]).tolist(),
+        round_array(gap[evaluator, vendor, column]).tolist(),
+        strict=True,
+    )
+    threshold, maximum = round_array(thresholds).tolist(), round_array(maxima).tolist()
+    for (i, j, k), points, others_mean, difference in figures:
         criterion = panel.criteria[j]
         detail: dict[str, object] = {
-            "points": _round(float(scores[k, i, j])),
-            "others_mean": _round(float(others[k, i, j])),
+            "points": points,
+            "others_mean": others_mean,
             "others": int(count[i, j]) - 1,
-            "difference": _round(float(gap[k, i, j])),
-            "threshold": _round(float(thresholds[j])),
+            "difference": difference,
+            "threshold": threshold[j],
             "share": share,
-            "max": _round(float(maxima[j])),
+            "max": maximum[j],
             "consensus": bool(panel.fixed[i, j]),
             "criterion_title": criterion.title.to_json(),
         }
@@ -237,13 +254,15 @@ def outlier_flags(result: Result, panel: Panel | None = None) -> list[Flag]:
     z = _CONSISTENCY * (totals - median) / spread
     hits = scored & (evaluators >= OUTLIER_MIN_EVALUATORS) & (np.abs(z) > OUTLIER_LIMIT)
     flags: list[Flag] = []
+    rounded_totals, rounded_z = round_array(totals).tolist(), round_array(z).tolist()
+    rounded_median, rounded_mad = round_array(median).tolist(), round_array(mad).tolist()
     for i, k in np.argwhere(hits.T).tolist():  # vendors in rank order, evaluators by name
         detail: dict[str, object] = {
-            "total": _round(float(totals[k, i])),
-            "scale": _round(scale),
-            "panel_median": _round(float(median[i])),
-            "mad": _round(float(mad[i])),
-            "z": _round(float(z[k, i])),
+            "total": rounded_totals[k][i],
+            "scale": round_number(scale),
+            "panel_median": rounded_median[i],
+            "mad": rounded_mad[i],
+            "z": rounded_z[k][i],
             "limit": OUTLIER_LIMIT,
             "evaluators": int(evaluators[i]),
         }
@@ -291,8 +310,8 @@ def low_bid_flags(result: Result) -> list[Flag]:
             continue
         detail: dict[str, object] = {
             "bid_total": str(bid),
-            "median": str(median.quantize(CENT, ROUND_HALF_UP)),
-            "ratio": _round(float(bid / median), 4),
+            "median": str(round_decimal(median)),
+            "ratio": round_number(float(bid / median), 4),
             "threshold": float(share),
             "currency": result.input.base_currency,
         }
@@ -394,10 +413,6 @@ _SENTENCES: Mapping[str, Callable[[Flag], Text]] = {
 # --- formatting -----------------------------------------------------------------------------
 
 
-def _round(value: float, places: int = 2) -> float:
-    return round(value, places) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
 _NUMBERS = (float, int, Decimal, str)
 
 
@@ -409,19 +424,18 @@ def _number(value: object) -> float:
 
 @lru_cache(maxsize=4096)
 def _fmt(value: object) -> str:
-    """A figure for a sentence: at most 2 decimals, no trailing zeros (4.5, 2, 0.33).
+    """A figure of a flag's detail for its sentence (`numbers.figure`: 4.5, 2, 0.33).
 
     Cached: a tender's flags repeat the same few figures many times."""
-    text = f"{_number(value):.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return figure(_number(value))
 
 
 def _pct(share: object) -> str:
-    return f"{_fmt(_number(share) * 100)}%"
+    return percent(_number(share))
 
 
 def _money(amount: object) -> str:
-    return f"{Decimal(str(amount)).quantize(CENT, ROUND_HALF_UP):,}"
+    return money(str(amount))
 
 
 def _plural(n: int, noun: str) -> str:

@@ -10,7 +10,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from operator import itemgetter
 
 from selector.scoring import rules, values
@@ -30,22 +30,10 @@ from selector.scoring.model import (
     Text,
     VendorResult,
 )
-
-CENT = Decimal("0.01")
-_NOISE = Decimal("1e-9")
+from selector.scoring.numbers import round_decimal
 
 # A gate entry counts as 1.0 when it says fail, so that the sum over a cell is its fails.
 _GATE_POINTS: dict[object, float] = {"pass": 0.0, "fail": 1.0}
-
-
-def round_total(value: float) -> Decimal:
-    """Round half-up to 2 decimals, once, at the end.
-
-    Cell points are kept as binary floats; their sums carry noise far below 1e-9 (totals are
-    at most 100), so the value is first settled to 9 decimals and then rounded half-up, which
-    gives what exact arithmetic would (79.995 -> 80.00, never 79.99).
-    """
-    return Decimal(repr(value)).quantize(_NOISE, ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
 
 
 def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
@@ -69,7 +57,9 @@ def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
        amount.
     5. A group scores weight × (sum of its criteria's points) / (sum of their max points).
        A vendor's total is the sum of its group scores, unrounded all the way, then rounded
-       half-up to 2 decimals once. Its total bid is the sum of its base-currency amounts.
+       half-up to 2 decimals once (`numbers.round_decimal`: float noise settled at 1e-9 first,
+       so 79.995 -> 80.00). Its total bid is the sum of its base-currency amounts, rounded
+       half-up to cents.
     6. Rank by total, highest first; equal totals rank the lower total bid first; equal total
        and total bid share a rank (1, 1, 3) and are listed by vendor name.
     7. A vendor's band is the template's band with the highest `min` not above its total.
@@ -495,7 +485,7 @@ def _vendor_results(
             groups[group.id] = float(group.weight) * earned / float(group.max_points)
         total_exact = sum(groups.values())
         out = disqualified.get(vendor)
-        total = None if out else round_total(total_exact)
+        total = None if out else round_decimal(total_exact)
         unranked.append(
             VendorResult(
                 vendor=vendor,
@@ -503,7 +493,7 @@ def _vendor_results(
                 total=total,
                 total_exact=total_exact,
                 groups=groups,
-                bid_total=bid_totals[vendor].quantize(CENT, ROUND_HALF_UP),
+                bid_total=round_decimal(bid_totals[vendor]),
                 band=None if total is None else template.band_for(total),
                 disqualification=out,
             )

@@ -10,12 +10,13 @@ whose sums carry noise far below 1e-9 (79.995 may come out as 79.99499999999999)
 is first settled to 9 decimals: it then rounds as exact decimal arithmetic would. A `Decimal`
 (an amount, a weight, a rate) is exact already and is rounded as it stands.
 
-Pure and light: no numpy import (`round_cents` takes the arrays the checks already hold), so
+Pure and light: no numpy import (`round_array` takes the arrays the checks already hold), so
 that the command line's `criteria check` and the web's filters load nothing they do not use.
 """
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -72,21 +73,21 @@ def round_number(value: Number, places: int = 2) -> float:
     return float(round_decimal(value, places))
 
 
-def round_cents(values: np.ndarray) -> np.ndarray:
-    """`round_decimal(v) * 100` for every finite float `v` of a numpy array: the whole cents,
-    as floats, of many totals at once (the sensitivity's weight grid).
+def round_array(values: np.ndarray, places: int = 2) -> np.ndarray:
+    """`round_number` for every float of a numpy array, as a new array: the totals of the
+    sensitivity's weight grid, the figures of thousands of flags at once.
 
     The array arithmetic decides every value that is not within a hair of a tie; those few
     go through `round_decimal` one by one, so that the result agrees with it exactly."""
-    scaled = values * 100.0
-    cents: np.ndarray = scaled.round() + 0.0  # the nearest integer; ties are redone below
-    fast = (abs(values) < _FAST_BELOW) & (abs(abs(scaled) % 1.0 - 0.5) > _HAIR * 100.0)
-    ties = ~fast
-    if ties.any():
-        flat_values, flat_cents = values.ravel(), cents.ravel()  # a view: cents is new
-        for index in ties.ravel().nonzero()[0]:
-            flat_cents[index] = float(round_decimal(float(flat_values[index])).scaleb(2))
-    return cents
+    scale = 10.0**places
+    scaled = values * scale
+    rounded: np.ndarray = scaled.round() / scale + 0.0  # the nearest; ties are redone below
+    size = abs(values)
+    fast = (size < _FAST_BELOW) & (abs(abs(scaled) % 1.0 - 0.5) > _HAIR * scale)
+    slow = ~fast & (size < math.inf)  # NaN (a cell nobody scored) stays NaN
+    for index in zip(*slow.nonzero(), strict=True):
+        rounded[index] = float(round_decimal(float(values[index]), places))
+    return rounded
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -119,6 +120,7 @@ def money(amount: Number) -> str:
     return f"{round_decimal(amount):,f}"
 
 
+@lru_cache(maxsize=1024)
 def percent(share: Number, places: int = 2) -> str:
     """A share as a percent, half-up to at most `places` decimals: 0.4 -> "40%",
     0.123456 -> "12.35%"."""

@@ -35,17 +35,16 @@ import bisect
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 import numpy as np
 
 from selector.scoring import rules
 from selector.scoring.model import Entry, EvaluationInput, Result, Template
+from selector.scoring.numbers import round_array, round_decimal, round_number
 
 Evaluate = Callable[[EvaluationInput], Result]
 
-CENT = Decimal("0.01")
-_SETTLE = Decimal("1e-9")
 STEP = 0.01  # the grid of weight changes, in percentage points
 _EPS = 1e-9
 
@@ -69,7 +68,7 @@ class WeightFlip:
 
     @property
     def new_weight(self) -> float:
-        return round(self.weight + self.change, 2)
+        return round_number(self.weight + self.change)
 
 
 @dataclass(frozen=True)
@@ -151,16 +150,6 @@ class Sensitivity:
 
 
 # --- the ranking rule, as the engine applies it ---------------------------------------------
-
-
-def round_total(value: float) -> Decimal:
-    """Half-up to 2 decimals after settling float noise at 1e-9 (as `engine.round_total`)."""
-    return Decimal(repr(value)).quantize(_SETTLE, ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP)
-
-
-def _cents(totals: np.ndarray) -> np.ndarray:
-    """`round_total` for many totals at once, in whole cents."""
-    return np.floor(np.round(totals * 100.0, 7) + 0.5)
 
 
 def scaled_weights(template: Template, group_id: str, new_weight: Decimal) -> dict[str, Decimal]:
@@ -303,7 +292,7 @@ class _Board:
 
     def ranking(self, rows: Iterable[int], totals: np.ndarray) -> LeaveOneOut:
         """The ranked vendors of `rows` (rank order) and their rounded totals."""
-        rounded = {self.vendors[i]: round_total(float(totals[i])) for i in rows}
+        rounded = {self.vendors[i]: round_decimal(float(totals[i])) for i in rows}
         order = sorted(rounded, key=lambda v: (-rounded[v], self.bids[self.row[v]], v))
         return LeaveOneOut("", tuple(order), rounded, _reversed(self.vendors, order))
 
@@ -340,7 +329,7 @@ class _Board:
         x = w + direction * steps * STEP
         totals = a + b * x
         new = self._winner_at(totals)
-        return WeightFlip(group_id, w, round(direction * steps * STEP, 2), self.vendors[new])
+        return WeightFlip(group_id, w, round_number(direction * steps * STEP), self.vendors[new])
 
     def _first_flip(
         self, a: np.ndarray, b: np.ndarray, w: float, direction: int, max_steps: int
@@ -372,8 +361,8 @@ class _Board:
                 continue
             k = np.arange(first, last + 1)
             x = w + direction * k * STEP
-            mine = _cents(a[i] + b[i] * x)
-            winners = _cents(a[0] + b[0] * x)
+            mine = round_array(a[i] + b[i] * x)
+            winners = round_array(a[0] + b[0] * x)
             ahead = (mine > winners) | ((mine == winners) & (self.tiebreak[i] < self.tiebreak[0]))
             hits = np.flatnonzero(ahead)
             if hits.size:
@@ -381,9 +370,9 @@ class _Board:
         return best
 
     def _winner_at(self, totals: np.ndarray) -> int:
-        cents = _cents(totals)
-        top = cents.max()
-        candidates = np.flatnonzero(cents == top)
+        rounded = round_array(totals)
+        top = rounded.max()
+        candidates = np.flatnonzero(rounded == top)
         return int(candidates[np.argmin(self.tiebreak[candidates])])
 
     # bidders
@@ -586,7 +575,7 @@ def sensitivity_to_json(sensitivity: Sensitivity) -> dict[str, object]:
             else {
                 "change": flip.change,
                 "new_winner": flip.new_winner,
-                "weight": round(flip.weight, 2),
+                "weight": round_number(flip.weight),
                 "new_weight": flip.new_weight,
             }
             for group, flip in sensitivity.weights.items()

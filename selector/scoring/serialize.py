@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import partial
 from operator import itemgetter
 from typing import Any
 
 from selector.scoring.model import EvaluationInput, Result, Template
+from selector.scoring.numbers import plain, round_number
 from selector.scoring.sensitivity import sensitivity_to_json
-
-CENT = Decimal("0.01")
 
 
 def display(value: float | Decimal | None) -> float | None:
-    """A number for display: half-up to 2 decimals (totals are rounded once, in the engine)."""
-    if value is None:
-        return None
-    rounded = Decimal(repr(value) if isinstance(value, float) else value).quantize(
-        Decimal("1e-9"), ROUND_HALF_UP
-    )
-    return float(rounded.quantize(CENT, ROUND_HALF_UP))
+    """A number for the JSON: `numbers.round_number` (half-up to 2 decimals), None kept."""
+    return None if value is None else round_number(value)
 
 
 def result_to_json(result: Result, input_fingerprint: str | None = None) -> dict[str, Any]:
@@ -78,9 +72,7 @@ def result_to_json(result: Result, input_fingerprint: str | None = None) -> dict
 
 def _num(value: object) -> str:
     """A number or a choice key as canonical text: 100, 100.0 and 100.00 read alike."""
-    if isinstance(value, Decimal | int | float):
-        return format(Decimal(str(value)).normalize(), "f")
-    return str(value)
+    return plain(value) if isinstance(value, Decimal | int | float) else str(value)
 
 
 def template_canonical(template: Template) -> dict[str, Any]:

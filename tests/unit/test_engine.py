@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from selector.scoring import rules
-from selector.scoring.engine import evaluate, round_total
+from selector.scoring.engine import evaluate
 from selector.scoring.model import Band, Bid, Consensus, Entry, ScoringError, Text
+from selector.scoring.numbers import round_decimal
 from selector.scoring.serialize import fingerprint, result_to_json
 from tests.unit.builders import bids, crit, grade_levels, group, make_input, template
 
@@ -264,11 +265,19 @@ def test_total_is_rounded_half_up_once_at_the_end():
 
 
 def test_round_total_is_half_up_not_bankers():
-    assert round_total(0.625) == Decimal("0.63")
-    assert round_total(2.675) == Decimal("2.68")  # 2.675 is 2.67499999… as a float
+    assert round_decimal(0.625) == Decimal("0.63")
+    assert round_decimal(2.675) == Decimal("2.68")  # 2.675 is 2.67499999… as a float
     # float noise far below 1e-9 is settled first: this is 79.995 computed inexactly
-    assert round_total(79.99499999999999) == Decimal("80.00")
-    assert round_total(79.994999) == Decimal("79.99")
+    assert round_decimal(79.99499999999999) == Decimal("80.00")
+    assert round_decimal(79.994999) == Decimal("79.99")
+
+
+def test_a_total_on_a_half_cent_rounds_up_not_to_even():
+    tmpl = template(group("a", 100, crit("a1", "scale", 100, step=0.01)))
+    entries = [Entry("e1", "V", "a1", Decimal("89.12")), Entry("e2", "V", "a1", Decimal("89.13"))]
+    result = evaluate(make_input(tmpl, entries))
+    assert result.ranking[0].total_exact == 89.125  # a tie even in binary: round() gives 89.12
+    assert result.ranking[0].total == Decimal("89.13")
 
 
 def test_band_is_the_highest_min_not_above_the_total():

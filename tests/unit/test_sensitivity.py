@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from selector.scoring.engine import evaluate, round_total
+from selector.scoring.engine import evaluate
 from selector.scoring.model import Bid, Consensus, Entry, EvaluationInput
 from selector.scoring.sensitivity import (
     WeightFlip,
@@ -19,7 +19,6 @@ from selector.scoring.sensitivity import (
     reweighted,
     scaled_weights,
 )
-from selector.scoring.sensitivity import round_total as sensitivity_round_total
 from tests.unit.builders import bids, crit, group, make_input, template
 
 
@@ -165,11 +164,6 @@ def test_the_what_if_weights_are_normalised_to_100():
     assert normalised_weights({"a": 0, "b": 0}) == {"a": Decimal(0), "b": Decimal(0)}
     with pytest.raises(ValueError, match="negative"):
         normalised_weights({"a": -1, "b": 3})
-
-
-@given(st.floats(0, 100, allow_nan=False))
-def test_the_rounding_of_totals_is_the_engines(value):
-    assert sensitivity_round_total(value) == round_total(value)
 
 
 # --- properties -------------------------------------------------------------------------------
