@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from selector.files.readers import InputError, Table, read_name
+from selector.files.codec import read_name
+from selector.files.tables import InputError, Table
 from selector.scoring.model import Text
 
 

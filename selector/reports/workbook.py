@@ -35,9 +35,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from selector.files.codec import neutralise
 from selector.files.workbook import BIDS, CONSENSUS, ENTRIES, METHOD, RATES
 from selector.reports.context import criterion_codes, rule_words
-from selector.reports.export import neutralise
 from selector.reports.labels import labels
 from selector.scoring import rules
 from selector.scoring.model import Criterion, Result, Text

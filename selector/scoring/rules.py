@@ -8,21 +8,14 @@ value (as `selector.scoring.values` reads it) into points; price kinds (`price_r
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 
 from selector.scoring import values
-from selector.scoring.model import DEFAULT_PARTIAL, Criterion, ScoringError, Text
+from selector.scoring.model import DEFAULT_PARTIAL, Criterion, Level, ScoringError, Text
 
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a choice criterion, as a form shows it: its key, points and texts."""
-
-    key: str
-    points: Decimal
-    label: Text
-    descriptor: Text | None = None
+# One option of a choice criterion as a form shows it has what a grade's level has: its key,
+# points, label and (grades only) descriptor.
+Choice = Level
 
 
 def partial_points(criterion: Criterion) -> Decimal:
