@@ -74,9 +74,11 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
 
     db.init_app(app)
     register(app)
+    from selector.web import throttle
     from selector.web.downloads import bp as downloads  # the PDF report and the export
 
     app.register_blueprint(downloads)
+    throttle.init_app(app)  # once every blueprint is there: it limits the login and downloads
     return app
 
 

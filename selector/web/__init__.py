@@ -24,13 +24,14 @@ from flask import (
 from flask_babel import Babel
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from selector.services import Forbidden, NotFound, ServiceError
 from selector.store.db import get_session
-from selector.web import i18n, labels
+from selector.web import i18n, labels, throttle
 from selector.web.urls import BoundedInt
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -159,6 +160,24 @@ def _register_errors(app: Flask) -> None:
             _(
                 "Files up to %(kb)d KB are accepted: split the file or remove unused sheets.",
                 kb=limit,
+            ),
+        )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded) -> Any:
+        window = int(error.limit.limit.get_expiry())
+        body, code = error_page(429)
+        return body, code, {"Retry-After": str(window)}
+
+    @app.errorhandler(throttle.Busy)
+    def reports_busy(error: throttle.Busy) -> Any:
+        return error_page(
+            429,
+            _("Too many requests"),
+            _(
+                "You already have %(n)d reports or exports in the making. Wait until they "
+                "have downloaded, then try again.",
+                n=error.at_once,
             ),
         )
 

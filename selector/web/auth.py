@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
 from selector.services import users
@@ -18,7 +19,10 @@ bp = Blueprint("auth", __name__)
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
-    """The login form: `username`, `password`, `csrf_token`."""
+    """The login form: `username`, `password`, `csrf_token`.
+
+    Failed attempts are limited per account and per address (`selector.web.throttle`).
+    """
     if current_user.is_authenticated:
         return redirect(url_for("site.index"))
     form = LoginForm()
@@ -56,3 +60,20 @@ def logout() -> Any:
         session["lang"] = lang
     flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.errorhandler(RateLimitExceeded)
+def too_many_logins(error: RateLimitExceeded) -> Any:
+    """The login page again (429), saying how long to wait after too many failed logins."""
+    window_seconds = int(error.limit.limit.get_expiry())
+    minutes = max(1, -(-window_seconds // 60))
+    form = LoginForm()
+    form.password.errors = [
+        _(
+            "Too many failed logins for this account or from this address. Wait "
+            "%(minutes)d minutes, then try again.",
+            minutes=minutes,
+        )
+    ]
+    page = render_template("auth/login.html", form=form)
+    return page, 429, {"Retry-After": str(window_seconds)}
