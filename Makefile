@@ -10,10 +10,11 @@ DEMO_PASSWORD ?= selector-demo
 # font guard asks fc-list), HarfBuzz's subsetter for Chinese PDFs, Pango for WeasyPrint.
 APP_PACKAGES := fontconfig fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 # ...and those only the tests need: Chromium for the browser tests, poppler for PDF -> PNG,
-# LibreOffice to recalculate the workbook's formulas, Redis for the queue's Redis test.
+# LibreOffice to recalculate the workbook's formulas, Redis for the rate limits' Redis tests.
 TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui redis-server
 
-.PHONY: run test lint typecheck pytest install system-deps test-system-deps translations bench \
+.PHONY: run test lint typecheck pytest install system-deps test-system-deps test-services \
+        translations bench \
         clean
 
 install: $(STAMP)
@@ -63,7 +64,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy selector/scoring
 
-pytest: $(STAMP) translations
+# The rate-limit tests share counters through Redis on 127.0.0.1:6379: start one if none
+# answers (in the background, nothing saved to disk).
+test-services:
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || \
+	  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes >/dev/null
+
+pytest: $(STAMP) translations test-services
 	$(BIN)/pytest -q
 
 test: test-system-deps $(STAMP) lint typecheck pytest
