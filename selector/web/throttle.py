@@ -21,6 +21,8 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
+from selector.scoring.limits import MAX_USERNAME
+
 EXTENSION_KEY = "selector.limiter"
 
 DEFAULTS: dict[str, Any] = {
@@ -41,8 +43,6 @@ DEFAULTS: dict[str, Any] = {
 
 LOGIN_ENDPOINT = "auth.login"
 REPORTS_BLUEPRINT = "downloads"
-# A username is at most this long (longer ones cannot exist, so they share one key).
-MAX_USERNAME = 64
 # How long a report slot stays taken if its worker dies before giving it back.
 REPORT_SLOT_SECONDS = 120
 
