@@ -8,8 +8,6 @@ from typing import Any
 
 import click
 
-from selector.scoring.model import Text
-
 
 def _app(**config: Any) -> Any:
     from selector import create_app
@@ -70,6 +68,7 @@ def demo(password: str | None, if_empty: bool) -> None:
     from selector.services import ServiceError
     from selector.services.demo import is_empty, load_demo
     from selector.store.db import get_session
+    from selector.web import password_hash_method
 
     app = _app()
     with app.app_context():
@@ -93,10 +92,11 @@ def demo(password: str | None, if_empty: bool) -> None:
                 examples_dir=PROJECT_ROOT / "examples" / "crm-tender",
                 criteria_dir=Path(app.config["CRITERIA_DIR"]),
                 password=password,
+                hash_method=password_hash_method(app),
             )
         except ServiceError as error:
-            for problem in [str(error.message), *error.problems]:
-                click.echo(problem.en if isinstance(problem, Text) else problem, err=True)
+            for problem in [error.message, *error.problems]:
+                click.echo(problem.en, err=True)
             sys.exit(1)
     click.echo(
         "Demo loaded: 'CRM system selection' (scoring closed, results ready) and "
@@ -130,8 +130,10 @@ def user_create(username: str, role: str, display_name: str, password: str) -> N
     from selector.services import ServiceError
     from selector.services.users import create_user
     from selector.store.db import get_session
+    from selector.web import password_hash_method
 
-    with _app().app_context():
+    app = _app()
+    with app.app_context():
         try:
             created = create_user(
                 get_session(),
@@ -139,9 +141,10 @@ def user_create(username: str, role: str, display_name: str, password: str) -> N
                 display_name=display_name,
                 password=password,
                 role=role,
+                hash_method=password_hash_method(app),
             )
         except ServiceError as error:
-            raise click.ClickException(str(error.message)) from None
+            raise click.ClickException(error.message.en) from None
         click.echo(f"Created {created.role} '{created.username}'.")
 
 
@@ -175,7 +178,8 @@ def _set_active(username: str, active: bool) -> None:
     from selector.services.users import find_user, set_active
     from selector.store.db import get_session
 
-    with _app().app_context():
+    app = _app()
+    with app.app_context():
         session = get_session()
         found = find_user(session, username)
         if found is None:
@@ -192,14 +196,16 @@ def user_password(username: str, password: str) -> None:
     from selector.services import ServiceError
     from selector.services.users import find_user, set_password
     from selector.store.db import get_session
+    from selector.web import password_hash_method
 
-    with _app().app_context():
+    app = _app()
+    with app.app_context():
         session = get_session()
         found = find_user(session, username)
         if found is None:
             raise click.ClickException(f"no user '{username}'")
         try:
-            set_password(session, found.id, password)
+            set_password(session, found.id, password, hash_method=password_hash_method(app))
         except ServiceError as error:
-            raise click.ClickException(str(error.message)) from None
+            raise click.ClickException(error.message.en) from None
         click.echo(f"Password of '{found.username}' changed.")

@@ -4,8 +4,8 @@ Each public function loads the rows it needs, applies the rules (calling the sco
 where numbers are involved), writes an `AuditEvent`, and commits — all in one transaction:
 `selector.services.uow.tender_change` opens it, checks who may act and in which states, and
 hands back the tender and an `audit` bound to it. Views call exactly one service function per
-action. Errors a person can fix are raised as `ServiceError` with a translated message
-that names the field and the fix.
+action. Errors a person can fix are raised as `ServiceError` with a bilingual `Text` that
+names the field and the fix. Services know nothing of Flask: the web layer picks the language.
 """
 
 from __future__ import annotations
@@ -22,21 +22,26 @@ from selector.store.models import AuditEvent, Tender, User
 class ServiceError(Exception):
     """A request the rules refuse. `message` is for the person; `field` names the form field.
 
-    `problems` lists further lines (e.g. one per row of an uploaded file): translated strings,
-    or the scoring core's `Text`s, which the web shows in the page's language.
+    `message` and each line of `problems` (e.g. one per row of an uploaded file) are
+    bilingual `Text`s: the web shows them in the page's language, the command line in its
+    own. A plain string stands for both languages (a text already in the reader's language).
     """
 
     def __init__(
         self,
-        message: Any,
+        message: Text | str,
         *,
         field: str | None = None,
         problems: Sequence[str | Text] | None = None,
     ) -> None:
-        super().__init__(str(message))
-        self.message = message
+        self.message: Text = _text(message)
+        super().__init__(self.message.en)
         self.field = field
-        self.problems = list(problems or [])
+        self.problems: list[Text] = [_text(p) for p in problems or []]
+
+
+def _text(value: Text | str) -> Text:
+    return value if isinstance(value, Text) else Text(zh=str(value), en=str(value))
 
 
 class NotFound(ServiceError):

@@ -12,10 +12,10 @@ they may see but not act on is Forbidden (403).
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from selector.scoring.model import Text
 from selector.services import Forbidden, NotFound
 from selector.store.models import Assignment, Tender, TenderState, User
 
@@ -57,7 +57,12 @@ def visible_tender(session: Session, tender_id: int, user: User) -> Tender:
     """The tender if `user` may know it exists, else NotFound."""
     tender = session.get(Tender, tender_id)
     if tender is None or not may_see(session, tender, user):
-        raise NotFound(_("There is no such tender, or it is not yours to see."))
+        raise NotFound(
+            Text(
+                zh="项目不存在,或您无权查看。",
+                en="There is no such tender, or it is not yours to see.",
+            )
+        )
     return tender
 
 
@@ -65,7 +70,12 @@ def chaired_tender(session: Session, tender_id: int, user: User) -> Tender:
     """The tender if `user` is its chair; NotFound if they may not see it, else Forbidden."""
     tender = visible_tender(session, tender_id, user)
     if user.role != "chair" or tender.chair_id != user.id:
-        raise Forbidden(_("Only the chair of this tender may do this."))
+        raise Forbidden(
+            Text(
+                zh="只有本项目的评审主任可以执行此操作。",
+                en="Only the chair of this tender may do this.",
+            )
+        )
     return tender
 
 
@@ -75,9 +85,17 @@ def results_tender(session: Session, tender_id: int, user: User) -> Tender:
     if not may_see_results(tender, user):
         if user.role == "chair" and tender.chair_id == user.id:
             raise Forbidden(
-                _("Results are hidden until scoring is closed, so that scoring stays blind.")
+                Text(
+                    zh="评分关闭前结果不公开,以保证独立盲评。",
+                    en="Results are hidden until scoring is closed, so that scoring stays blind.",
+                )
             )
-        raise Forbidden(_("Results of this tender are not available to your role yet."))
+        raise Forbidden(
+            Text(
+                zh="您的角色暂时无法查看本项目的结果。",
+                en="Results of this tender are not available to your role yet.",
+            )
+        )
     return tender
 
 
@@ -85,10 +103,17 @@ def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assign
     """The user's assignment on a tender that is open, closed or final; NotFound otherwise."""
     tender = visible_tender(session, tender_id, user)
     if user.role != "evaluator":
-        raise Forbidden(_("Only the evaluators of this tender score it."))
+        raise Forbidden(
+            Text(zh="只有本项目的评委可以评分。", en="Only the evaluators of this tender score it.")
+        )
     assignment = assignment_of(session, tender.id, user)
     if assignment is None:  # pragma: no cover - may_see already requires it
-        raise NotFound(_("There is no such tender, or it is not yours to see."))
+        raise NotFound(
+            Text(
+                zh="项目不存在,或您无权查看。",
+                en="There is no such tender, or it is not yours to see.",
+            )
+        )
     return assignment
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from selector.scoring import rules
-from selector.scoring.model import ScoringError
+from selector.scoring.model import ScoringError, Text
 from selector.services import NotFound, ServiceError
 from selector.services.setup import MAX_TEXT, criterion_of, vendor_of
 from selector.services.templates import template_of
@@ -36,19 +35,29 @@ def record_consensus(
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError(_("Write the reason for the consensus value."), field="reason")
+        raise ServiceError(
+            Text(zh="请填写共识值的理由。", en="Write the reason for the consensus value."),
+            field="reason",
+        )
     if len(reason) > MAX_TEXT:
         raise ServiceError(
-            _("The reason is too long: use at most %(n)d characters.", n=MAX_TEXT), field="reason"
+            Text(
+                zh=f"理由过长:最多 {MAX_TEXT} 个字符。",
+                en=f"The reason is too long: use at most {MAX_TEXT} characters.",
+            ),
+            field="reason",
         )
     with tender_change(
         session,
         tender_id,
         actor,
         states=[TenderState.CLOSED],
-        refusal=_(
-            "Consensus values are recorded after scoring is closed and before "
-            "the tender is finalised."
+        refusal=Text(
+            zh="共识值在评分关闭后、项目定稿前录入。",
+            en=(
+                "Consensus values are recorded after scoring is closed and before the tender is "
+                "finalised."
+            ),
         ),
     ) as change:
         tender = change.tender
@@ -57,9 +66,9 @@ def record_consensus(
         criterion = template_of(tender).criterion(criterion_key)
         if criterion is None or not criterion.is_scored_by_evaluators:
             raise ServiceError(
-                _(
-                    "'%(key)s' is computed from the bids: it takes no consensus value.",
-                    key=criterion_key,
+                Text(
+                    zh=f"“{criterion_key}”由报价计算得出,不能录入共识值。",
+                    en=f"'{criterion_key}' is computed from the bids: it takes no consensus value.",
                 ),
                 field="criterion",
             )
@@ -93,15 +102,20 @@ def record_consensus(
     return existing
 
 
-def _value_hint(criterion: Any) -> str:
+def _value_hint(criterion: Any) -> Text:
     if criterion.kind == "scale":
-        return _(
-            "Enter a number from 0 to %(max)s on steps of %(step)s.",
-            max=_plain(criterion.max),
-            step=_plain(rules.scale_step(criterion)),
+        return Text(
+            zh=(
+                f"请输入 0 到 {_plain(criterion.max)} 之间的数字,步长为 "
+                f"{_plain(rules.scale_step(criterion))}。"
+            ),
+            en=(
+                f"Enter a number from 0 to {_plain(criterion.max)} on steps of "
+                f"{_plain(rules.scale_step(criterion))}."
+            ),
         )
     keys = " / ".join(c.key for c in rules.choices(criterion))
-    return _("Enter one of: %(keys)s.", keys=keys)
+    return Text(zh=f"请输入以下之一:{keys}。", en=f"Enter one of: {keys}.")
 
 
 def _plain(value: Decimal) -> str:
@@ -115,12 +129,15 @@ def remove_consensus(session: Session, tender_id: int, consensus_id: int, *, act
         tender_id,
         actor,
         states=[TenderState.CLOSED],
-        refusal=_("Consensus values can only change while scoring is closed."),
+        refusal=Text(
+            zh="只有在评分关闭期间才能修改共识值。",
+            en="Consensus values can only change while scoring is closed.",
+        ),
     ) as change:
         tender = change.tender
         row = next((c for c in tender.consensus if c.id == consensus_id), None)
         if row is None:
-            raise NotFound(_("There is no such consensus value."))
+            raise NotFound(Text(zh="该共识值不存在。", en="There is no such consensus value."))
         change.audit(
             "consensus.remove", vendor=row.vendor.name, criterion=row.criterion.key, value=row.value
         )

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from selector.scoring import engine
@@ -119,19 +118,32 @@ def review_flags(
     chosen = list(dict.fromkeys(i.strip() for i in flag_ids if i and i.strip()))
     kinds = {k for k in kinds if k}
     if not chosen and not kinds:
-        raise ServiceError(_("Choose at least one flag that the note answers."), field="flag_ids")
+        raise ServiceError(
+            Text(
+                zh="请至少选择一个此说明所针对的提示。",
+                en="Choose at least one flag that the note answers.",
+            ),
+            field="flag_ids",
+        )
     if not note:
-        raise ServiceError(_("Write a review note."), field="note")
+        raise ServiceError(Text(zh="请填写复核说明。", en="Write a review note."), field="note")
     if len(note) > MAX_NOTE:
         raise ServiceError(
-            _("The note is too long: use at most %(n)d characters.", n=MAX_NOTE), field="note"
+            Text(
+                zh=f"说明过长:最多 {MAX_NOTE} 个字符。",
+                en=f"The note is too long: use at most {MAX_NOTE} characters.",
+            ),
+            field="note",
         )
     with tender_change(
         session,
         tender_id,
         actor,
         states=[TenderState.CLOSED],
-        refusal=_("Flags are reviewed after scoring is closed and before finalising."),
+        refusal=Text(
+            zh="提示须在评分关闭后、定稿前复核。",
+            en="Flags are reviewed after scoring is closed and before finalising.",
+        ),
     ) as change:
         tender = change.tender
         try:
@@ -141,8 +153,12 @@ def review_flags(
         raised = {flag.id for flag in flags}
         unknown = [i for i in chosen if i not in raised]
         if unknown:
+            ids = ", ".join(unknown)
             raise NotFound(
-                _("There is no such flag on this tender's result: %(ids)s", ids=", ".join(unknown))
+                Text(
+                    zh=f"本项目的结果中没有以下提示:{ids}",
+                    en=f"There is no such flag on this tender's result: {ids}",
+                )
             )
         if kinds:
             reviewed = set(reviews_by_flag(session, tender.id))
@@ -152,10 +168,18 @@ def review_flags(
                 if f.kind in kinds and f.id not in reviewed and f.id not in chosen
             ]
         if not chosen:
-            raise ServiceError(_("Every flag of that kind has a note already."), field="flag_ids")
+            raise ServiceError(
+                Text(
+                    zh="该类提示均已有复核说明。", en="Every flag of that kind has a note already."
+                ),
+                field="flag_ids",
+            )
         if len(chosen) > MAX_FLAGS_PER_NOTE:
             raise ServiceError(
-                _("Choose at most %(n)d flags for one note.", n=MAX_FLAGS_PER_NOTE),
+                Text(
+                    zh=f"一条说明最多对应 {MAX_FLAGS_PER_NOTE} 个提示。",
+                    en=f"Choose at most {MAX_FLAGS_PER_NOTE} flags for one note.",
+                ),
                 field="flag_ids",
             )
         reviews = []
@@ -173,10 +197,14 @@ def review_flag(
     """Record the chair's review note on a decision-check flag (scoring closed)."""
     note = (note or "").strip()
     if not note:
-        raise ServiceError(_("Write a review note."), field="note")
+        raise ServiceError(Text(zh="请填写复核说明。", en="Write a review note."), field="note")
     if len(note) > MAX_NOTE:
         raise ServiceError(
-            _("The note is too long: use at most %(n)d characters.", n=MAX_NOTE), field="note"
+            Text(
+                zh=f"说明过长:最多 {MAX_NOTE} 个字符。",
+                en=f"The note is too long: use at most {MAX_NOTE} characters.",
+            ),
+            field="note",
         )
     flag_id = (flag_id or "").strip()
     with tender_change(
@@ -184,7 +212,10 @@ def review_flag(
         tender_id,
         actor,
         states=[TenderState.CLOSED],
-        refusal=_("Flags are reviewed after scoring is closed and before finalising."),
+        refusal=Text(
+            zh="提示须在评分关闭后、定稿前复核。",
+            en="Flags are reviewed after scoring is closed and before finalising.",
+        ),
     ) as change:
         tender = change.tender
         try:
@@ -192,7 +223,12 @@ def review_flag(
         except ScoringError:
             known = set()
         if flag_id not in known:
-            raise NotFound(_("There is no such flag on this tender's result."))
+            raise NotFound(
+                Text(
+                    zh="本项目的结果中没有该提示。",
+                    en="There is no such flag on this tender's result.",
+                )
+            )
         review = FlagReview(flag_id=flag_id, note=note, author_id=actor.id)
         tender.flag_reviews.append(review)
         change.audit("flag.review", flag=flag_id, note=note)
@@ -296,12 +332,15 @@ def what_if(
     try:
         current = result_for(session, tender_id)
     except ScoringError as error:
-        raise ServiceError(_("The tender cannot be scored yet."), problems=error.texts) from None
+        raise ServiceError(
+            Text(zh="该项目暂时无法计分。", en="The tender cannot be scored yet."),
+            problems=error.texts,
+        ) from None
     template = current.template
     requested, bad = parse_weights({g.id: g.weight for g in template.groups}, weights)
     if bad:
         raise ServiceError(
-            _("A weight is a number from 0 to 100."),
+            Text(zh="权重是 0 到 100 之间的数字。", en="A weight is a number from 0 to 100."),
             field="weights",
             problems=[f"{gid}: {weights.get(gid)}" for gid in bad],
         )
@@ -332,5 +371,11 @@ def _fill_to_100(
             return {anchor: kept} | {g: w * (100 - kept) / rest for g, w in others.items()}
         requested = {anchor: kept} | others
     if sum(requested.values(), Decimal(0)) == 0:
-        raise ServiceError(_("Give at least one group a weight above 0."), field="weights")
+        raise ServiceError(
+            Text(
+                zh="请至少给一个分组设置大于 0 的权重。",
+                en="Give at least one group a weight above 0.",
+            ),
+            field="weights",
+        )
     return normalised_weights(requested)

@@ -66,6 +66,7 @@ def load_demo(
     criteria_dir: Path,
     password: str | None = None,
     organisation: str = "Demo Trading Co. / 演示贸易有限公司",
+    hash_method: str = users.DEFAULT_HASH_METHOD,
 ) -> DemoLogins:
     """Create the demo users and tenders (each step through the services, audited)."""
     password = password or secrets.token_urlsafe(9)
@@ -77,7 +78,12 @@ def load_demo(
     ]
     created = {
         username: users.create_user(
-            session, username=username, display_name=display, password=password, role=role
+            session,
+            username=username,
+            display_name=display,
+            password=password,
+            role=role,
+            hash_method=hash_method,
         )
         for username, display, role in people
     }

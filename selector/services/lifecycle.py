@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.scoring.model import ScoringError
+from selector.scoring.model import ScoringError, Text
 from selector.scoring.serialize import fingerprint
 from selector.services import NotFound, ServiceError, audit
 from selector.services.results import open_flags, result_for
@@ -133,31 +132,36 @@ def unrated_currencies(tender: Tender) -> list[str]:
     return sorted(used - rated)
 
 
-def open_problems(tender: Tender) -> list[str]:
+def open_problems(tender: Tender) -> list[Text]:
     """What stops scoring from opening (empty when it can open)."""
     problems = []
     if not tender.vendors:
-        problems.append(_("Add at least one vendor."))
+        problems.append(Text(zh="请至少添加一个投标人。", en="Add at least one vendor."))
     if not tender.assignments:
-        problems.append(_("Assign at least one evaluator."))
+        problems.append(Text(zh="请至少指派一名评委。", en="Assign at least one evaluator."))
     scored = [g for g in tender.groups if g.scored_by_evaluators]
     covered: set[str] = set()
     for assignment in tender.assignments:
         covered |= {g.key for g in (assignment.groups or scored)}
     uncovered = [g for g in scored if g.key not in covered]
     if tender.assignments and uncovered:
+        groups = ", ".join(f"{g.title_en} / {g.title_zh}" for g in uncovered)
         problems.append(
-            _(
-                "No evaluator scores these groups: %(groups)s.",
-                groups=", ".join(f"{g.title_en} / {g.title_zh}" for g in uncovered),
+            Text(
+                zh=f"以下分组没有评委评分:{groups}。",
+                en=f"No evaluator scores these groups: {groups}.",
             )
         )
     missing = missing_bids(tender)
     if missing:
-        problems.append(_("Bids are missing: %(list)s.", list="; ".join(missing[:20])))
+        listed = "; ".join(missing[:20])
+        problems.append(Text(zh=f"缺少报价:{listed}。", en=f"Bids are missing: {listed}."))
     unrated = unrated_currencies(tender)
     if unrated:
-        problems.append(_("Exchange rates are missing for: %(list)s.", list=", ".join(unrated)))
+        codes = ", ".join(unrated)
+        problems.append(
+            Text(zh=f"缺少以下币种的汇率:{codes}。", en=f"Exchange rates are missing for: {codes}.")
+        )
     return problems
 
 
@@ -174,16 +178,24 @@ def transition(
     Raises ServiceError with the reason and the list of what is missing.
     """
     if action not in TRANSITIONS:
-        raise ServiceError(_("Unknown action."))
+        raise ServiceError(Text(zh="未知操作。", en="Unknown action."))
     sources, target = TRANSITIONS[action]
     reason = (reason or "").strip()
     if len(reason) > MAX_TEXT:
         raise ServiceError(
-            _("The reason is too long: use at most %(n)d characters.", n=MAX_TEXT), field="reason"
+            Text(
+                zh=f"理由过长:最多 {MAX_TEXT} 个字符。",
+                en=f"The reason is too long: use at most {MAX_TEXT} characters.",
+            ),
+            field="reason",
         )
     if action == "reopen" and not reason:
         raise ServiceError(
-            _("Write the reason for reopening: it is kept in the record."), field="reason"
+            Text(
+                zh="请填写重新开放的理由:理由将记入记录。",
+                en="Write the reason for reopening: it is kept in the record.",
+            ),
+            field="reason",
         )
     with tender_change(
         session, tender_id, actor, states=sources, refusal=_illegal_transition(action)
@@ -193,7 +205,9 @@ def transition(
         if action == "open":
             problems = open_problems(tender)
             if problems:
-                raise ServiceError(_("Scoring cannot open yet:"), problems=problems)
+                raise ServiceError(
+                    Text(zh="暂时无法开放评分:", en="Scoring cannot open yet:"), problems=problems
+                )
             tender.opened_at = tender.opened_at or utcnow()
         elif action == "close":
             tender.closed_at = utcnow()
@@ -205,13 +219,19 @@ def transition(
                 result = result_for(session, tender.id)
             except ScoringError as error:
                 raise ServiceError(
-                    _("The result cannot be computed yet, so the tender cannot be finalised:"),
+                    Text(
+                        zh="暂时无法计算结果,因此项目不能定稿:",
+                        en="The result cannot be computed yet, so the tender cannot be finalised:",
+                    ),
                     problems=error.texts,
                 ) from None
             unreviewed = open_flags(session, tender.id, result)
             if unreviewed:
                 raise ServiceError(
-                    _("Every flag needs a review note before finalising. Still open:"),
+                    Text(
+                        zh="定稿前每个提示都需要复核说明。尚未复核:",
+                        en="Every flag needs a review note before finalising. Still open:",
+                    ),
                     problems=[str(getattr(f, "id", f)) for f in unreviewed],
                 )
             tender.finalised_at = utcnow()
@@ -228,12 +248,22 @@ def transition(
     return tender
 
 
-def _illegal_transition(action: str) -> str:
+def _illegal_transition(action: str) -> Text:
     messages = {
-        "open": _("Scoring can only be opened from a draft."),
-        "close": _("Scoring can only be closed while it is open."),
-        "finalise": _("Only a tender whose scoring is closed can be finalised."),
-        "reopen": _("Only a closed or finalised tender can be reopened."),
+        "open": Text(
+            zh="只有草稿项目才能开放评分。", en="Scoring can only be opened from a draft."
+        ),
+        "close": Text(
+            zh="只有在评分开放期间才能关闭评分。", en="Scoring can only be closed while it is open."
+        ),
+        "finalise": Text(
+            zh="只有评分已关闭的项目才能定稿。",
+            en="Only a tender whose scoring is closed can be finalised.",
+        ),
+        "reopen": Text(
+            zh="只有评分已关闭或已定稿的项目才能重新开放。",
+            en="Only a closed or finalised tender can be reopened.",
+        ),
     }
     return messages[action]
 
@@ -245,19 +275,28 @@ def return_sheet(
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
-            _("Write why the sheet goes back: the evaluator will see it."), field="reason"
+            Text(
+                zh="请填写退回理由:评委会看到。",
+                en="Write why the sheet goes back: the evaluator will see it.",
+            ),
+            field="reason",
         )
     with tender_change(
         session,
         tender_id,
         actor,
         states=[TenderState.OPEN],
-        refusal=_("A sheet can only go back to its evaluator while scoring is open."),
+        refusal=Text(
+            zh="只有在评分开放期间才能将评分表退回评委。",
+            en="A sheet can only go back to its evaluator while scoring is open.",
+        ),
     ) as change:
         tender = change.tender
         sheet = session.get(ScoreSheet, sheet_id)
         if sheet is None or sheet.tender_id != tender.id:
-            raise NotFound(_("There is no such score sheet in this tender."))
+            raise NotFound(
+                Text(zh="本项目中没有该评分表。", en="There is no such score sheet in this tender.")
+            )
         sheet.state = SheetState.DRAFT
         sheet.submitted_at = None
         sheet.updated_at = utcnow()
@@ -277,7 +316,10 @@ def delete_tender(session: Session, tender_id: int, *, actor: User) -> str:
         tender_id,
         actor,
         states=[TenderState.DRAFT],
-        refusal=_("Only a draft tender can be deleted; this one has been opened."),
+        refusal=Text(
+            zh="只有草稿项目可以删除;本项目已开放过评分。",
+            en="Only a draft tender can be deleted; this one has been opened.",
+        ),
     ) as change:
         tender = change.tender
         name = tender.name

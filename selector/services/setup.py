@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO
 
-from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from selector.files.readers import InputError, read_bids_table
-from selector.scoring.model import METHODS, Template
+from selector.scoring.model import METHODS, Template, Text
 from selector.services import Forbidden, NotFound, ServiceError, audit
 from selector.services.templates import template_from_snapshot, template_json, template_of
 from selector.services.uow import tender_change
@@ -39,15 +38,24 @@ MAX_TEXT = 2000
 MAX_AMOUNT = Decimal("1e15")
 #: Settings, bids and rates may change in every state but finalised.
 CHANGEABLE = (TenderState.DRAFT, TenderState.OPEN, TenderState.CLOSED)
+FINALISED = Text(
+    zh="该项目已定稿:如需修改,请先(填写理由后)重新开放。",
+    en="This tender is finalised: reopen it (with a reason) before changing it.",
+)
 
 
-def _name(value: str, field_name: str, label: str) -> str:
+def _name(value: str, field_name: str, label: Text) -> str:
     value = (value or "").strip()
     if not value:
-        raise ServiceError(_("%(label)s is required.", label=label), field=field_name)
+        raise ServiceError(
+            Text(zh=f"{label.zh}为必填项。", en=f"{label.en} is required."), field=field_name
+        )
     if len(value) > MAX_NAME:
         raise ServiceError(
-            _("%(label)s is too long: use at most %(n)d characters.", label=label, n=MAX_NAME),
+            Text(
+                zh=f"{label.zh}过长:最多 {MAX_NAME} 个字符。",
+                en=f"{label.en} is too long: use at most {MAX_NAME} characters.",
+            ),
             field=field_name,
         )
     return value
@@ -57,26 +65,31 @@ def _currency(code: str, field_name: str = "currency") -> str:
     code = (code or "").strip().upper()
     if not CURRENCY_RE.match(code):
         raise ServiceError(
-            _("Use a three-letter currency code such as CNY, USD or EUR."), field=field_name
+            Text(
+                zh="请使用三个字母的币种代码,例如 CNY、USD 或 EUR。",
+                en="Use a three-letter currency code such as CNY, USD or EUR.",
+            ),
+            field=field_name,
         )
     return code
 
 
 def _fraction(value: Decimal, field_name: str) -> Decimal:
     if not value.is_finite() or value <= 0 or value > 1:
-        raise ServiceError(_("Enter a percentage from 1 to 100."), field=field_name)
+        raise ServiceError(
+            Text(zh="请输入 1 到 100 之间的百分比。", en="Enter a percentage from 1 to 100."),
+            field=field_name,
+        )
     return value
 
 
 def _method(method: str) -> str:
     if method not in METHODS:
-        raise ServiceError(_("Choose mean, trimmed or median."), field="method")
+        raise ServiceError(
+            Text(zh="请选择平均值、截尾平均值或中位数。", en="Choose mean, trimmed or median."),
+            field="method",
+        )
     return method
-
-
-def _not_finalised() -> Any:
-    """The refusal for changing a finalised tender."""
-    return _("This tender is finalised: reopen it (with a reason) before changing it.")
 
 
 def _build_structure(tender: Tender, template: Template, session: Session | None = None) -> None:
@@ -125,8 +138,10 @@ def create_tender(
 ) -> Tender:
     """Create a draft tender on a snapshot of a template. Raises ServiceError naming the field."""
     if chair.role != "chair":
-        raise Forbidden(_("Only a chair may create tenders."))
-    name = _name(name, "name", _("The tender name"))
+        raise Forbidden(
+            Text(zh="只有评审主任可以创建项目。", en="Only a chair may create tenders.")
+        )
+    name = _name(name, "name", Text(zh="项目名称", en="The tender name"))
     organisation = (organisation or "").strip()[:MAX_NAME]
     template = template_from_snapshot(template_yaml, template_source)
     currency = _currency(base_currency or template.currency, "base_currency")
@@ -173,18 +188,19 @@ def update_settings(
     low_bid_threshold: Decimal,
 ) -> Tender:
     """Change a tender's name and scoring settings (not once it is finalised)."""
-    name = _name(name, "name", _("The tender name"))
+    name = _name(name, "name", Text(zh="项目名称", en="The tender name"))
     currency = _currency(base_currency, "base_currency")
     method = _method(method)
     divergence = _fraction(divergence_threshold, "divergence_percent")
     low_bid = _fraction(low_bid_threshold, "low_bid_percent")
-    with tender_change(
-        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
-    ) as change:
+    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
         if currency != tender.base_currency and tender.state != TenderState.DRAFT:
             raise ServiceError(
-                _("The base currency can only change while the tender is a draft."),
+                Text(
+                    zh="只有在草稿阶段才能修改基准货币。",
+                    en="The base currency can only change while the tender is a draft.",
+                ),
                 field="base_currency",
             )
         before = {
@@ -229,7 +245,10 @@ def replace_template(
         tender_id,
         actor,
         states=[TenderState.DRAFT],
-        refusal=_("The template can only be replaced while the tender is a draft."),
+        refusal=Text(
+            zh="只有在草稿阶段才能替换模板。",
+            en="The template can only be replaced while the tender is a draft.",
+        ),
     ) as change:
         tender = change.tender
         for vendor in tender.vendors:
@@ -247,13 +266,16 @@ def replace_template(
 
 def add_vendor(session: Session, tender_id: int, *, actor: User, name: str) -> Vendor:
     """Add a bidding vendor (draft only: the field is fixed once scoring opens)."""
-    name = _name(name, "name", _("The vendor name"))
+    name = _name(name, "name", Text(zh="投标人名称", en="The vendor name"))
     with tender_change(
         session,
         tender_id,
         actor,
         states=[TenderState.DRAFT],
-        refusal=_("Vendors can only be added while the tender is a draft."),
+        refusal=Text(
+            zh="只有在草稿阶段才能添加投标人。",
+            en="Vendors can only be added while the tender is a draft.",
+        ),
     ) as change:
         tender = change.tender
         vendor = _new_vendor(tender, name)
@@ -265,7 +287,10 @@ def add_vendor(session: Session, tender_id: int, *, actor: User, name: str) -> V
 def _new_vendor(tender: Tender, name: str) -> Vendor:
     if any(v.name.casefold() == name.casefold() for v in tender.vendors):
         raise ServiceError(
-            _("There is already a vendor called '%(name)s' in this tender.", name=name),
+            Text(
+                zh=f"本项目中已有名为“{name}”的投标人。",
+                en=f"There is already a vendor called '{name}' in this tender.",
+            ),
             field="name",
         )
     vendor = Vendor(name=name, position=len(tender.vendors))
@@ -280,7 +305,10 @@ def remove_vendor(session: Session, tender_id: int, vendor_id: int, *, actor: Us
         tender_id,
         actor,
         states=[TenderState.DRAFT],
-        refusal=_("Vendors can only be removed while the tender is a draft."),
+        refusal=Text(
+            zh="只有在草稿阶段才能删除投标人。",
+            en="Vendors can only be removed while the tender is a draft.",
+        ),
     ) as change:
         tender = change.tender
         vendor = vendor_of(tender, vendor_id)
@@ -293,21 +321,29 @@ def vendor_of(tender: Tender, vendor_id: int) -> Vendor:
     for vendor in tender.vendors:
         if vendor.id == vendor_id:
             return vendor
-    raise NotFound(_("There is no such vendor in this tender."), field="vendor")
+    raise NotFound(
+        Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender."),
+        field="vendor",
+    )
 
 
 def criterion_of(tender: Tender, key: str, *, field_name: str = "criterion") -> TenderCriterion:
     for criterion in tender.criteria:
         if criterion.key == key:
             return criterion
-    raise ServiceError(_("'%(key)s' is not a criterion of this tender.", key=key), field=field_name)
+    raise ServiceError(
+        Text(zh=f"“{key}”不是本项目的评分项。", en=f"'{key}' is not a criterion of this tender."),
+        field=field_name,
+    )
 
 
 def _amount(amount: Decimal) -> Decimal:
     if not amount.is_finite() or amount <= 0:
-        raise ServiceError(_("Enter an amount greater than zero."), field="amount")
+        raise ServiceError(
+            Text(zh="请输入大于零的金额。", en="Enter an amount greater than zero."), field="amount"
+        )
     if amount >= MAX_AMOUNT:
-        raise ServiceError(_("The amount is too large."), field="amount")
+        raise ServiceError(Text(zh="金额过大。", en="The amount is too large."), field="amount")
     return amount
 
 
@@ -323,20 +359,25 @@ def set_bid(
 ) -> Bid:
     """Record (or correct) a vendor's amount for one price criterion."""
     amount = _amount(amount)
-    with tender_change(
-        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
-    ) as change:
+    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
         vendor = vendor_of(tender, vendor_id)
         criterion = criterion_of(tender, component, field_name="component")
         if not criterion.is_price:
             raise ServiceError(
-                _("'%(key)s' is not a cost component.", key=component), field="component"
+                Text(
+                    zh=f"“{component}”不是成本组成项。",
+                    en=f"'{component}' is not a cost component.",
+                ),
+                field="component",
             )
         code = _currency(currency or tender.base_currency)
         if code != tender.base_currency and code not in {r.currency for r in tender.rates}:
             raise ServiceError(
-                _("There is no exchange rate for %(code)s: add the rate first.", code=code),
+                Text(
+                    zh=f"没有 {code} 的汇率:请先添加汇率。",
+                    en=f"There is no exchange rate for {code}: add the rate first.",
+                ),
                 field="currency",
             )
         bid = next((b for b in vendor.bids if b.criterion_id == criterion.id), None)
@@ -364,12 +405,17 @@ def remove_bid(session: Session, tender_id: int, bid_id: int, *, actor: User) ->
         tender_id,
         actor,
         states=[TenderState.DRAFT],
-        refusal=_("A bid can only be removed while the tender is a draft; correct it instead."),
+        refusal=Text(
+            zh="只有在草稿阶段才能删除报价;请改为更正报价。",
+            en="A bid can only be removed while the tender is a draft; correct it instead.",
+        ),
     ) as change:
         tender = change.tender
         bid = session.get(Bid, bid_id)
         if bid is None or bid.vendor.tender_id != tender.id:
-            raise NotFound(_("There is no such bid in this tender."))
+            raise NotFound(
+                Text(zh="本项目中没有该报价。", en="There is no such bid in this tender.")
+            )
         change.audit(
             "bid.remove",
             vendor=bid.vendor.name,
@@ -389,9 +435,7 @@ def upload_bids(
     `file:line: column: value: message`. Unknown vendors are added while the tender is a
     draft. Returns the number of bids read.
     """
-    with tender_change(
-        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
-    ) as change:
+    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
         template = template_of(tender)
         rates = {r.currency: r.rate for r in tender.rates}
@@ -401,29 +445,43 @@ def upload_bids(
             )
         except InputError as error:
             raise ServiceError(
-                _("Nothing was saved: the file has problems. Fix these rows and upload it again:"),
+                Text(
+                    zh="未保存任何内容:文件有问题。请修正以下各行后重新上传:",
+                    en=(
+                        "Nothing was saved: the file has problems. Fix these rows and upload it "
+                        "again:"
+                    ),
+                ),
                 field="bids_file",
                 problems=error.texts,
             ) from None
         if not bids:
-            raise ServiceError(_("The file has no bids in it."), field="bids_file")
+            raise ServiceError(
+                Text(zh="文件中没有报价。", en="The file has no bids in it."), field="bids_file"
+            )
         vendors = {v.name.casefold(): v for v in tender.vendors}
         unknown = sorted({b.vendor for b in bids if b.vendor.casefold() not in vendors})
         if unknown and tender.state != TenderState.DRAFT:
+            names = ", ".join(unknown)
             raise ServiceError(
-                _(
-                    "Nothing was saved: these vendors are not in the tender, and vendors can "
-                    "only be added while it is a draft: %(names)s",
-                    names=", ".join(unknown),
+                Text(
+                    zh=f"未保存任何内容:以下投标人不在本项目中,而投标人只能在草稿阶段添加:{names}",
+                    en=(
+                        "Nothing was saved: these vendors are not in the tender, and vendors can "
+                        f"only be added while it is a draft: {names}"
+                    ),
                 ),
                 field="bids_file",
             )
         for name in unknown:
             if len(name) > MAX_NAME:
                 raise ServiceError(
-                    _(
-                        "Nothing was saved: a vendor name is longer than %(n)d characters.",
-                        n=MAX_NAME,
+                    Text(
+                        zh=f"未保存任何内容:有投标人名称超过 {MAX_NAME} 个字符。",
+                        en=(
+                            f"Nothing was saved: a vendor name is longer than {MAX_NAME} "
+                            "characters."
+                        ),
                     ),
                     field="bids_file",
                 )
@@ -450,14 +508,17 @@ def set_rate(
     """Set the exchange rate of a currency: 1 unit = `rate` units of the base currency."""
     code = _currency(currency)
     if not rate.is_finite() or rate <= 0:
-        raise ServiceError(_("Enter a rate greater than zero."), field="rate")
-    with tender_change(
-        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
-    ) as change:
+        raise ServiceError(
+            Text(zh="请输入大于零的汇率。", en="Enter a rate greater than zero."), field="rate"
+        )
+    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
         if code == tender.base_currency:
             raise ServiceError(
-                _("%(code)s is the base currency: its rate is always 1.", code=code),
+                Text(
+                    zh=f"{code} 是基准货币,其汇率始终为 1。",
+                    en=f"{code} is the base currency: its rate is always 1.",
+                ),
                 field="currency",
             )
         row = next((r for r in tender.rates if r.currency == code), None)
@@ -471,18 +532,16 @@ def set_rate(
 
 def remove_rate(session: Session, tender_id: int, currency: str, *, actor: User) -> None:
     """Remove an exchange rate that no bid uses."""
-    with tender_change(
-        session, tender_id, actor, states=CHANGEABLE, refusal=_not_finalised()
-    ) as change:
+    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
         row = next((r for r in tender.rates if r.currency == currency), None)
         if row is None:
-            raise NotFound(_("There is no rate for that currency."))
+            raise NotFound(Text(zh="该币种没有汇率。", en="There is no rate for that currency."))
         if any(b.currency == currency for v in tender.vendors for b in v.bids):
             raise ServiceError(
-                _(
-                    "Bids are given in %(code)s: change them before removing its rate.",
-                    code=currency,
+                Text(
+                    zh=f"仍有报价以 {currency} 计价:请先修改这些报价,再删除该汇率。",
+                    en=f"Bids are given in {currency}: change them before removing its rate.",
                 )
             )
         tender.rates.remove(row)
@@ -507,17 +566,27 @@ def assign_evaluator(
         tender_id,
         actor,
         states=[TenderState.DRAFT, TenderState.OPEN],
-        refusal=_("Evaluators can only be assigned before scoring is closed."),
+        refusal=Text(
+            zh="只能在评分关闭之前指派评委。",
+            en="Evaluators can only be assigned before scoring is closed.",
+        ),
     ) as change:
         tender = change.tender
         evaluator = session.get(User, user_id)
         if evaluator is None or evaluator.role != "evaluator" or not evaluator.active:
-            raise ServiceError(_("Choose an active evaluator."), field="evaluator")
+            raise ServiceError(
+                Text(zh="请选择一名在用的评委。", en="Choose an active evaluator."),
+                field="evaluator",
+            )
         groups = {g.key: g for g in tender.groups if g.scored_by_evaluators}
         unknown = [k for k in group_keys if k not in groups]
         if unknown:
             raise ServiceError(
-                _("Choose groups of this tender that evaluators score."), field="groups"
+                Text(
+                    zh="请选择本项目中由评委评分的分组。",
+                    en="Choose groups of this tender that evaluators score.",
+                ),
+                field="groups",
             )
         assignment = next((a for a in tender.assignments if a.user_id == user_id), None)
         if assignment is None:
@@ -540,10 +609,17 @@ def remove_assignment(session: Session, tender_id: int, assignment_id: int, *, a
         tender = change.tender
         assignment = next((a for a in tender.assignments if a.id == assignment_id), None)
         if assignment is None:
-            raise NotFound(_("There is no such assignment in this tender."))
+            raise NotFound(
+                Text(
+                    zh="本项目中没有该评委指派。", en="There is no such assignment in this tender."
+                )
+            )
         change.require_state(
             [TenderState.DRAFT, TenderState.OPEN],
-            _("Evaluators can only be removed before scoring is closed."),
+            Text(
+                zh="只能在评分关闭之前移除评委。",
+                en="Evaluators can only be removed before scoring is closed.",
+            ),
         )
         has_sheets = session.scalar(
             select(ScoreSheet.id)
@@ -552,9 +628,12 @@ def remove_assignment(session: Session, tender_id: int, assignment_id: int, *, a
         )
         if has_sheets:
             raise ServiceError(
-                _(
-                    "%(name)s has already saved score sheets and cannot be removed.",
-                    name=assignment.user.display_name,
+                Text(
+                    zh=f"{assignment.user.display_name} 已保存评分表,不能移出评审委员会。",
+                    en=(
+                        f"{assignment.user.display_name} has already saved score sheets and cannot "
+                        "be removed."
+                    ),
                 )
             )
         session.execute(

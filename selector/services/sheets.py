@@ -10,14 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from selector.scoring import rules
-from selector.scoring.model import Criterion, Group, ScoringError
+from selector.scoring.model import Criterion, Group, ScoringError, Text
 from selector.scoring.model import Entry as ScoreEntryLike
 from selector.services import Forbidden, NotFound, ServiceError, StaleEdit
 from selector.services.access import evaluated_tender, evaluator_assignment
@@ -42,8 +41,13 @@ MAX_COMMENT = 2000
 class SheetInvalid(ServiceError):
     """Some fields of a sheet are wrong; `fields` maps criterion id -> message."""
 
-    def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__(_("Nothing was saved: please correct the criteria marked below."))
+    def __init__(self, fields: dict[str, Text]) -> None:
+        super().__init__(
+            Text(
+                zh="未保存任何内容:请更正下面标出的评分项。",
+                en="Nothing was saved: please correct the criteria marked below.",
+            )
+        )
         self.fields = fields
 
 
@@ -224,7 +228,10 @@ def declare_conflicts(
     statement = (statement or "").strip()
     if len(statement) > MAX_COMMENT:
         raise ServiceError(
-            _("The statement is too long: use at most %(n)d characters.", n=MAX_COMMENT),
+            Text(
+                zh=f"声明过长:最多 {MAX_COMMENT} 个字符。",
+                en=f"The statement is too long: use at most {MAX_COMMENT} characters.",
+            ),
             field="statement",
         )
     with tender_change(
@@ -233,24 +240,35 @@ def declare_conflicts(
         evaluator,
         access=evaluated_tender,
         states=[TenderState.OPEN],
-        refusal=_("Declarations are made while scoring is open."),
+        refusal=Text(
+            zh="利益声明须在评分开放期间提交。", en="Declarations are made while scoring is open."
+        ),
     ) as change:
         tender = change.tender
         if _declaration(session, tender_id, evaluator) is not None:
             raise ServiceError(
-                _(
-                    "You have already declared your interests for this tender. "
-                    "To change the declaration, ask the chair."
+                Text(
+                    zh="您已就本项目提交过利益声明。如需修改,请联系评审主任。",
+                    en=(
+                        "You have already declared your interests for this tender. To change the "
+                        "declaration, ask the chair."
+                    ),
                 )
             )
         vendors = {v.id: v for v in tender.vendors}
         if any(v not in vendors for v in vendor_ids):
-            raise ServiceError(_("Choose vendors of this tender."), field="vendors")
+            raise ServiceError(
+                Text(zh="请选择本项目的投标人。", en="Choose vendors of this tender."),
+                field="vendors",
+            )
         if vendor_ids and not statement:
             raise ServiceError(
-                _(
-                    "Describe the conflict in the statement (relationship, shares, former "
-                    "employment…)."
+                Text(
+                    zh="请在声明中说明利益冲突的情况(亲属关系、持股、曾经任职等)。",
+                    en=(
+                        "Describe the conflict in the statement (relationship, shares, former "
+                        "employment…)."
+                    ),
                 ),
                 field="statement",
             )
@@ -277,13 +295,23 @@ def _sheet_access(
     assignment = evaluator_assignment(session, tender.id, user)
     vendor = next((v for v in tender.vendors if v.id == vendor_id), None)
     if vendor is None:
-        raise NotFound(_("There is no such vendor in this tender."))
+        raise NotFound(
+            Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender.")
+        )
     declaration = _declaration(session, tender.id, user)
     if declaration is None:
-        raise Forbidden(_("Declare your conflicts of interest before you see any sheet."))
+        raise Forbidden(
+            Text(
+                zh="查看评分表之前,请先声明利益冲突。",
+                en="Declare your conflicts of interest before you see any sheet.",
+            )
+        )
     if any(v.id == vendor_id for v in declaration.vendors):
         raise Forbidden(
-            _("You declared a conflict of interest with this vendor, so you do not score it.")
+            Text(
+                zh="您已声明与该投标人存在利益冲突,因此不对其评分。",
+                en="You declared a conflict of interest with this vendor, so you do not score it.",
+            )
         )
     return assignment, vendor
 
@@ -327,23 +355,26 @@ def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) 
 
 def _check_values(
     groups: list[SheetGroup], values: dict[str, str], comments: dict[str, str], submit: bool
-) -> tuple[dict[str, str], dict[str, str]]:
+) -> tuple[dict[str, str], dict[str, Text]]:
     """Normalised values and field errors (criterion id -> message)."""
-    errors: dict[str, str] = {}
+    errors: dict[str, Text] = {}
     normalised: dict[str, str] = {}
     for sheet_group in groups:
         for criterion in sheet_group.criteria:
             raw = (values.get(criterion.id) or "").strip()
             comment = (comments.get(criterion.id) or "").strip()
             if len(comment) > MAX_COMMENT:
-                errors[criterion.id] = _(
-                    "The comment is too long: use at most %(n)d characters.", n=MAX_COMMENT
+                errors[criterion.id] = Text(
+                    zh=f"说明过长:最多 {MAX_COMMENT} 个字符。",
+                    en=f"The comment is too long: use at most {MAX_COMMENT} characters.",
                 )
                 continue
             if raw == "":
                 normalised[criterion.id] = ""
                 if submit:
-                    errors[criterion.id] = _("Choose a value before submitting.")
+                    errors[criterion.id] = Text(
+                        zh="提交前请先选择评分。", en="Choose a value before submitting."
+                    )
                 continue
             try:
                 value = rules.parse_value(criterion, raw)
@@ -352,21 +383,21 @@ def _check_values(
                 continue
             normalised[criterion.id] = _stored(value)
             if submit and not comment and rules.comment_required(criterion, value):
-                errors[criterion.id] = _(
-                    "A comment is required for this value: say what is missing or weak."
+                errors[criterion.id] = Text(
+                    zh="选择此项须填写说明:请写明缺少或不足之处。",
+                    en="A comment is required for this value: say what is missing or weak.",
                 )
     return normalised, errors
 
 
-def _value_message(criterion: Criterion) -> str:
+def _value_message(criterion: Criterion) -> Text:
     if criterion.kind == "scale":
         step = rules.scale_step(criterion)
-        return _(
-            "Enter a number from 0 to %(max)s in steps of %(step)s.",
-            max=_plain(criterion.max),
-            step=_plain(step),
+        return Text(
+            zh=f"请输入 0 到 {_plain(criterion.max)} 之间的数字,步长为 {_plain(step)}。",
+            en=f"Enter a number from 0 to {_plain(criterion.max)} in steps of {_plain(step)}.",
         )
-    return _("Choose one of the options shown.")
+    return Text(zh="请从所列选项中选择一项。", en="Choose one of the options shown.")
 
 
 def _plain(value: Decimal) -> str:
@@ -422,11 +453,17 @@ def save_sheet(
         raise StaleEdit(_stale_message()) from None
 
 
-def _stale_message() -> str:
-    return _(
-        "Someone else changed this sheet since you opened it (perhaps in another tab or on "
-        "another device). Your changes were NOT saved. The current version is shown below: "
-        "check it and enter your changes again."
+def _stale_message() -> Text:
+    return Text(
+        zh=(
+            "在您打开此评分表之后,它已被修改(可能是在另一个标签页或另一台设备上)。"
+            "您的修改没有保存。下面显示的是当前版本:请核对后重新输入您的修改。"
+        ),
+        en=(
+            "Someone else changed this sheet since you opened it (perhaps in another tab or on "
+            "another device). Your changes were NOT saved. The current version is shown below: "
+            "check it and enter your changes again."
+        ),
     )
 
 
@@ -452,9 +489,19 @@ def _save_sheet(
         if sheet is not None and sheet.state == SheetState.SUBMITTED:
             if submit:
                 return SaveOutcome(sheet, submitted=True, already_submitted=True)
-            raise ServiceError(_("This sheet is submitted and can no longer be changed."))
+            raise ServiceError(
+                Text(
+                    zh="此评分表已提交,不能再修改。",
+                    en="This sheet is submitted and can no longer be changed.",
+                )
+            )
         if tender.state != TenderState.OPEN:
-            raise ServiceError(_("Scoring is not open: this sheet can no longer be changed."))
+            raise ServiceError(
+                Text(
+                    zh="评分未开放:此评分表不能再修改。",
+                    en="Scoring is not open: this sheet can no longer be changed.",
+                )
+            )
         current = sheet.version if sheet else 0
         if version != current:
             raise StaleEdit(_stale_message())
@@ -516,7 +563,10 @@ def import_submitted_sheets(
         tender_id,
         actor,
         states=[TenderState.OPEN],
-        refusal=_("Sheets can only be imported while scoring is open."),
+        refusal=Text(
+            zh="只有在评分开放期间才能导入评分表。",
+            en="Sheets can only be imported while scoring is open.",
+        ),
     ) as change:
         tender = change.tender
         assignments = {a.user.username: a for a in tender.assignments}
@@ -527,39 +577,72 @@ def import_submitted_sheets(
             (s.evaluator_id, s.vendor_id)
             for s in session.scalars(select(ScoreSheet).where(ScoreSheet.tender_id == tender.id))
         }
-        problems: list[str] = []
+        problems: list[Text] = []
         grouped: dict[tuple[int, int], list[ScoreEntryLike]] = {}
         allowed: dict[int, set[str]] = {}
         for entry in entries:
             assignment = assignments.get(entry.evaluator)
             vendor = vendors.get(entry.vendor)
             if assignment is None:
-                problems.append(f"{entry.evaluator}: not on this tender's committee")
+                problems.append(
+                    Text(
+                        zh=f"{entry.evaluator}:不在本项目的评审委员会中",
+                        en=f"{entry.evaluator}: not on this tender's committee",
+                    )
+                )
                 continue
             if vendor is None:
-                problems.append(f"{entry.vendor}: not a vendor of this tender")
+                problems.append(
+                    Text(
+                        zh=f"{entry.vendor}:不是本项目的投标人",
+                        en=f"{entry.vendor}: not a vendor of this tender",
+                    )
+                )
                 continue
             declaration = declarations.get(assignment.user_id)
             if declaration is None:
-                problems.append(f"{entry.evaluator}: has not declared conflicts of interest")
+                problems.append(
+                    Text(
+                        zh=f"{entry.evaluator}:尚未提交利益冲突声明",
+                        en=f"{entry.evaluator}: has not declared conflicts of interest",
+                    )
+                )
                 continue
             if any(v.id == vendor.id for v in declaration.vendors):
-                problems.append(f"{entry.evaluator}: declared a conflict with {entry.vendor}")
+                problems.append(
+                    Text(
+                        zh=f"{entry.evaluator}:已声明与 {entry.vendor} 存在利益冲突",
+                        en=f"{entry.evaluator}: declared a conflict with {entry.vendor}",
+                    )
+                )
                 continue
             if assignment.user_id not in allowed:
                 allowed[assignment.user_id] = {
                     c.id for g in scored_groups(tender, assignment) for c in g.criteria
                 }
             if entry.criterion not in allowed[assignment.user_id]:
-                problems.append(f"{entry.evaluator}: does not score criterion {entry.criterion}")
+                problems.append(
+                    Text(
+                        zh=f"{entry.evaluator}:不负责评分项 {entry.criterion}",
+                        en=f"{entry.evaluator}: does not score criterion {entry.criterion}",
+                    )
+                )
                 continue
             key = (assignment.user_id, vendor.id)
             if key in existing:
-                problems.append(f"{entry.evaluator}: already has a sheet for {entry.vendor}")
+                problems.append(
+                    Text(
+                        zh=f"{entry.evaluator}:已有 {entry.vendor} 的评分表",
+                        en=f"{entry.evaluator}: already has a sheet for {entry.vendor}",
+                    )
+                )
                 continue
             grouped.setdefault(key, []).append(entry)
         if problems:
-            raise ServiceError(_("Nothing was imported:"), problems=sorted(set(problems))[:50])
+            raise ServiceError(
+                Text(zh="未导入任何内容:", en="Nothing was imported:"),
+                problems=sorted(set(problems), key=lambda t: t.en)[:50],
+            )
         now = utcnow()
         for (user_id, vendor_id), items in grouped.items():
             sheet = ScoreSheet(

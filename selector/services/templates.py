@@ -12,8 +12,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from flask_babel import gettext as _
-
 from selector.files.criteria import (
     TemplateError,
     load_template,
@@ -57,7 +55,11 @@ def read_template_file(criteria_dir: str | Path, key: str) -> tuple[str, Templat
             text = choice.path.read_text(encoding="utf-8")
             return text, template_from_snapshot(text, choice.path.name)
     raise NotFound(
-        _("There is no template '%(key)s' in the criteria folder.", key=key), field="template"
+        Text(
+            zh=f"评分模板目录中没有“{key}”。",
+            en=f"There is no template '{key}' in the criteria folder.",
+        ),
+        field="template",
     )
 
 
@@ -66,21 +68,30 @@ def parse_uploaded_template(data: bytes, filename: str) -> tuple[str, Template]:
 
     if len(data) > MAX_TEMPLATE_BYTES:
         raise ServiceError(
-            _("The template file is too large: at most %(kb)d KB.", kb=MAX_TEMPLATE_BYTES // 1024),
+            Text(
+                zh=f"模板文件过大:最多 {MAX_TEMPLATE_BYTES // 1024} KB。",
+                en=f"The template file is too large: at most {MAX_TEMPLATE_BYTES // 1024} KB.",
+            ),
             field="template_file",
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ServiceError(
-            _("The template is not UTF-8 text: save it as UTF-8 and upload it again."),
+            Text(
+                zh="模板不是 UTF-8 文本:请另存为 UTF-8 后重新上传。",
+                en="The template is not UTF-8 text: save it as UTF-8 and upload it again.",
+            ),
             field="template_file",
         ) from None
     try:
         template = load_template_text(text, filename)
     except TemplateError as error:
         raise ServiceError(
-            _("The template has problems; fix them and upload it again:"),
+            Text(
+                zh="模板有问题,请修正后重新上传:",
+                en="The template has problems; fix them and upload it again:",
+            ),
             field="template_file",
             problems=error.texts,
         ) from None

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from selector.scoring.model import Text
 from selector.services import ServiceError, audit
 from selector.services.access import chaired_tender
 from selector.store.db import write_transaction
@@ -39,7 +40,7 @@ class TenderChange:
     tender: Tender
     actor: User
 
-    def require_state(self, states: Iterable[str], refusal: Any) -> None:
+    def require_state(self, states: Iterable[str], refusal: Text) -> None:
         """Refuse (ServiceError with `refusal`) unless the tender is in one of `states`."""
         if self.tender.state not in tuple(states):
             raise ServiceError(refusal)
@@ -57,7 +58,7 @@ def tender_change(
     *,
     access: Access = chaired_tender,
     states: Iterable[str] | None = None,
-    refusal: Any = None,
+    refusal: Text | None = None,
 ) -> Iterator[TenderChange]:
     """Open a unit of work on one tender (see the module docstring).
 
@@ -67,5 +68,11 @@ def tender_change(
     with write_transaction(session):
         change = TenderChange(session, access(session, tender_id, actor), actor)
         if states is not None:
-            change.require_state(states, refusal)
+            change.require_state(
+                states,
+                refusal
+                or Text(
+                    zh="项目当前状态不允许此操作。", en="The tender's state does not allow this."
+                ),
+            )
         yield change

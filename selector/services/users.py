@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from selector.scoring.model import Text
 from selector.services import NotFound, ServiceError, audit
 from selector.store.db import write_transaction
 from selector.store.models import Role, User, new_session_token, utcnow
@@ -21,10 +20,12 @@ MAX_PASSWORD = 256
 _DUMMY_HASH = generate_password_hash("selector-timing-equaliser")
 
 
-def _hash(password: str) -> str:
-    """scrypt by default; tests may set a cheaper `PASSWORD_HASH_METHOD`."""
-    method = current_app.config.get("PASSWORD_HASH_METHOD") or "scrypt"
-    return generate_password_hash(password, method=method)
+#: werkzeug's password hashing; the app passes its `PASSWORD_HASH_METHOD` (tests: cheaper).
+DEFAULT_HASH_METHOD = "scrypt"
+
+
+def _hash(password: str, method: str) -> str:
+    return generate_password_hash(password, method=method or DEFAULT_HASH_METHOD)
 
 
 def list_users(session: Session) -> list[User]:
@@ -44,7 +45,7 @@ def users_with_role(session: Session, role: str) -> list[User]:
 def get_user(session: Session, user_id: int) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(_("No such user."))
+        raise NotFound(Text(zh="用户不存在。", en="No such user."))
     return user
 
 
@@ -70,12 +71,18 @@ def load_login(session: Session, login_id: str) -> User | None:
 def _check_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD:
         raise ServiceError(
-            _("The password is too short: use at least %(n)d characters.", n=MIN_PASSWORD),
+            Text(
+                zh=f"密码过短:至少 {MIN_PASSWORD} 个字符。",
+                en=f"The password is too short: use at least {MIN_PASSWORD} characters.",
+            ),
             field=field,
         )
     if len(password) > MAX_PASSWORD:
         raise ServiceError(
-            _("The password is too long: use at most %(n)d characters.", n=MAX_PASSWORD),
+            Text(
+                zh=f"密码过长:最多 {MAX_PASSWORD} 个字符。",
+                en=f"The password is too long: use at most {MAX_PASSWORD} characters.",
+            ),
             field=field,
         )
 
@@ -88,8 +95,9 @@ def create_user(
     password: str,
     role: str,
     actor: User | None = None,
+    hash_method: str = DEFAULT_HASH_METHOD,
 ) -> User:
-    """Create a user with a hashed (scrypt) password.
+    """Create a user with a hashed password (`hash_method`, scrypt by default).
 
     Raises ServiceError naming the field: a username that is malformed or taken, an unknown
     role, a password shorter than 8 characters.
@@ -98,19 +106,30 @@ def create_user(
     display_name = display_name.strip() or username
     if not USERNAME_RE.match(username):
         raise ServiceError(
-            _(
-                "The username may use only lower-case letters, digits, '.', '_' and '-' "
-                "(2 to 64 characters, starting with a letter or digit)."
+            Text(
+                zh="用户名只能包含小写字母、数字以及“.”“_”“-”(2 到 64 个字符,以字母或数字开头)。",
+                en=(
+                    "The username may use only lower-case letters, digits, '.', '_' and '-' (2 to "
+                    "64 characters, starting with a letter or digit)."
+                ),
             ),
             field="username",
         )
     if role not in set(Role):
         raise ServiceError(
-            _("Unknown role: choose admin, chair, evaluator or observer."), field="role"
+            Text(
+                zh="未知角色:请选择管理员、评审主任、评委或观察员。",
+                en="Unknown role: choose admin, chair, evaluator or observer.",
+            ),
+            field="role",
         )
     if len(display_name) > 200:
         raise ServiceError(
-            _("The name is too long: use at most 200 characters."), field="display_name"
+            Text(
+                zh="姓名过长:最多 200 个字符。",
+                en="The name is too long: use at most 200 characters.",
+            ),
+            field="display_name",
         )
     _check_password(password)
     with write_transaction(session):
@@ -119,13 +138,16 @@ def create_user(
         )
         if taken:
             raise ServiceError(
-                _("The username '%(name)s' is taken: choose another.", name=username),
+                Text(
+                    zh=f"用户名“{username}”已被占用:请换一个。",
+                    en=f"The username '{username}' is taken: choose another.",
+                ),
                 field="username",
             )
         user = User(
             username=username,
             display_name=display_name,
-            password_hash=_hash(password),
+            password_hash=_hash(password, hash_method),
             role=role,
             active=True,
             session_token=new_session_token(),
@@ -141,7 +163,9 @@ def set_active(session: Session, user_id: int, active: bool, *, actor: User | No
     with write_transaction(session):
         user = get_user(session, user_id)
         if actor is not None and actor.id == user.id and not active:
-            raise ServiceError(_("You cannot disable your own account."))
+            raise ServiceError(
+                Text(zh="您不能停用自己的账户。", en="You cannot disable your own account.")
+            )
         user.active = active
         user.session_token = new_session_token()
         audit(session, "user.enable" if active else "user.disable", actor=actor, user=user.username)
@@ -149,13 +173,18 @@ def set_active(session: Session, user_id: int, active: bool, *, actor: User | No
 
 
 def set_password(
-    session: Session, user_id: int, password: str, *, actor: User | None = None
+    session: Session,
+    user_id: int,
+    password: str,
+    *,
+    actor: User | None = None,
+    hash_method: str = DEFAULT_HASH_METHOD,
 ) -> User:
-    """Set a new password; the user's other sessions end."""
+    """Set a new password (hashed with `hash_method`); the user's other sessions end."""
     _check_password(password)
     with write_transaction(session):
         user = get_user(session, user_id)
-        user.password_hash = _hash(password)
+        user.password_hash = _hash(password, hash_method)
         user.session_token = new_session_token()
         audit(session, "user.password", actor=actor, user=user.username)
     return user

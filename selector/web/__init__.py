@@ -29,7 +29,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from selector.services import Forbidden, NotFound, ServiceError
+from selector.services import Forbidden, NotFound, ServiceError, users
 from selector.store.db import get_session
 from selector.web import i18n, labels, throttle
 from selector.web.urls import BoundedInt
@@ -203,7 +203,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Forbidden)
     def service_forbidden(error: Forbidden) -> Any:
-        return error_page(403, _("Not allowed"), error.message)
+        return error_page(403, _("Not allowed"), i18n.text(error.message))
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -225,9 +225,15 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 def flash_error(error: ServiceError) -> None:
     """Flash a service error and each of its problem lines."""
-    flash(str(error.message), "error")
+    flash(i18n.text(error.message), "error")
     for problem in error.problems[:50]:
         flash(i18n.text(problem), "problem")
+
+
+def password_hash_method(app: Flask | None = None) -> str:
+    """How the app hashes passwords (`PASSWORD_HASH_METHOD`; tests set a cheaper one)."""
+    config = (app or current_app).config
+    return str(config.get("PASSWORD_HASH_METHOD") or users.DEFAULT_HASH_METHOD)
 
 
 def user() -> Any:
@@ -284,7 +290,7 @@ def apply_error(form: Any, error: ServiceError) -> None:
     """Show a service error on the form field it names, or as a flash message."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, str(error.message)]
+        field.errors = [*field.errors, i18n.text(error.message)]
         for problem in error.problems[:50]:
             flash(i18n.text(problem), "problem")
     else:

@@ -10,7 +10,14 @@ from flask_babel import gettext as _
 from selector.services import ServiceError
 from selector.services import users as user_service
 from selector.store.db import get_session
-from selector.web import apply_error, flash_error, labels, roles_required, user
+from selector.web import (
+    apply_error,
+    flash_error,
+    labels,
+    password_hash_method,
+    roles_required,
+    user,
+)
 from selector.web.forms import ActionForm, PasswordForm, UserCreateForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -55,6 +62,7 @@ def create() -> Any:
                 password=form.password.data or "",
                 role=form.role.data or "",
                 actor=user(),
+                hash_method=password_hash_method(),
             )
         except ServiceError as error:
             apply_error(form, error)
@@ -95,7 +103,11 @@ def set_password(user_id: int) -> Any:
     if form.validate_on_submit():
         try:
             changed = user_service.set_password(
-                get_session(), user_id, form.password.data or "", actor=user()
+                get_session(),
+                user_id,
+                form.password.data or "",
+                actor=user(),
+                hash_method=password_hash_method(),
             )
         except ServiceError as error:
             flash_error(error)

@@ -12,18 +12,19 @@ from selector.scoring.serialize import result_to_json
 from selector.services import Forbidden, NotFound, access, results
 from selector.store.db import get_session
 from selector.web import user
+from selector.web.i18n import text
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound) -> Any:
-    return jsonify(error=str(error.message)), 404
+    return jsonify(error=text(error.message)), 404
 
 
 @bp.errorhandler(Forbidden)
 def forbidden(error: Forbidden) -> Any:
-    return jsonify(error=str(error.message)), 403
+    return jsonify(error=text(error.message)), 403
 
 
 @bp.get("/tenders")

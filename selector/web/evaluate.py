@@ -12,7 +12,7 @@ from selector.services import ServiceError, StaleEdit, sheets
 from selector.store.db import get_session
 from selector.web import apply_error, roles_required, user
 from selector.web.forms import ConflictForm, comment_field_name, score_sheet_form, value_field_name
-from selector.web.i18n import current_lang
+from selector.web.i18n import current_lang, text
 
 bp = Blueprint("evaluate", __name__, url_prefix="/tenders")
 
@@ -130,10 +130,10 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
             submit=submit,
         )
     except sheets.SheetInvalid as error:
-        flash(str(error.message), "error")
+        flash(text(error.message), "error")
         return _render_sheet(context, form, 422, error.fields)
     except StaleEdit as error:
-        flash(str(error.message), "error")
+        flash(text(error.message), "error")
         fresh = sheets.sheet_context(session, tender_id, vendor_id, user())
         lang = current_lang()
         unsaved = [
@@ -143,7 +143,7 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
         ]
         return _render_sheet(fresh, _sheet_form(fresh), 409, unsaved=unsaved)
     except ServiceError as error:
-        flash(str(error.message), "error")
+        flash(text(error.message), "error")
         return redirect(url_for("evaluate.sheet", tender_id=tender_id, vendor_id=vendor_id))
     if outcome.already_submitted:
         flash(_("This sheet was already submitted; it is stored once."), "info")

@@ -46,6 +46,7 @@ def demo(live_app: Any) -> None:
             examples_dir=PROJECT_ROOT / "examples" / "crm-tender",
             criteria_dir=Path(live_app.config["CRITERIA_DIR"]),
             password=PASSWORD,
+            hash_method=live_app.config["PASSWORD_HASH_METHOD"],
         )
 
 

@@ -38,6 +38,7 @@ def crm_tender(live_app: Any) -> int:
                 display_name=username.title(),
                 password=PASSWORD,
                 role=role,
+                hash_method=live_app.config["PASSWORD_HASH_METHOD"],
             )
         chair = session.scalar(select(User).where(User.username == "chair"))
         evaluator = session.scalar(select(User).where(User.username == "evaluator1"))

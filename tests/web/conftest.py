@@ -155,6 +155,7 @@ def make_user(app: Any) -> Any:
                 role=role,
                 password=password,
                 display_name=display_name or username.title(),
+                hash_method=app.config["PASSWORD_HASH_METHOD"],
             )
             return user.id
 

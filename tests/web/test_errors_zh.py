@@ -79,3 +79,40 @@ def test_a_result_that_cannot_be_computed_says_what_is_missing_in_chinese(app, c
     client.post("/language", data={"lang": "en", "next": "/"})
     page = client.get(f"/tenders/{setup.id}/results").get_data(as_text=True)
     assert "no evaluator scored vendor &#39;Alpha&#39; on criterion &#39;fit&#39;" in page
+
+
+def test_a_service_refusal_shows_on_the_form_in_the_pages_language(app, client, make_tender):
+    setup = make_tender(vendors=["Alpha"])
+    login(client, "chair")
+    client.post("/language", data={"lang": "zh", "next": "/"})
+    response = client.post(f"/tenders/{setup.id}/vendors", data={"name": "alpha"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "本项目中已有名为“alpha”的投标人。" in page
+    assert "There is already a vendor" not in page
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = client.post(f"/tenders/{setup.id}/vendors", data={"name": "alpha"}).get_data(
+        as_text=True
+    )
+    assert "There is already a vendor called &#39;alpha&#39; in this tender." in page
+
+
+def test_what_stops_a_tender_from_opening_is_listed_in_chinese(app, client, make_tender):
+    setup = make_tender(vendors=[], bids={}, evaluators=0)
+    login(client, "chair")
+    client.post("/language", data={"lang": "zh", "next": "/"})
+    page = client.get(f"/tenders/{setup.id}").get_data(as_text=True)
+    assert "请至少添加一个投标人。" in page
+    assert "请至少指派一名评委。" in page
+    assert "Add at least one vendor" not in page
+
+
+def test_a_refused_transition_flashes_its_reason_in_chinese(app, client, make_tender):
+    setup = make_tender(state="open")
+    login(client, "chair")
+    client.post("/language", data={"lang": "zh", "next": "/"})
+    response = client.post(f"/tenders/{setup.id}/finalise", data={"reason": ""})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Only a tender whose scoring is closed" not in page
+    assert "只有评分已关闭的项目才能定稿。" in page
