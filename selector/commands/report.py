@@ -82,22 +82,24 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
 def _from_database(
     tender_id: int, say: Callable[[str], None], lang: str
 ) -> tuple[Any, dict[str, Any]]:
-    from selector import create_app
     from selector.scoring.model import ScoringError
     from selector.services import NotFound
     from selector.services.results import report_context_extras, result_for
+    from selector.store.db import configured_database
 
     say(f"reading tender {tender_id} from the database")
-    app = create_app()
-    database = app.extensions["selector.db"]
-    with app.app_context(), database.session() as session:
-        try:
-            result = result_for(session, tender_id)
-            extras = report_context_extras(session, tender_id)
-        except NotFound as error:
-            _fail([str(error)])
-        except ScoringError as error:
-            _fail([f"tender {tender_id}: {p}" for p in error.in_language(lang)], lang)
+    database = configured_database()
+    try:
+        with database.session() as session:
+            try:
+                result = result_for(session, tender_id)
+                extras = report_context_extras(session, tender_id)
+            except NotFound as error:
+                _fail([error.message.get(lang)], lang)
+            except ScoringError as error:
+                _fail([f"tender {tender_id}: {p}" for p in error.in_language(lang)], lang)
+    finally:
+        database.dispose()
     return result, extras
 
 

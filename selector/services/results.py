@@ -29,7 +29,9 @@ from selector.store.models import (
 def _tender(session: Session, tender_id: int) -> Tender:
     tender = session.get(Tender, tender_id)
     if tender is None:
-        raise NotFound(f"no tender with id {tender_id}")
+        raise NotFound(
+            Text(zh=f"没有编号为 {tender_id} 的项目", en=f"no tender with id {tender_id}")
+        )
     return tender
 
 

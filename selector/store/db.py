@@ -10,7 +10,7 @@ transactions with BEGIN IMMEDIATE (`write_transaction`). PostgreSQL needs none o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -18,6 +18,8 @@ from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from selector.config import load_config
 
 EXTENSION_KEY = "selector.db"
 BEGIN_OPTION = "selector_sqlite_begin"
@@ -65,13 +67,24 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def init_app(app: Flask) -> Database:
-    """Create the app's Database from `SQLALCHEMY_DATABASE_URL` and close sessions per request."""
-    database = Database(
-        app.config["DATABASE_URL"],
-        busy_timeout_ms=int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000)),
-        echo=bool(app.config.get("SQLALCHEMY_ECHO", False)),
+def database_from_config(config: Mapping[str, Any]) -> Database:
+    """A Database for the settings `DATABASE_URL`, `SQLITE_BUSY_TIMEOUT_MS`, `SQLALCHEMY_ECHO`."""
+    return Database(
+        config["DATABASE_URL"],
+        busy_timeout_ms=int(config.get("SQLITE_BUSY_TIMEOUT_MS", 10000)),
+        echo=bool(config.get("SQLALCHEMY_ECHO", False)),
     )
+
+
+def configured_database(overrides: Mapping[str, Any] | None = None) -> Database:
+    """The database the web app uses (same settings and defaults), without building the app:
+    for the command line. Dispose of it when done."""
+    return database_from_config(load_config(overrides=overrides))
+
+
+def init_app(app: Flask) -> Database:
+    """Create the app's Database from its `DATABASE_URL` and close sessions per request."""
+    database = database_from_config(app.config)
     app.extensions[EXTENSION_KEY] = database
 
     @app.teardown_appcontext

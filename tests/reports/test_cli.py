@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +141,22 @@ def test_export_from_the_database(demo_db: dict[str, str], tmp_path: Path) -> No
     workbook = openpyxl.load_workbook(io.BytesIO(book.read_bytes()))
     vendors = [row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)]
     assert vendors[: len(_json_ranking())] == [row["vendor"] for row in _json_ranking()]
+
+
+def test_reading_a_tender_from_the_database_does_not_build_the_web_app(
+    demo_db: dict[str, str],
+) -> None:
+    script = (
+        "import sys\n"
+        "from selector.commands.report import load_result\n"
+        "result, extras = load_result(1, {}, lambda message: None, lang='en')\n"
+        "print(result.winner, extras['tender_name'])\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('selector.web', 'flask_'))))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True,
+        env={**os.environ, **demo_db},
+    )
+    winner_line, modules = done.stdout.strip().splitlines()
+    assert "CRM" in winner_line
+    assert modules == "[]"

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from selector import create_app, normalise_database_url
+from selector import create_app
+from selector.config import instance_path, load_config, normalise_database_url
+from selector.store.db import configured_database
 from tests.web.conftest import login, make_app
 
 
@@ -27,6 +29,25 @@ def test_config_overrides_environment_which_overrides_defaults(monkeypatch, tmp_
     app = create_app({"ORGANISATION": "Test Org", "SECRET_KEY": "from-test"})
     assert app.config["ORGANISATION"] == "Test Org"
     assert app.config["SECRET_KEY"] == "from-test"
+
+
+def test_the_command_line_opens_the_database_the_app_uses(monkeypatch, tmp_path):
+    monkeypatch.setenv("SELECTOR_DATABASE_URL", f"postgres://u@h/{tmp_path.name}")
+    app = create_app({"SECRET_KEY": "k"})
+    database = configured_database()
+    assert app.config["DATABASE_URL"] == f"postgresql+psycopg://u@h/{tmp_path.name}"
+    assert database.url.render_as_string() == app.config["DATABASE_URL"]
+    database.dispose()
+
+
+def test_without_a_database_url_both_use_sqlite_in_the_instance_folder(monkeypatch, tmp_path):
+    for name in ("DATABASE_URL", "SELECTOR_DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "config.py").write_text("TIMEZONE = 'Asia/Shanghai'\n")
+    config = load_config(str(tmp_path))
+    assert config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'selector.db'}"
+    assert config["TIMEZONE"] == "Asia/Shanghai"
+    assert create_app({"SECRET_KEY": "k"}).instance_path == instance_path()
 
 
 def test_postgres_urls_use_psycopg_3():

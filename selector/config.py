@@ -1,0 +1,89 @@
+"""The application's settings, read the same way by the web app and the command line.
+
+Precedence, lowest first: `DEFAULTS`, the instance config (`instance/config.py`), the
+environment (`DATABASE_URL`, `SECRET_KEY`, then any `SELECTOR_*`), then the overrides a
+caller passes in (tests). Without a `DATABASE_URL` the database is SQLite in the instance
+folder (`instance/selector.db`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Config
+from flask.sansio.scaffold import find_package
+
+from selector.scoring.limits import MAX_UPLOAD_BYTES
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "DATABASE_URL": None,  # None: SQLite in the instance folder
+    "SECRET_KEY": None,  # None: a random key kept in the instance folder
+    "CRITERIA_DIR": str(PROJECT_ROOT / "criteria"),
+    "TIMEZONE": "UTC",  # how times are shown, e.g. "Asia/Shanghai"
+    # Sessions and cookies: the login cookie is HttpOnly, SameSite=Lax, Secure (HTTPS);
+    # `selector serve` turns Secure off for the plain-HTTP development server.
+    "SESSION_COOKIE_NAME": "selector_session",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SECURE": True,
+    # Uploads are bids tables and template YAML: a few hundred kilobytes at most.
+    "MAX_CONTENT_LENGTH": MAX_UPLOAD_BYTES,
+    "MAX_FORM_MEMORY_SIZE": MAX_UPLOAD_BYTES,
+    "MAX_FORM_PARTS": 2000,
+    # A CSRF token lives as long as the session: a long score sheet must not expire mid-way.
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "WTF_CSRF_ENABLED": True,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "BABEL_TRANSLATION_DIRECTORIES": "translations",
+    "SQLITE_BUSY_TIMEOUT_MS": 10000,
+}
+
+
+def instance_path() -> str:
+    """The instance folder: `instance/` beside the package, or `<prefix>/var/selector-instance`
+    for an installed package (Flask's own rule, so the app and the command line agree)."""
+    prefix, package_path = find_package("selector")
+    if prefix is None:
+        return os.path.join(package_path, "instance")
+    return os.path.join(prefix, "var", "selector-instance")
+
+
+def load_config(folder: str | None = None, overrides: Mapping[str, Any] | None = None) -> Config:
+    """The settings (see the module docstring); `DATABASE_URL` always set and normalised."""
+    folder = folder or instance_path()
+    config = Config(folder)
+    config.from_mapping(DEFAULTS)
+    config.from_pyfile("config.py", silent=True)
+    for name in ("DATABASE_URL", "SECRET_KEY"):
+        if os.environ.get(name):
+            config[name] = os.environ[name]
+    config.from_prefixed_env("SELECTOR")
+    if overrides:
+        config.from_mapping(overrides)
+    config["DATABASE_URL"] = normalise_database_url(
+        config["DATABASE_URL"] or default_sqlite_url(folder)
+    )
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept `postgres://` and `postgresql://` URLs: we drive PostgreSQL with psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def default_sqlite_url(folder: str) -> str:
+    """SQLite in the instance folder (made if missing)."""
+    os.makedirs(folder, exist_ok=True)
+    return "sqlite:///" + os.path.join(folder, "selector.db")
