@@ -13,6 +13,7 @@ import click
 from selector.commands.files import ERROR_PREFIX, lang_option
 from selector.files.criteria import TemplateError, load_template, template_to_json
 from selector.scoring.model import Criterion, Template
+from selector.scoring.numbers import plain
 
 # How each problem line starts on stderr.
 
@@ -90,7 +91,7 @@ def summary_table(template: Template, lang: str) -> str:
     rows: list[list[str]] = []
     for group in template.groups:
         rows.append(
-            [group.id, group.title.get(lang), "", "", _num(group.max_points), _num(group.weight)]
+            [group.id, group.title.get(lang), "", "", plain(group.max_points), plain(group.weight)]
         )
         for criterion in group.criteria:
             rows.append(
@@ -99,13 +100,13 @@ def summary_table(template: Template, lang: str) -> str:
                     criterion.title.get(lang),
                     criterion.kind,
                     _rule(criterion, lang),
-                    _num(criterion.max),
+                    plain(criterion.max),
                     "",
                 ]
             )
     total_max = sum((group.max_points for group in template.groups), Decimal(0))
     total_weight = sum((group.weight for group in template.groups), Decimal(0))
-    rows.append([words["total"], "", "", "", _num(total_max), _num(total_weight)])
+    rows.append([words["total"], "", "", "", plain(total_max), plain(total_weight)])
 
     widths = [max(_width(cell) for cell in column) for column in zip(header, *rows, strict=True)]
     numeric = {4, 5}
@@ -131,7 +132,7 @@ def summary_table(template: Template, lang: str) -> str:
     ]
     if template.bands:
         bands = sorted(template.bands, key=lambda band: band.min, reverse=True)
-        shown = ", ".join(f"{b.key} {b.label.get(lang)} ≥ {_num(b.min)}" for b in bands)
+        shown = ", ".join(f"{b.key} {b.label.get(lang)} ≥ {plain(b.min)}" for b in bands)
         out += ["", f"{words['bands']}: {shown}"]
     out += ["", words["ok"]]
     return "\n".join(out)
@@ -142,26 +143,21 @@ def _rule(criterion: Criterion, lang: str) -> str:
     words = _WORDS[lang]
     kind = criterion.kind
     if kind == "tiered" and criterion.partial is not None:
-        return f"{_num(criterion.max)} / {_num(criterion.partial)} / 0"
+        return f"{plain(criterion.max)} / {plain(criterion.partial)} / 0"
     if kind == "binary":
-        return f"{_num(criterion.max)} / 0"
+        return f"{plain(criterion.max)} / 0"
     if kind == "scale" and criterion.step is not None:
-        return words["scale"].format(max=_num(criterion.max), step=_num(criterion.step))
+        return words["scale"].format(max=plain(criterion.max), step=plain(criterion.step))
     if kind == "grade" and criterion.levels:
         levels = sorted(criterion.levels, key=lambda level: level.points, reverse=True)
-        return " / ".join(f"{level.key} {_num(level.points)}" for level in levels)
+        return " / ".join(f"{level.key} {plain(level.points)}" for level in levels)
     if kind == "price_rank" and criterion.tiers:
-        return " / ".join(_num(tier) for tier in criterion.tiers)
+        return " / ".join(plain(tier) for tier in criterion.tiers)
     if kind == "price_ratio":
-        return words["ratio"].format(max=_num(criterion.max))
+        return words["ratio"].format(max=plain(criterion.max))
     if kind == "gate":
         return words["pass_fail"]
     return ""
-
-
-def _num(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
 
 
 def _width(text: str) -> int:

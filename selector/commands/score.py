@@ -103,22 +103,22 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
 
 def ranking_table(result: Result, lang: str) -> str:
     """The ranking as a plain-text table in `lang`, then the disqualified vendors."""
-    from selector.scoring.serialize import display
+    from selector.scoring.numbers import figure, money, points
 
     words = _HEADINGS[lang]
     template = result.template
     groups = [g for g in template.groups if g.weight > 0]
     header = [words["rank"], words["vendor"], words["total"], words["band"]]
-    header += [f"{g.title.get(lang)} ({display(g.weight):g})" for g in groups]
+    header += [f"{g.title.get(lang)} ({figure(g.weight)})" for g in groups]
     header.append(f"{words['bid']} ({result.input.base_currency})")
     rows = [
         [
             str(r.rank),
             r.vendor,
-            f"{r.total:.2f}",
+            points(r.total),
             r.band.label.get(lang) if r.band else "-",
-            *[f"{display(r.groups.get(g.id, 0.0)):.2f}" for g in groups],
-            f"{r.bid_total:,.2f}",
+            *[points(r.groups.get(g.id, 0.0)) for g in groups],
+            money(r.bid_total),
         ]
         for r in result.ranking
     ]

@@ -54,6 +54,7 @@ from selector.scoring.model import (
     Template,
     Text,
 )
+from selector.scoring.numbers import json_number, plain
 
 TOTAL_WEIGHT = Decimal(100)
 
@@ -232,11 +233,6 @@ def template_to_json(template: Template) -> dict[str, Any]:
             for group in template.groups
         ],
     }
-
-
-def json_number(value: Decimal) -> int | float:
-    """A Decimal as a JSON number: an int where it is integral, else a float."""
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 # --- YAML ------------------------------------------------------------------------------------
@@ -582,12 +578,6 @@ def _shown_zh(value: object) -> str:
 # --- the rules of DESIGN §1 ------------------------------------------------------------------
 
 
-def _fmt(value: Decimal) -> str:
-    """A Decimal as a person writes it: 3, 0.5, 100."""
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
-
-
 class _Problems:
     """Collects messages of the form "<file>: <item> field '<field>': <problem>; <fix>".
 
@@ -732,8 +722,8 @@ def _positive_max(spec: CriterionSpec, where: Text, problems: _Problems) -> Deci
         problems.add(
             where,
             "max",
-            zh=f"{_fmt(spec.max)} 不大于 0；请给出该项的满分",
-            en=f"{_fmt(spec.max)} is not above 0; give the item's points",
+            zh=f"{plain(spec.max)} 不大于 0；请给出该项的满分",
+            en=f"{plain(spec.max)} is not above 0; give the item's points",
         )
         return None
     return spec.max
@@ -758,8 +748,8 @@ def _build_tiered(spec: CriterionSpec, where: Text, problems: _Problems) -> Crit
         problems.add(
             where,
             "partial",
-            zh=f"{_fmt(partial)} 小于 0；请给出 0 或更多分",
-            en=f"{_fmt(partial)} is below 0; give 0 or more points",
+            zh=f"{plain(partial)} 小于 0；请给出 0 或更多分",
+            en=f"{plain(partial)} is below 0; give 0 or more points",
         )
     if max_points is None:
         return None
@@ -770,11 +760,11 @@ def _build_tiered(spec: CriterionSpec, where: Text, problems: _Problems) -> Crit
         problems.add(
             where,
             "partial",
-            zh=f"{_fmt(partial)}{implicit_zh}超过满分 max {_fmt(max_points)}；"
-            f"{_fmt(max_points)} 分的评分项不能为部分满足给 {_fmt(partial)} 分——请使用 "
+            zh=f"{plain(partial)}{implicit_zh}超过满分 max {plain(max_points)}；"
+            f"{plain(max_points)} 分的评分项不能为部分满足给 {plain(partial)} 分——请使用 "
             "kind: binary（“能提供：满分”）或降低 partial",
-            en=f"{_fmt(partial)}{implicit} exceeds max {_fmt(max_points)}; a "
-            f"{_fmt(max_points)}-point item cannot give {_fmt(partial)} for partial — use "
+            en=f"{plain(partial)}{implicit} exceeds max {plain(max_points)}; a "
+            f"{plain(max_points)}-point item cannot give {plain(partial)} for partial — use "
             'kind: binary ("can provide: full") or lower partial',
         )
         return None
@@ -793,8 +783,8 @@ def _build_scale(spec: CriterionSpec, where: Text, problems: _Problems) -> Crite
         problems.add(
             where,
             "step",
-            zh=f"{_fmt(step)} 不大于 0；请使用 0.5 或 1 这样的步长",
-            en=f"{_fmt(step)} is not above 0; use a step such as 0.5 or 1",
+            zh=f"{plain(step)} 不大于 0；请使用 0.5 或 1 这样的步长",
+            en=f"{plain(step)} is not above 0; use a step such as 0.5 or 1",
         )
         return None
     if max_points is None:
@@ -803,9 +793,9 @@ def _build_scale(spec: CriterionSpec, where: Text, problems: _Problems) -> Crite
         problems.add(
             where,
             "step",
-            zh=f"满分 max {_fmt(max_points)} 不是步长 step {_fmt(step)} 的整数倍；"
+            zh=f"满分 max {plain(max_points)} 不是步长 step {plain(step)} 的整数倍；"
             "请选择能整除 max 的步长（例如 0.5 或 1）",
-            en=f"max {_fmt(max_points)} is not a multiple of step {_fmt(step)}; "
+            en=f"max {plain(max_points)} is not a multiple of step {plain(step)}; "
             "choose a step that divides max (e.g. 0.5 or 1)",
         )
         return None
@@ -840,17 +830,17 @@ def _build_grade(spec: CriterionSpec, where: Text, problems: _Problems) -> Crite
             problems.add(
                 where,
                 f"{field}.points",
-                zh=f"{_fmt(level.points)} 小于 0；请给出 0 或更多分",
-                en=f"{_fmt(level.points)} is below 0; give 0 or more",
+                zh=f"{plain(level.points)} 小于 0；请给出 0 或更多分",
+                en=f"{plain(level.points)} is below 0; give 0 or more",
             )
             ok = False
         elif spec.max is not None and level.points > spec.max:
             problems.add(
                 where,
                 f"{field}.points",
-                zh=f"{_fmt(level.points)} 超过满分 max {_fmt(spec.max)}；"
+                zh=f"{plain(level.points)} 超过满分 max {plain(spec.max)}；"
                 "请降低该等级的分数或提高 max",
-                en=f"{_fmt(level.points)} exceeds max {_fmt(spec.max)}; lower the level's "
+                en=f"{plain(level.points)} exceeds max {plain(spec.max)}; lower the level's "
                 "points or raise max",
             )
             ok = False
@@ -859,10 +849,10 @@ def _build_grade(spec: CriterionSpec, where: Text, problems: _Problems) -> Crite
         problems.add(
             where,
             "max",
-            zh=f"{_fmt(spec.max)} 与最高等级的分数 {_fmt(top)} 不一致；"
-            f"请将 max 设为 {_fmt(top)} 或省略",
-            en=f"{_fmt(spec.max)} differs from the highest level's points {_fmt(top)}; "
-            f"set max to {_fmt(top)} or leave it out",
+            zh=f"{plain(spec.max)} 与最高等级的分数 {plain(top)} 不一致；"
+            f"请将 max 设为 {plain(top)} 或省略",
+            en=f"{plain(spec.max)} differs from the highest level's points {plain(top)}; "
+            f"set max to {plain(top)} or leave it out",
         )
         ok = False
     if ok and top <= 0:
@@ -898,7 +888,7 @@ def _build_price_rank(spec: CriterionSpec, where: Text, problems: _Problems) -> 
             "write e.g. tiers: [5, 4, 3]",
         )
         return None
-    listed = f"[{', '.join(_fmt(t) for t in tiers)}]"
+    listed = f"[{', '.join(plain(t) for t in tiers)}]"
     if any(t < 0 for t in tiers):
         problems.add(
             where,
@@ -930,10 +920,10 @@ def _build_price_rank(spec: CriterionSpec, where: Text, problems: _Problems) -> 
         problems.add(
             where,
             "max",
-            zh=f"{_fmt(spec.max)} 与最低报价的得分 tiers[0] = {_fmt(tiers[0])} 不一致；"
-            f"请将 max 设为 {_fmt(tiers[0])} 或省略",
-            en=f"{_fmt(spec.max)} differs from tiers[0] = {_fmt(tiers[0])}, the points of the "
-            f"lowest bid; set max to {_fmt(tiers[0])} or leave it out",
+            zh=f"{plain(spec.max)} 与最低报价的得分 tiers[0] = {plain(tiers[0])} 不一致；"
+            f"请将 max 设为 {plain(tiers[0])} 或省略",
+            en=f"{plain(spec.max)} differs from tiers[0] = {plain(tiers[0])}, the points of the "
+            f"lowest bid; set max to {plain(tiers[0])} or leave it out",
         )
         return None
     return _criterion(spec, tiers[0], tiers=tuple(tiers))
@@ -949,8 +939,8 @@ def _build_gate(spec: CriterionSpec, where: Text, problems: _Problems) -> Criter
         problems.add(
             where,
             "max",
-            zh=f"给出了 {_fmt(spec.max)}，但门槛项不计分（只有通过/不通过）；请删除 max 或设为 0",
-            en=f"{_fmt(spec.max)} given, but a gate scores no points (pass/fail only); "
+            zh=f"给出了 {plain(spec.max)}，但门槛项不计分（只有通过/不通过）；请删除 max 或设为 0",
+            en=f"{plain(spec.max)} given, but a gate scores no points (pass/fail only); "
             "remove max or set it to 0",
         )
         return None
@@ -989,17 +979,17 @@ def _effective_weights(
             problems.add(
                 where,
                 "weight",
-                zh=f"{_fmt(group_spec.weight)} 是负数；请给出百分比",
-                en=f"{_fmt(group_spec.weight)} is negative; give a percent",
+                zh=f"{plain(group_spec.weight)} 是负数；请给出百分比",
+                en=f"{plain(group_spec.weight)} is negative; give a percent",
             )
         if gate_only:
             if group_spec.weight:
                 problems.add(
                     where,
                     "weight",
-                    zh=f"给只含门槛项的组设了 {_fmt(group_spec.weight)}，而该组不计分；"
+                    zh=f"给只含门槛项的组设了 {plain(group_spec.weight)}，而该组不计分；"
                     "请删除权重或设为 0",
-                    en=f"{_fmt(group_spec.weight)} given to a group of gates only, which scores "
+                    en=f"{plain(group_spec.weight)} given to a group of gates only, which scores "
                     "no points; remove the weight or set it to 0",
                 )
             weights[group_spec.id] = Decimal(0)
@@ -1044,12 +1034,12 @@ def _effective_weights(
             weights[group_spec.id] = group_spec.weight
         total = sum((g.weight for g, _ in scoring if g.weight is not None), Decimal(0))
         if total != TOTAL_WEIGHT:
-            parts = " + ".join(f"{g.id} {_fmt(g.weight or Decimal(0))}" for g, _ in scoring)
+            parts = " + ".join(f"{g.id} {plain(g.weight or Decimal(0))}" for g, _ in scoring)
             problems.add(
                 template_where,
                 "groups[].weight",
-                zh=f"各组权重合计为 {_fmt(total)}（{parts}），不是 100；请调整使其合计为 100",
-                en=f"the group weights add up to {_fmt(total)} ({parts}), not 100; "
+                zh=f"各组权重合计为 {plain(total)}（{parts}），不是 100；请调整使其合计为 100",
+                en=f"the group weights add up to {plain(total)} ({parts}), not 100; "
                 f"change them so that they add up to 100",
             )
         return weights
@@ -1059,15 +1049,15 @@ def _effective_weights(
     total = sum((group.max_points for _, group in scoring), Decimal(0))
     incomplete = any(len(group.criteria) < len(g.criteria) for g, group in scoring)
     if total != TOTAL_WEIGHT and not incomplete:
-        parts = " + ".join(f"{g.id} {_fmt(group.max_points)}" for g, group in scoring)
+        parts = " + ".join(f"{g.id} {plain(group.max_points)}" for g, group in scoring)
         problems.add(
             template_where,
             "groups[].weight",
             zh=f"没有组给出权重，因此每组的权重等于其满分，而这些满分合计为 "
-            f"{_fmt(total)}（{parts}），不是 100；请调整各评分项的分数使其合计为 100，"
+            f"{plain(total)}（{parts}），不是 100；请调整各评分项的分数使其合计为 100，"
             "或为每个计分的组给出权重",
             en=f"no group gives a weight, so each weighs its max points, and these add up to "
-            f"{_fmt(total)} ({parts}), not 100; change the items' points so that they add up "
+            f"{plain(total)} ({parts}), not 100; change the items' points so that they add up "
             "to 100, or give every scoring group a weight",
         )
     return weights
@@ -1091,15 +1081,16 @@ def _build_bands(spec: TemplateSpec, problems: _Problems) -> tuple[Band, ...]:
             problems.add(
                 where,
                 "min",
-                zh=f"{_fmt(band.min)} 超出 0–100；请给出一个总分",
-                en=f"{_fmt(band.min)} is outside 0–100; give a total",
+                zh=f"{plain(band.min)} 超出 0–100；请给出一个总分",
+                en=f"{plain(band.min)} is outside 0–100; give a total",
             )
         elif band.min in mins:
             problems.add(
                 where,
                 "min",
-                zh=f"{_fmt(band.min)} 也是分档“{mins[band.min]}”的 min；请为每个分档设置不同的 min",
-                en=f"{_fmt(band.min)} is also the min of band '{mins[band.min]}'; "
+                zh=f"{plain(band.min)} 也是分档“{mins[band.min]}”的 min；"
+                "请为每个分档设置不同的 min",
+                en=f"{plain(band.min)} is also the min of band '{mins[band.min]}'; "
                 "give every band its own min",
             )
         else:

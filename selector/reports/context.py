@@ -2,8 +2,9 @@
 
 `build_context(result, lang, extras)` turns the result (and, from the database, the tender's
 name, organisation, state and committee) into frozen dataclasses of display strings. The
-templates only lay these out; every number is formatted here, once, so the PDF, the
-spreadsheet and the results page agree with `selector score --json` (half-up, 2 decimals).
+templates only lay these out; every number is formatted here, once, by
+`selector.scoring.numbers` — the rounding and formatting the results page, the workbook and
+`selector score` use — so that they agree (half-up, 2 decimals).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
@@ -30,46 +31,17 @@ from selector.reports.ledger import (
     width_for,
 )
 from selector.scoring.model import Cell, Criterion, Group, Result, Template, Text
+from selector.scoring.numbers import figure, money, plain, points, signed
 
-CENT = Decimal("0.01")
 TEXT_MIN = 32  # cells the free-text column of a ledger keeps at the least (16 ideographs)
 TWO_UP_TEXT_MIN = 8  # cells of criterion title a two-up inputs line keeps at the least
 GATE_MARK = {"pass": "○", "fail": "×"}
 DIVERGENCE_LISTED = 60  # more divergence flags than this are counted, not spelled out
 
 
-# --- formatting ---------------------------------------------------------------------------
-
-
-def points(value: float | Decimal | None) -> str:
-    """Points for display: half-up to 2 decimals, like `selector score --json`."""
-    if value is None:
-        return ""
-    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    return str(exact.quantize(Decimal("1e-9"), ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP))
-
-
-def compact(value: float) -> str:
-    """An evaluator's points as typed: 5, 4.5, 2.25 (no trailing zeros)."""
-    if value == int(value):
-        return str(int(value))
-    return f"{value:.2f}".rstrip("0").rstrip(".")
-
-
-def exact(value: float, places: int = 4) -> str:
-    """An unrounded intermediate for the worked lines (4 decimals, enough to check by hand)."""
-    return f"{value:.{places}f}"
-
-
-def money(amount: Decimal) -> str:
-    """An amount with thousands separators and 2 decimals, half-up."""
-    return f"{amount.quantize(CENT, ROUND_HALF_UP):,.2f}"
-
-
-def number(value: Decimal | float | int) -> str:
-    """A weight, a maximum or a rate without needless zeros: 25, 0.5, 7.1."""
-    text = format(Decimal(str(value)).normalize(), "f")
-    return text
+def _points(value: float | Decimal | None) -> str:
+    """Points as the report shows them (`numbers.points`: 2 decimals), blank for none."""
+    return "" if value is None else points(value)
 
 
 def _attr(item: Any, name: str, default: Any = None) -> Any:
@@ -350,8 +322,8 @@ def _group_head(group: Group, index: int, lang: str) -> GroupHead:
         id=group.id,
         code=str(index),
         title=group.title.get(lang),
-        weight=number(group.weight),
-        max_points=number(group.max_points),
+        weight=plain(group.weight),
+        max_points=plain(group.max_points),
         description=group.description.get(lang) if group.description else "",
     )
 
@@ -448,7 +420,7 @@ def _stability(
     template = result.template
     if sensitivity is not None:
         value = _attr(sensitivity, "margin")
-        margin = "" if value is None else points(Decimal(str(value)))
+        margin = "" if value is None else points(value)
         for group_id, flip in (_attr(sensitivity, "weights") or {}).items():
             group = next((g for g in template.groups if g.id == group_id), None)
             title = group.title.get(lang) if group else str(group_id)
@@ -457,7 +429,7 @@ def _stability(
                 weights.append(BreakEven(title, words["no_flip"], ""))
             else:
                 weights.append(BreakEven(
-                    title, f"{float(change):+.2f}", str(_attr(flip, "new_winner") or "")))
+                    title, signed(change), str(_attr(flip, "new_winner") or "")))
         for key, rows in (("without_evaluator", without_evaluator),
                           ("without_bidder", without_bidder)):
             for left_out, new_winner in (_attr(sensitivity, key) or {}).items():
@@ -588,7 +560,7 @@ def _matrices(
             score = standing.groups.get(group.id)
             values[(vendor, group.id)] = "" if score is None else points(score) + " "
     code_units = width_for(codes.values(), gap=0)
-    max_units = width_for((number(c.max) for c in template.criteria()), 4)
+    max_units = width_for((plain(c.max) for c in template.criteria()), 4)
     column_units = width_for(values.values(), 10)
     room = width - code_units - max_units - TEXT_MIN
     per_chunk = max(1, room // column_units)
@@ -598,7 +570,7 @@ def _matrices(
         parts: list[Part] = []
         for group, head in zip(template.groups, heads, strict=True):
             rows = [
-                ledger.line([(codes[c.id], code_units), (number(c.max), max_units)]
+                ledger.line([(codes[c.id], code_units), (plain(c.max), max_units)]
                             + [(values[(v, c.id)], column_units) for v in chunk],
                             c.title.get(lang), align="<", width=width)
                 for c in group.criteria
@@ -633,7 +605,7 @@ def _matrix_value(cell: Cell | None, criterion: Criterion) -> str:
             return GATE_MARK.get(str(cell.consensus.value), "") + mark
         fails = sum(1 for v in cell.inputs.values() if v >= 0.5)
         return f"{fails}/{len(cell.inputs)} "
-    return points(cell.points) + mark
+    return _points(cell.points) + mark
 
 
 def _input_row(
@@ -662,10 +634,10 @@ def _input_row(
             outcome = "fail" if 2 * fails > len(inputs) else "pass"
         return marks, f"{fails}/{len(inputs)}", words[f"gate_{outcome}"] + mark
     shown = [
-        compact(inputs[e]) + ("!" if e in divergent else " ") if e in inputs else ""
+        figure(inputs[e]) + ("!" if e in divergent else " ") if e in inputs else ""
         for e in evaluators
     ] if inputs else []
-    return shown, points(cell.aggregate), points(cell.points) + mark
+    return shown, _points(cell.aggregate), _points(cell.points) + mark
 
 
 def _inputs(
@@ -843,7 +815,7 @@ def _prices(
                 money(base_amount) if base_amount is not None else "",
                 money(bid.amount) if bid else "",
                 bid.currency if bid else "",
-                number(rates.get(bid.currency, Decimal(0))) if bid else "",
+                plain(rates.get(bid.currency, Decimal(0))) if bid else "",
                 vendor if in_race else f"{vendor} ({words['excluded']})",
             ))
         table.append((criterion, rows))
@@ -880,7 +852,7 @@ def _prices(
 
 def _rates(result: Result) -> tuple[tuple[str, str], ...]:
     used = {b.currency for b in result.input.bids} - {result.input.base_currency}
-    return tuple((c, number(r)) for c, r in sorted(result.input.rates.items()) if c in used)
+    return tuple((c, plain(r)) for c, r in sorted(result.input.rates.items()) if c in used)
 
 
 def rule_words(criterion: Criterion, lang: str) -> str:
@@ -889,23 +861,23 @@ def rule_words(criterion: Criterion, lang: str) -> str:
     kind = criterion.kind
     if kind == "tiered":
         partial = criterion.partial if criterion.partial is not None else Decimal(3)
-        return words["rule_tiered"].format(max=number(criterion.max), partial=number(partial))
+        return words["rule_tiered"].format(max=plain(criterion.max), partial=plain(partial))
     if kind == "binary":
-        return words["rule_binary"].format(max=number(criterion.max))
+        return words["rule_binary"].format(max=plain(criterion.max))
     if kind == "scale":
         step = criterion.step if criterion.step is not None else Decimal("0.5")
-        return words["rule_scale"].format(max=number(criterion.max), step=number(step))
+        return words["rule_scale"].format(max=plain(criterion.max), step=plain(step))
     if kind == "grade":
-        levels = "; ".join(f"{lv.label.get(lang)} {number(lv.points)}"
+        levels = "; ".join(f"{lv.label.get(lang)} {plain(lv.points)}"
                            for lv in criterion.levels or ())
         return words["rule_grade"].format(levels=levels)
     if kind == "price_rank":
         tiers = list(criterion.tiers or (criterion.max,))
-        middle = "/".join(number(t) for t in tiers[1:-1]) or number(tiers[0])
-        return words["rule_price_rank"].format(first=number(tiers[0]), last=number(tiers[-1]),
+        middle = "/".join(plain(t) for t in tiers[1:-1]) or plain(tiers[0])
+        return words["rule_price_rank"].format(first=plain(tiers[0]), last=plain(tiers[-1]),
                                                middle=middle)
     if kind == "price_ratio":
-        return words["rule_price_ratio"].format(max=number(criterion.max))
+        return words["rule_price_ratio"].format(max=plain(criterion.max))
     return words["rule_gate"]
 
 
@@ -935,11 +907,11 @@ def _worked_line(result: Result, vendor: str, lang: str) -> tuple[str, str]:
             cell = result.cells.get((vendor, criterion.id))
             if cell is not None and cell.points is not None:
                 earned += cell.points
-        score = exact(standing.groups.get(group.id, 0.0))
-        parts.append(f"{group.title.get(lang)}: {number(group.weight)} × {exact(earned)} ÷ "
-                     f"{number(group.max_points)} = {score}")
+        score = points(standing.groups.get(group.id, 0.0), 4)
+        parts.append(f"{group.title.get(lang)}: {plain(group.weight)} × {points(earned, 4)} ÷ "
+                     f"{plain(group.max_points)} = {score}")
         scores.append(score)
-    total = exact(standing.total_exact)
+    total = points(standing.total_exact, 4)
     if standing.rank is None:
         tail = f"{total} ({words['disqualified_short']})"
     else:

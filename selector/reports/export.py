@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -26,23 +26,12 @@ from selector.files.codec import neutralise
 from selector.reports.context import criterion_codes, rule_words
 from selector.reports.labels import labels
 from selector.scoring.model import Result, Text
+from selector.scoring.numbers import plain, round_number
+from selector.scoring.serialize import display, fingerprint
 
 CSV_MIME = "text/csv; charset=utf-8"
 SHEETS = ("Summary", "Groups", "Criteria", "Entries", "Bids", "Consensus", "Rates", "Flags",
           "Method")
-CENT = Decimal("0.01")
-
-
-def _round(value: float | Decimal | None) -> float | None:
-    """Half-up to 2 decimals, as a number (the JSON result's rounding)."""
-    if value is None:
-        return None
-    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    return float(exact.quantize(Decimal("1e-9"), ROUND_HALF_UP).quantize(CENT, ROUND_HALF_UP))
-
-
-def _amount(value: Decimal) -> float:
-    return float(value.quantize(CENT, ROUND_HALF_UP))
 
 
 def _attr(item: Any, name: str) -> Any:
@@ -63,13 +52,13 @@ def summary_sheet(result: Result, lang: str) -> pd.DataFrame:
         row: dict[str, Any] = {
             "rank": r.rank,
             "vendor": r.vendor,
-            "total": _round(r.total),
+            "total": display(r.total),
             "band": r.band.label.get(lang) if r.band else "",
-            f"bid_total_{result.input.base_currency}": _amount(r.bid_total),
+            f"bid_total_{result.input.base_currency}": round_number(r.bid_total),
             "disqualified": "",
         }
         for g in groups:
-            row[f"{g.id} ({g.title.get(lang)}, {_num(g.weight)})"] = _round(r.groups.get(g.id))
+            row[f"{g.id} ({g.title.get(lang)}, {plain(g.weight)})"] = display(r.groups.get(g.id))
         rows.append(row)
     words = labels(lang)
     for d in result.disqualified:
@@ -79,7 +68,7 @@ def summary_sheet(result: Result, lang: str) -> pd.DataFrame:
             reason=d.reason)
         rows.append({"rank": None, "vendor": d.vendor, "total": None, "band": "",
                      f"bid_total_{result.input.base_currency}":
-                         _amount(result.vendors[d.vendor].bid_total),
+                         round_number(result.vendors[d.vendor].bid_total),
                      "disqualified": reason})
     frame = pd.DataFrame(rows)
     return frame.astype({"rank": "Int64"}) if "rank" in frame.columns else frame
@@ -101,9 +90,9 @@ def groups_sheet(result: Result, lang: str) -> pd.DataFrame:
                 "group": group.id,
                 "title": group.title.get(lang),
                 "weight": float(group.weight),
-                "points": _round(earned),
+                "points": display(earned),
                 "max": float(group.max_points),
-                "score": _round(standing.groups.get(group.id)),
+                "score": display(standing.groups.get(group.id)),
             })
     return pd.DataFrame(rows)
 
@@ -127,7 +116,7 @@ def criteria_sheet(result: Result, lang: str) -> pd.DataFrame:
                     fails = sum(1 for v in cell.inputs.values() if v >= 0.5)
                     row[vendor] = f"{fails}/{len(cell.inputs)} fail"
                 else:
-                    row[vendor] = _round(cell.points)
+                    row[vendor] = display(cell.points)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -161,11 +150,11 @@ def bids_sheet(result: Result, lang: str) -> pd.DataFrame:
         rows.append({
             "vendor": bid.vendor,
             "component": bid.component,
-            "amount": _amount(bid.amount),
+            "amount": round_number(bid.amount),
             "currency": bid.currency,
             "rate": float(rates.get(bid.currency, Decimal(0))),
-            f"amount_{base}": None if base_amount is None else _amount(base_amount),
-            "points": None if cell is None else _round(cell.points),
+            f"amount_{base}": None if base_amount is None else round_number(base_amount),
+            "points": None if cell is None else display(cell.points),
         })
     return pd.DataFrame(rows, columns=["vendor", "component", "amount", "currency", "rate",
                                        f"amount_{base}", "points"])
@@ -215,8 +204,6 @@ def flags_sheet(
 
 def method_sheet(result: Result, lang: str) -> pd.DataFrame:
     """How the totals were computed: the settings, then every criterion's rule in words."""
-    from selector.scoring.serialize import fingerprint
-
     words = labels(lang)
     inp = result.input
     template = result.template
@@ -234,7 +221,7 @@ def method_sheet(result: Result, lang: str) -> pd.DataFrame:
     for group in template.groups:
         rows.append({"item": f"weight:{group.id}", "value": float(group.weight),
                      "detail": f"{group.title.get(lang)}; {words['max_points']} "
-                               f"{_num(group.max_points)}. {words['group_formula']}"})
+                               f"{plain(group.max_points)}. {words['group_formula']}"})
     for c in template.criteria():
         rows.append({"item": f"rule:{c.id}", "value": c.kind, "detail": rule_words(c, lang)})
     return pd.DataFrame(rows, columns=["item", "value", "detail"])
@@ -246,10 +233,6 @@ def _in_lang(text: Any, lang: str) -> str:
     if isinstance(text, Mapping):
         return str(text.get(lang) or "")
     return "" if text is None else str(text)
-
-
-def _num(value: Decimal | float) -> str:
-    return format(Decimal(str(value)).normalize(), "f")
 
 
 BUILDERS: Mapping[str, Callable[[Result, str], pd.DataFrame]] = {

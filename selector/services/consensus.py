@@ -4,13 +4,13 @@ chair with a reason after scoring closes; it replaces the evaluators' aggregate 
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from selector.scoring import rules
 from selector.scoring.model import ScoringError, Text
+from selector.scoring.numbers import plain
 from selector.services import NotFound, ServiceError
 from selector.services.setup import MAX_TEXT, criterion_of, vendor_of
 from selector.services.templates import template_of
@@ -106,20 +106,16 @@ def _value_hint(criterion: Any) -> Text:
     if criterion.kind == "scale":
         return Text(
             zh=(
-                f"请输入 0 到 {_plain(criterion.max)} 之间的数字,步长为 "
-                f"{_plain(rules.scale_step(criterion))}。"
+                f"请输入 0 到 {plain(criterion.max)} 之间的数字,步长为 "
+                f"{plain(rules.scale_step(criterion))}。"
             ),
             en=(
-                f"Enter a number from 0 to {_plain(criterion.max)} on steps of "
-                f"{_plain(rules.scale_step(criterion))}."
+                f"Enter a number from 0 to {plain(criterion.max)} on steps of "
+                f"{plain(rules.scale_step(criterion))}."
             ),
         )
     keys = " / ".join(c.key for c in rules.choices(criterion))
     return Text(zh=f"请输入以下之一:{keys}。", en=f"Enter one of: {keys}.")
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def remove_consensus(session: Session, tender_id: int, consensus_id: int, *, actor: User) -> None:

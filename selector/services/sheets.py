@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from selector.scoring import rules
 from selector.scoring.model import Criterion, Group, ScoringError, Text
 from selector.scoring.model import Entry as ScoreEntryLike
+from selector.scoring.numbers import plain
 from selector.services import Forbidden, NotFound, ServiceError, StaleEdit
 from selector.services.access import evaluated_tender, evaluator_assignment
 from selector.services.templates import template_of
@@ -394,19 +395,15 @@ def _value_message(criterion: Criterion) -> Text:
     if criterion.kind == "scale":
         step = rules.scale_step(criterion)
         return Text(
-            zh=f"请输入 0 到 {_plain(criterion.max)} 之间的数字,步长为 {_plain(step)}。",
-            en=f"Enter a number from 0 to {_plain(criterion.max)} in steps of {_plain(step)}.",
+            zh=f"请输入 0 到 {plain(criterion.max)} 之间的数字,步长为 {plain(step)}。",
+            en=f"Enter a number from 0 to {plain(criterion.max)} in steps of {plain(step)}.",
         )
     return Text(zh="请从所列选项中选择一项。", en="Choose one of the options shown.")
 
 
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
-
-
 def _stored(value: str | Decimal) -> str:
     if isinstance(value, Decimal):
-        return _plain(value)
+        return plain(value)
     return value
 
 

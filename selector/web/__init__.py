@@ -29,6 +29,7 @@ from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from selector.scoring import numbers
 from selector.services import Forbidden, NotFound, ServiceError, users
 from selector.store.db import get_session
 from selector.web import i18n, labels, throttle
@@ -86,6 +87,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["money"] = format_money
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["plain"] = format_plain
+    app.jinja_env.filters["signed"] = format_signed
+    app.jinja_env.filters["decimals"] = format_decimals
 
     _register_errors(app)
 
@@ -241,34 +244,32 @@ def user() -> Any:
     return current_user._get_current_object()
 
 
-def format_points(value: Any, digits: int = 2) -> str:
-    """Points for display: at most `digits` decimals, trailing zeros dropped."""
-    if value is None:
-        return "—"
-    from selector.scoring.serialize import display
-
-    number = display(value)
-    if number is None:
-        return "—"
-    text = f"{number:.{digits}f}".rstrip("0").rstrip(".")
-    return text or "0"
+def format_points(value: Any) -> str:
+    """Points, a total, a weight or a maximum on a page: half-up to at most 2 decimals,
+    trailing zeros dropped (`numbers.figure`: 98.125 -> 98.13, 40.00 -> 40); — for none."""
+    return "—" if value is None else numbers.figure(value)
 
 
 def format_plain(value: Any) -> str:
-    """A Decimal without trailing zeros and never in exponent form (7.1000 -> 7.1, 10 -> 10)."""
-    from decimal import Decimal
-
-    if value is None:
-        return "—"
-    return format(Decimal(value).normalize(), "f")
+    """A number exactly as stored, without trailing zeros or an exponent (`numbers.plain`:
+    7.1000 -> 7.1, 10 -> 10); — for none."""
+    return "—" if value is None else numbers.plain(value)
 
 
 def format_money(value: Any) -> str:
-    if value is None:
-        return "—"
-    from decimal import Decimal
+    """An amount with thousands separators and 2 decimals, half-up (`numbers.money`:
+    1234.565 -> 1,234.57); — for none."""
+    return "—" if value is None else numbers.money(value)
 
-    return f"{Decimal(value):,.2f}"
+
+def format_signed(value: Any) -> str:
+    """A change with its sign and 2 decimals, half-up (`numbers.signed`: +0.35); — for none."""
+    return "—" if value is None else numbers.signed(value)
+
+
+def format_decimals(value: Any) -> str:
+    """Exactly 2 decimals, half-up (`numbers.points`: 33.3333 -> 33.33); — for none."""
+    return "—" if value is None else numbers.points(value)
 
 
 def format_when(value: Any) -> str:

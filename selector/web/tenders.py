@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from selector.scoring.numbers import plain
 from selector.services import ServiceError, access, lifecycle, setup, templates, users
 from selector.services.templates import (
     available_templates,
@@ -116,8 +117,8 @@ def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
         organisation=tender.organisation,
         base_currency=tender.base_currency,
         method=tender.method,
-        divergence_percent=_plain(tender.divergence_threshold * PERCENT),
-        low_bid_percent=_plain(tender.low_bid_threshold * PERCENT),
+        divergence_percent=plain(tender.divergence_threshold * PERCENT),
+        low_bid_percent=plain(tender.low_bid_threshold * PERCENT),
     )
     settings.method.choices = _method_choices()
     bid_form = overrides.pop("bid_form", None) or BidForm(formdata=None)
@@ -160,10 +161,6 @@ def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
         ),
         status,
     )
-
-
-def _plain(value: Decimal) -> str:
-    return format(Decimal(value).normalize(), "f")
 
 
 def _chaired(tender_id: int) -> Tender:
