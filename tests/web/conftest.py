@@ -181,7 +181,8 @@ def make_tender(app: Any, make_user: Any) -> Any:
     """make_tender(**overrides) -> TenderSetup.
 
     Overrides: name, template ("mini" = tests/web/data/mini.yaml, or a file stem in
-    criteria/), vendors (names), bids ({vendor: amount} for every price criterion),
+    criteria/), vendors (names), bids ({vendor: amount} for every price criterion; an
+    (amount, currency) pair for a bid in another currency), rates ({currency: rate}),
     evaluators (count), evaluator_names (instead of eval1, eval2…), chair (username,
     created if missing), state (draft, open, closed,
     finalised), submitted (True: every evaluator declares no conflict and submits
@@ -189,7 +190,13 @@ def make_tender(app: Any, make_user: Any) -> Any:
     value}}} overriding MINI_VALUES), can_see_prices (bool), method.
     """
     from selector.services import lifecycle, sheets
-    from selector.services.setup import add_vendor, assign_evaluator, create_tender, set_bid
+    from selector.services.setup import (
+        add_vendor,
+        assign_evaluator,
+        create_tender,
+        set_bid,
+        set_rate,
+    )
     from selector.services.templates import template_from_snapshot
 
     counter = {"n": 0}
@@ -242,7 +249,10 @@ def make_tender(app: Any, make_user: Any) -> Any:
             setup = TenderSetup(tender.id, chair_name, evaluator_names)
             for name in vendor_names:
                 setup.vendors[name] = add_vendor(session, tender.id, actor=chair, name=name).id
-            for name, amount in bids.items():
+            for currency, rate in overrides.get("rates", {}).items():
+                set_rate(session, tender.id, actor=chair, currency=currency, rate=Decimal(rate))
+            for name, bid in bids.items():
+                amount, currency = bid if isinstance(bid, tuple) else (bid, None)
                 for criterion in template.price_criteria():
                     set_bid(
                         session,
@@ -251,7 +261,7 @@ def make_tender(app: Any, make_user: Any) -> Any:
                         vendor_id=setup.vendors[name],
                         component=criterion.id,
                         amount=Decimal(str(amount)),
-                        currency=None,
+                        currency=currency,
                     )
             for evaluator in evaluators:
                 assign_evaluator(
