@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_checks.py [--repeat 7] [--size 50x100x15]
 
 Goal (issue 3): sensitivity and flags for the 50 vendors × 100 criteria × 15 evaluators
-tender (75,000 entries) in ≤ 1 s in-process, i.e. `apply_checks` on a scored result.
+tender (75,000 entries) in ≤ 1 s in-process, i.e. `decision_checks` on a scored result.
 
 Two synthetic tenders of the same shape as `bench_engine.py` (tiered, binary, scale and grade
 criteria in five groups of 12%, a 40% price group of a `price_rank` and a `price_ratio`
@@ -16,8 +16,8 @@ component), built straight from the model:
   thousands of flags).
 
 Each is checked under the three aggregation methods. Printed as a Markdown table for
-bench/RESULTS.md: `evaluate(checks=False)` for reference, `apply_checks` (sensitivity and
-flags), the sensitivity alone, and the rendering of every flag's sentences (done on first use).
+bench/RESULTS.md: `evaluate` for reference, `decision_checks` (sensitivity and flags), the
+sensitivity alone, and the rendering of every flag's sentences (done on first use).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import time
 from datetime import date
 from decimal import Decimal
 
-from selector.scoring.checks import apply_checks
+from selector.scoring.checks import decision_checks
 from selector.scoring.engine import evaluate
 from selector.scoring.model import (
     Bid,
@@ -132,11 +132,10 @@ def timed(function, repeat: int) -> tuple[float, object]:  # type: ignore[no-unt
 
 def bench(size: tuple[int, int, int], panel: bool, method: str, repeat: int) -> dict[str, object]:
     inp = synthetic_input(size, panel, method)
-    plain = evaluate(inp, checks=False)
-    rescore = lambda changed: evaluate(changed, checks=False)  # noqa: E731
-    evaluate_ms, _ = timed(lambda: evaluate(inp, checks=False), repeat)
-    checks_ms, checked = timed(lambda: apply_checks(plain, rescore), repeat)
-    sensitivity_ms, _ = timed(lambda: analyse(plain, rescore), repeat)
+    plain = evaluate(inp)
+    evaluate_ms, _ = timed(lambda: evaluate(inp), repeat)
+    checks_ms, checked = timed(lambda: decision_checks(plain), repeat)
+    sensitivity_ms, _ = timed(lambda: analyse(plain), repeat)
     flags = checked.flags  # type: ignore[attr-defined]
     start = time.perf_counter()
     for flag in flags:

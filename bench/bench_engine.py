@@ -6,9 +6,9 @@ Synthetic tenders of V vendors × C criteria × E evaluators (every evaluator sc
 cell; tiered, binary, scale and grade criteria in five groups of 12%, and a 40% price group of
 two components). It measures, and prints as a Markdown table for bench/RESULTS.md:
 
-- `evaluate(checks=False)` in-process — the scoring rules alone (median of --repeat runs;
-  goal for 75,000 entries: ≤ 150 ms) — and `evaluate()` with the decision checks (flags and
-  sensitivity, as `selector score` computes them);
+- `evaluate` in-process — the scoring rules alone (median of --repeat runs; goal for 75,000
+  entries: ≤ 150 ms) — and `evaluate` then `decision_checks` (flags and sensitivity, as
+  `selector score --json` computes them);
 - the whole `selector score --json` process on the CSVs, side by side in the same run with a
   bare pandas script that only reads the same CSVs and averages and weights them (goal: ours
   ≤ 1.5× the baseline), each run alternating so that both see the same machine state;
@@ -32,6 +32,7 @@ import tracemalloc
 from pathlib import Path
 
 from selector.files.readers import load_evaluation_input
+from selector.scoring.checks import decision_checks
 from selector.scoring.engine import evaluate
 
 SIZES = [(5, 30, 5), (50, 100, 15), (200, 200, 30)]
@@ -159,14 +160,14 @@ def bench_size(size: tuple[int, int, int], repeat: int, folder: Path) -> dict[st
     in_process, with_checks = [], []
     for _ in range(repeat):
         start = time.perf_counter()
-        evaluate(inp, checks=False)
+        evaluate(inp)
         in_process.append(time.perf_counter() - start)
     for _ in range(max(1, repeat // 2)):
         start = time.perf_counter()
-        evaluate(inp)
+        decision_checks(evaluate(inp))
         with_checks.append(time.perf_counter() - start)
     tracemalloc.start()
-    evaluate(inp, checks=False)
+    evaluate(inp)
     _, peak_in_process = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 

@@ -141,7 +141,7 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
                     files[key] = read_table(files[key])
                 except InputError:
                     pass  # read again below, to report it after any template problem
-        import selector.scoring.engine  # noqa: F401  numpy's import, while the template loads
+        import selector.scoring.checks  # noqa: F401  engine and numpy, while the template loads
 
         return load_evaluation_input(
             template.result(),

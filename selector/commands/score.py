@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from selector.commands.files import (
     ERROR_PREFIX,
+    Forked,
     input_from_options,
     lang_option,
     scoring_file_options,
 )
+from selector.runtime import cyclic_gc_paused
 from selector.scoring.model import Result, ScoringError
+
+if TYPE_CHECKING:
+    from selector.scoring.checks import DecisionChecks
 
 _HEADINGS = {
     "en": {
@@ -51,21 +56,27 @@ _METHOD_NAMES = {
 }
 
 
-def _evaluate(options: dict[str, Any], lang: str, *, fingerprint: bool) -> tuple[Result, str]:
+def _score(
+    options: dict[str, Any], lang: str, *, checked: bool
+) -> tuple[Result, DecisionChecks | None, str]:
     """Read and score, or print every problem (in `lang`) on stderr and exit with status 2.
 
-    With `fingerprint`, also the input's fingerprint: a forked child computes it (a sort
-    and a hash of every entry) while this process runs the decision checks."""
+    With `checked` (the JSON), also the decision checks and the input's fingerprint: a
+    forked child computes the fingerprint (a sort and a hash of every entry) while this
+    process runs the checks. The table needs neither."""
     try:
         inp = input_from_options(options)  # imports the engine while the template loads
-        from selector.commands.files import Forked
+        # imported once the template's child process runs (input_from_options), not before
+        from selector.scoring.checks import decision_checks
         from selector.scoring.engine import evaluate
         from selector.scoring.serialize import fingerprint as fingerprint_of
 
-        pending = Forked(fingerprint_of, inp) if fingerprint else None
+        pending = Forked(fingerprint_of, inp) if checked else None
         try:
             result = evaluate(inp)
-            return result, pending.result() if pending else ""
+            if pending is None:
+                return result, None, ""
+            return result, decision_checks(result), pending.result()
         finally:
             if pending:
                 pending.close()
@@ -85,17 +96,16 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
     Exits 2, printing one message per problem on stderr and nothing on stdout, when an input
     is bad.
     """
-    from selector.runtime import cyclic_gc_paused
-
     # A large tender's entries live until the command ends: the cyclic collector would walk
     # them again and again as they are read (a tenth of the run at 75,000 entries).
     with cyclic_gc_paused():
-        result, fingerprint = _evaluate(options, lang, fingerprint=as_json)
+        result, checks, fingerprint = _score(options, lang, checked=as_json)
         if as_json:
             # compact: the C encoder is ten times faster than pretty-printing; pipe to jq
+            # numpy (under the checks): not imported before the template's child starts
             from selector.scoring.serialize import result_to_json
 
-            payload = result_to_json(result, fingerprint)
+            payload = result_to_json(result, checks, fingerprint)
             click.echo(json.dumps(payload, ensure_ascii=False))
         else:
             click.echo(ranking_table(result, lang))

@@ -30,8 +30,10 @@ from selector.reports.ledger import (
     make_ledger,
     width_for,
 )
+from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Cell, Criterion, Group, Result, Template, Text
 from selector.scoring.numbers import figure, money, plain, points, signed
+from selector.scoring.serialize import fingerprint
 
 TEXT_MIN = 32  # cells the free-text column of a ledger keeps at the least (16 ideographs)
 TWO_UP_TEXT_MIN = 8  # cells of criterion title a two-up inputs line keeps at the least
@@ -129,7 +131,6 @@ class Stability:
     """The one-page stability summary (issue 3): whatever the core computed, honestly."""
 
     margin: str
-    has_sensitivity: bool
     weights: tuple[BreakEven, ...]
     without_evaluator: tuple[LeaveOneOut, ...]
     without_bidder: tuple[LeaveOneOut, ...]
@@ -221,15 +222,22 @@ def _evaluator_names(extras: Mapping[str, Any]) -> dict[str, str]:
 
 
 def build_context(
-    result: Result, lang: str = "zh", extras: Mapping[str, Any] | None = None
+    result: Result,
+    lang: str = "zh",
+    extras: Mapping[str, Any] | None = None,
+    *,
+    checks: DecisionChecks | None = None,
 ) -> ReportContext:
     """The report context for `result` in `lang`.
 
     `extras` (all optional) come from the database or the command line: `title`,
     `organisation`, `date`, `finalised` (bool) or `state`, `committee` (items with `name`,
     `role`, `submitted_at`, `conflict`), `chair`, `flag_reviews` ({flag id: note}), `notes`.
+    `checks` are the result's decision checks where the caller has them (else computed
+    here: the report always shows them).
     """
     extras = dict(extras or {})
+    checks = decision_checks(result) if checks is None else checks
     words = labels_for(lang)
     template = result.template
     codes = criterion_codes(template)
@@ -265,7 +273,7 @@ def build_context(
             result.vendors[d.vendor].bid_total))
         for d in result.disqualified
     )
-    inputs, wide = _inputs(result, codes, evaluators, vendor_order, lang)
+    inputs, wide = _inputs(result, checks, codes, evaluators, vendor_order, lang)
     committee = tuple(_member(m, lang) for m in extras.get("committee", ()) or ())
     if not committee:
         committee = tuple(Member(name) for name in evaluators)
@@ -292,7 +300,7 @@ def build_context(
              for r in result.ranking],
             [g.title.get(lang) for g in ranked_groups],
         ),
-        stability=_stability(result, lang, extras.get("flag_reviews") or {}, codes,
+        stability=_stability(result, checks, lang, extras.get("flag_reviews") or {}, codes,
                              {e: i for i, e in enumerate(evaluators, start=1)}),
         evaluators=tuple((str(i), names.get(e, e)) for i, e in enumerate(evaluators, 1)),
         matrices=_matrices(result, group_heads, codes, vendor_order, lang,
@@ -312,8 +320,6 @@ def _fingerprint(result: Result) -> str:
     stored = getattr(result, "fingerprint", None)
     if stored:
         return str(stored)
-    from selector.scoring.serialize import fingerprint
-
     return fingerprint(result.input)
 
 
@@ -398,12 +404,13 @@ def _margin_text(result: Result, words: Mapping[str, str]) -> str:
 
 def _stability(
     result: Result,
+    checks: DecisionChecks,
     lang: str,
     reviews: Mapping[str, Any],
     codes: Mapping[str, str],
     numbers: Mapping[str, int],
 ) -> Stability:
-    """The stability page from `result.sensitivity` and `result.flags`, when the core has them.
+    """The stability page from the result's decision checks (sensitivity and flags).
 
     Every flag is listed with its sentence and review note, except divergence flags beyond
     `DIVERGENCE_LISTED`: a large tender raises thousands, each already marked `!` beside the
@@ -411,41 +418,32 @@ def _stability(
     the review notes, each once with the flags it covers.
     """
     words = labels_for(lang)
-    sensitivity = result.sensitivity
+    sensitivity = checks.sensitivity
     winner = result.winner
-    margin = ""
     weights: list[BreakEven] = []
     without_evaluator: list[LeaveOneOut] = []
     without_bidder: list[LeaveOneOut] = []
     template = result.template
-    if sensitivity is not None:
-        value = _attr(sensitivity, "margin")
-        margin = "" if value is None else points(value)
-        for group_id, flip in (_attr(sensitivity, "weights") or {}).items():
-            group = next((g for g in template.groups if g.id == group_id), None)
-            title = group.title.get(lang) if group else str(group_id)
-            change = None if flip is None else _attr(flip, "change")
-            if change is None:
-                weights.append(BreakEven(title, words["no_flip"], ""))
-            else:
-                weights.append(BreakEven(
-                    title, signed(change), str(_attr(flip, "new_winner") or "")))
-        for key, rows in (("without_evaluator", without_evaluator),
-                          ("without_bidder", without_bidder)):
-            for left_out, new_winner in (_attr(sensitivity, key) or {}).items():
-                rows.append(LeaveOneOut(str(left_out), str(new_winner or ""),
-                                        new_winner != winner))
-    elif len(result.ranking) >= 2:
-        first, second = result.ranking[0], result.ranking[1]
-        assert first.total is not None and second.total is not None
-        margin = points(first.total - second.total)
-    flags = tuple(_flag_row(flag, lang, reviews) for flag in result.flags)
+    value = sensitivity.margin
+    margin = "" if value is None else points(value)
+    for group_id, flip in sensitivity.weights.items():
+        group = next((g for g in template.groups if g.id == group_id), None)
+        title = group.title.get(lang) if group else str(group_id)
+        if flip is None:
+            weights.append(BreakEven(title, words["no_flip"], ""))
+        else:
+            weights.append(BreakEven(title, signed(flip.change), flip.new_winner))
+    for runs, rows in ((sensitivity.without_evaluator, without_evaluator),
+                       (sensitivity.without_bidder, without_bidder)):
+        for left_out, new_winner in runs.items():
+            rows.append(LeaveOneOut(str(left_out), str(new_winner or ""), new_winner != winner))
+    flags = tuple(_flag_row(flag, lang, reviews) for flag in checks.flags)
     counts: dict[str, int] = {}
     for row in flags:
         counts[row.kind] = counts.get(row.kind, 0) + 1
-    divergent = [(flag, row) for flag, row in zip(result.flags, flags, strict=True)
+    divergent = [(flag, row) for flag, row in zip(checks.flags, flags, strict=True)
                  if _attr(flag, "kind") == "divergence"]
-    listed = [row for flag, row in zip(result.flags, flags, strict=True)
+    listed = [row for flag, row in zip(checks.flags, flags, strict=True)
               if _attr(flag, "kind") != "divergence" or len(divergent) <= DIVERGENCE_LISTED]
     # One text line per flag, in blocks: a paragraph each would cost more than the tables.
     lines = [
@@ -458,7 +456,6 @@ def _stability(
     blocks = ledger.blocks(lines)
     return Stability(
         margin=margin,
-        has_sensitivity=sensitivity is not None,
         weights=tuple(weights),
         without_evaluator=tuple(without_evaluator),
         without_bidder=tuple(without_bidder),
@@ -642,6 +639,7 @@ def _input_row(
 
 def _inputs(
     result: Result,
+    checks: DecisionChecks,
     codes: Mapping[str, str],
     evaluators: Sequence[str],
     vendor_order: Sequence[str],
@@ -659,7 +657,7 @@ def _inputs(
     template = result.template
     criteria = tuple(template.criteria())
     flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for flag in result.flags:
+    for flag in checks.flags:
         if _attr(flag, "kind") == "divergence":
             flagged[(str(_attr(flag, "vendor")), str(_attr(flag, "criterion")))].add(
                 str(_attr(flag, "evaluator")))

@@ -25,6 +25,7 @@ import pandas as pd
 from selector.files.codec import neutralise
 from selector.reports.context import criterion_codes, rule_words
 from selector.reports.labels import labels
+from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Result, Text
 from selector.scoring.numbers import plain, round_number
 from selector.scoring.serialize import display, fingerprint
@@ -178,12 +179,12 @@ def rates_sheet(result: Result, lang: str) -> pd.DataFrame:
 
 
 def flags_sheet(
-    result: Result, lang: str, reviews: Mapping[str, Any] | None = None
+    checks: DecisionChecks, lang: str, reviews: Mapping[str, Any] | None = None
 ) -> pd.DataFrame:
     """Every flag the committee must review, with its explanation and review note."""
     reviews = reviews or {}
     rows = []
-    for flag in result.flags:
+    for flag in checks.flags:
         message = _attr(flag, "message")
         flag_id = str(_attr(flag, "id") or "")
         review = reviews.get(flag_id)
@@ -243,19 +244,24 @@ BUILDERS: Mapping[str, Callable[[Result, str], pd.DataFrame]] = {
     "Bids": bids_sheet,
     "Consensus": consensus_sheet,
     "Rates": rates_sheet,
-    "Flags": flags_sheet,
     "Method": method_sheet,
-}
+}  # and Flags, from the decision checks (`flags_sheet`)
 
 
 def sheet(result: Result, name: str, lang: str = "en",
-          extras: Mapping[str, Any] | None = None) -> pd.DataFrame:
-    """One sheet as a DataFrame with every text cell neutralised."""
+          extras: Mapping[str, Any] | None = None, *,
+          checks: DecisionChecks | None = None) -> pd.DataFrame:
+    """One sheet as a DataFrame with every text cell neutralised.
+
+    `checks` are the result's decision checks where the caller has them; the Flags sheet
+    computes them otherwise, and no other sheet needs them.
+    """
     key = next((s for s in SHEETS if s.lower() == name.lower()), None)
     if key is None:
         raise ValueError(f"unknown sheet '{name}'; use one of {', '.join(SHEETS)}")
     if key == "Flags":
-        frame = flags_sheet(result, lang, (extras or {}).get("flag_reviews"))
+        checks = decision_checks(result) if checks is None else checks
+        frame = flags_sheet(checks, lang, (extras or {}).get("flag_reviews"))
     else:
         frame = BUILDERS[key](result, lang)
     return _neutralised(frame)
@@ -276,10 +282,12 @@ def _slug(text: str) -> str:
 
 
 def export_csv(
-    result: Result, name: str, lang: str = "en", extras: Mapping[str, Any] | None = None
+    result: Result, name: str, lang: str = "en", extras: Mapping[str, Any] | None = None, *,
+    checks: DecisionChecks | None = None,
 ) -> tuple[str, str, bytes]:
-    """One sheet as CSV in UTF-8 with a byte-order mark (so Excel shows Chinese)."""
-    frame = sheet(result, name, lang, extras)
+    """One sheet as CSV in UTF-8 with a byte-order mark (so Excel shows Chinese). `checks`
+    as for `sheet`."""
+    frame = sheet(result, name, lang, extras, checks=checks)
     text = frame.to_csv(index=False, lineterminator="\r\n")
     base = _slug(str((extras or {}).get("title") or result.template.id))
     return f"{base}-{name.lower()}.csv", CSV_MIME, "\ufeff".encode() + text.encode("utf-8")

@@ -40,6 +40,7 @@ from selector.files.workbook import BIDS, CONSENSUS, ENTRIES, METHOD, RATES
 from selector.reports.context import criterion_codes, rule_words
 from selector.reports.labels import labels
 from selector.scoring import rules
+from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Criterion, Result, Text
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -94,12 +95,15 @@ CONSENSUS_NOTE = Text(zh="共识值（主持人记录）：", en="Consensus valu
 
 
 def build_workbook(
-    result: Result, lang: str = "en", extras: Mapping[str, Any] | None = None
+    result: Result, lang: str = "en", extras: Mapping[str, Any] | None = None, *,
+    checks: DecisionChecks | None = None,
 ) -> tuple[str, str, bytes]:
-    """The live workbook of `result` in `lang`: `(filename, mimetype, bytes)`."""
+    """The live workbook of `result` in `lang`: `(filename, mimetype, bytes)`. `checks` are
+    the result's decision checks where the caller has them (else computed here, once: the
+    Flags sheet lists them)."""
     extras = extras or {}
     book = Workbook()
-    writer = _Writer(result, lang, extras)
+    writer = _Writer(result, decision_checks(result) if checks is None else checks, lang, extras)
     writer.write(book)
     buffer = io.BytesIO()
     book.save(buffer)
@@ -128,8 +132,11 @@ def _quoted(sheet: str) -> str:
 class _Writer:
     """Writes the sheets of one workbook; remembers where each figure went for formulas."""
 
-    def __init__(self, result: Result, lang: str, extras: Mapping[str, Any]) -> None:
+    def __init__(
+        self, result: Result, checks: DecisionChecks, lang: str, extras: Mapping[str, Any]
+    ) -> None:
         self.result = result
+        self.checks = checks
         self.lang = lang
         self.extras = extras
         self.template = result.template
@@ -369,7 +376,7 @@ class _Writer:
         _header(ws, [self.h(k) for k in ("flag_id", "flag_kind", "vendor", "criterion",
                                           "evaluator", "message", "review")])
         reviews = self.extras.get("flag_reviews") or {}
-        for row, flag in enumerate(self.result.flags, start=2):
+        for row, flag in enumerate(self.checks.flags, start=2):
             flag_id = str(_attr(flag, "id") or "")
             review = reviews.get(flag_id)
             if isinstance(review, list):

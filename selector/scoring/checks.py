@@ -1,4 +1,5 @@
-"""The flags a committee must see before it finalises (DESIGN §1), and `apply_checks`.
+"""The decision checks of a result (DESIGN §1): `decision_checks(result)` gives the flags a
+committee must see before it finalises and the result's sensitivity.
 
 - **divergence**: an evaluator's points on a cell differ from the mean of the other
   evaluators of that cell by more than the tender's threshold (default 40%) of the
@@ -25,7 +26,7 @@ from __future__ import annotations
 import statistics
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, lru_cache
 
@@ -40,7 +41,7 @@ from selector.scoring.numbers import (
     round_decimal,
     round_number,
 )
-from selector.scoring.sensitivity import Evaluate, Panel, Sensitivity, analyse
+from selector.scoring.sensitivity import Panel, Sensitivity, analyse
 
 FlagKind = str  # "divergence" | "outlier_evaluator" | "low_bid" | "fragile"
 KINDS: tuple[FlagKind, ...] = ("fragile", "low_bid", "outlier_evaluator", "divergence")
@@ -120,23 +121,30 @@ def _flag(
     )
 
 
-def apply_checks(result: Result, reevaluate: Evaluate) -> Result:
-    """The result with its flags and sensitivity filled in.
+@dataclass(frozen=True)
+class DecisionChecks:
+    """What the committee reviews beside a result: its flags, most serious kind first, and
+    its sensitivity (margin, weight break-evens, leave-one-out winners)."""
 
-    `reevaluate` scores an input without checks (`engine.evaluate(inp, checks=False)`); the
-    leave-one-evaluator-out analysis needs it when an evaluator's absence changes a gate.
+    flags: tuple[Flag, ...]
+    sensitivity: Sensitivity
+
+
+def decision_checks(result: Result) -> DecisionChecks:
+    """The flags and the sensitivity of `result` (a `Result` of `engine.evaluate`).
+
     Flags are listed most serious first: fragile, low_bid, outlier_evaluator, divergence;
     within a kind by vendor (rank order), criterion (template order) and evaluator.
     """
     panel = Panel(result)
-    sensitivity = analyse(result, reevaluate, panel)
+    sensitivity = analyse(result, panel)
     flags = (
         fragile_flags(result, sensitivity)
         + low_bid_flags(result)
         + outlier_flags(result, panel)
         + divergence_flags(result, panel)
     )
-    return replace(result, flags=tuple(flags), sensitivity=sensitivity)
+    return DecisionChecks(tuple(flags), sensitivity)
 
 
 # --- divergence -----------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from decimal import Decimal
 from operator import itemgetter
 
 from selector.scoring import rules, values
-from selector.scoring.checks import apply_checks
 from selector.scoring.limits import MAX_PROBLEMS
 from selector.scoring.model import (
     METHODS,
@@ -36,7 +35,7 @@ from selector.scoring.numbers import round_decimal
 _GATE_POINTS: dict[object, float] = {"pass": 0.0, "fail": 1.0}
 
 
-def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
+def evaluate(inp: EvaluationInput) -> Result:
     """Score and rank the vendors of a tender.
 
     Rules, in the order they are applied (DESIGN §1):
@@ -63,8 +62,9 @@ def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
     6. Rank by total, highest first; equal totals rank the lower total bid first; equal total
        and total bid share a rank (1, 1, 3) and are listed by vendor name.
     7. A vendor's band is the template's band with the highest `min` not above its total.
-    8. Unless `checks` is False, the flags and the sensitivity of `selector.scoring.checks`
-       are filled in (they score variants of the input with `checks=False`).
+
+    The decision checks (flags, sensitivity) are not computed here: they take the Result
+    (`selector.scoring.checks.decision_checks`).
 
     Raises ScoringError listing every problem found (unknown vendor or criterion, a value the
     rule does not accept, a duplicate entry or bid, a cell nobody scored, a missing bid, an
@@ -147,7 +147,7 @@ def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
 
     vendors = _vendor_results(inp, cells, base_amounts, disqualified)
     ranking = tuple(sorted((r for r in vendors.values() if r.rank is not None), key=_rank_key))
-    result = Result(
+    return Result(
         input=inp,
         ranking=ranking,
         disqualified=tuple(disqualified[v] for v in inp.vendors if v in disqualified),
@@ -155,11 +155,6 @@ def evaluate(inp: EvaluationInput, *, checks: bool = True) -> Result:
         cells=cells,
         base_amounts=base_amounts,
     )
-    return apply_checks(result, _evaluate_unchecked) if checks else result
-
-
-def _evaluate_unchecked(inp: EvaluationInput) -> Result:
-    return evaluate(inp, checks=False)
 
 
 def _points_tables(criteria: Mapping[str, Criterion]) -> dict[str, dict[object, float] | None]:

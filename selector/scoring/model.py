@@ -10,11 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, NamedTuple
-
-if TYPE_CHECKING:  # checks.py and sensitivity.py import this module; types only here
-    from selector.scoring.checks import Flag
-    from selector.scoring.sensitivity import Sensitivity
+from typing import Literal, NamedTuple
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -306,8 +302,8 @@ class Result:
     `disqualified` the vendors a gate removed; `cells[(vendor, criterion)]` every cell
     (for a gate, `inputs` holds 1.0 for each evaluator who said fail and 0.0 for pass);
     `base_amounts[(vendor, component)]` each bid in base currency. The fingerprint of the
-    input is `serialize.fingerprint(result.input)`.
-    `flags` and `sensitivity` are filled by `selector.scoring.checks` (empty until then).
+    input is `serialize.fingerprint(result.input)`. The decision checks (flags and
+    sensitivity) are not part of it: `checks.decision_checks(result)` computes them.
     """
 
     input: EvaluationInput
@@ -316,8 +312,6 @@ class Result:
     vendors: Mapping[str, VendorResult]
     cells: Mapping[tuple[str, str], Cell]
     base_amounts: Mapping[tuple[str, str], Decimal]
-    flags: tuple[Flag, ...] = ()
-    sensitivity: Sensitivity | None = None
 
     @property
     def template(self) -> Template:

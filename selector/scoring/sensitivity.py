@@ -21,7 +21,7 @@ question changes, so that a 50 × 100 × 15 tender is analysed in well under a s
   per-cell sums and counts (`mean`), or the remaining inputs (`median`, `trimmed`), all cells
   at once. A cell that only that evaluator scored keeps its points (nobody else can stand in
   for it), and a consensus value keeps deciding its cell. When leaving the evaluator out
-  would change a gate's outcome, the whole input is scored again by the engine.
+  would change a gate's outcome, the whole input is scored again by `engine.evaluate`.
 - **Leaving one bidder out** recomputes the price rules over the remaining bidders; the
   evaluators' points do not change. Relative price rules can reverse two other vendors'
   order: those pairs are kept.
@@ -33,17 +33,16 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
 
 from selector.scoring import rules
-from selector.scoring.model import Entry, EvaluationInput, Result, Template
+from selector.scoring.engine import evaluate
+from selector.scoring.model import Entry, Result, Template
 from selector.scoring.numbers import round_array, round_decimal, round_number
-
-Evaluate = Callable[[EvaluationInput], Result]
 
 STEP = 0.01  # the grid of weight changes, in percentage points
 _EPS = 1e-9
@@ -183,10 +182,10 @@ def reweighted(template: Template, weights: Mapping[str, Decimal]) -> Template:
 # --- the analysis ---------------------------------------------------------------------------
 
 
-def analyse(result: Result, reevaluate: Evaluate, panel: Panel | None = None) -> Sensitivity:
-    """The sensitivity of `result`. `reevaluate` scores an input without checks (the engine);
-    it is called only when leaving an evaluator out changes a gate's outcome. `panel` is the
-    result's `Panel`, when the caller has built it already."""
+def analyse(result: Result, panel: Panel | None = None) -> Sensitivity:
+    """The sensitivity of `result` (of `engine.evaluate`, which scores the input again only
+    when leaving an evaluator out changes a gate's outcome). `panel` is the result's
+    `Panel`, when the caller has built it already."""
     board = _Board(result)
     panel = Panel(result) if panel is None else panel
     winner = result.winner
@@ -200,10 +199,16 @@ def analyse(result: Result, reevaluate: Evaluate, panel: Panel | None = None) ->
         winner=winner,
         runner_up=runner_up,
         margin=margin,
-        weights={g.id: board.weight_flip(g.id) for g in result.template.groups},
-        evaluator_runs=_without_evaluators(board, panel, reevaluate),
+        weights=board.weight_flips(),
+        evaluator_runs=_without_evaluators(board, panel),
         bidder_runs=board.without_bidders(),
     )
+
+
+def weight_flips(result: Result) -> dict[str, WeightFlip | None]:
+    """Each group's break-even (`Sensitivity.weights`) alone, for a page that shows only
+    those: the leave-one-out rankings are not computed."""
+    return _Board(result).weight_flips()
 
 
 class Panel:
@@ -297,6 +302,9 @@ class _Board:
         return LeaveOneOut("", tuple(order), rounded, _reversed(self.vendors, order))
 
     # weights
+
+    def weight_flips(self) -> dict[str, WeightFlip | None]:
+        return {g.id: self.weight_flip(g.id) for g in self.groups}
 
     def weight_flip(self, group_id: str) -> WeightFlip | None:
         """The smallest change of the group's weight (on the 0.01 grid) that changes the
@@ -422,9 +430,7 @@ def _reversed(before: list[str], after: Iterable[str]) -> tuple[tuple[str, str],
 # --- leaving one evaluator out ----------------------------------------------------------------
 
 
-def _without_evaluators(
-    board: _Board, panel: Panel, reevaluate: Evaluate
-) -> dict[str, LeaveOneOut]:
+def _without_evaluators(board: _Board, panel: Panel) -> dict[str, LeaveOneOut]:
     """For each evaluator: the ranking when that evaluator's scores are left out."""
     result = board.result
     inp = result.input
@@ -443,7 +449,7 @@ def _without_evaluators(
     runs: dict[str, LeaveOneOut] = {}
     for k, evaluator in enumerate(evaluators):
         if _gates_change(gates, evaluator, disqualified):
-            runs[evaluator] = _rescored_without(result, evaluator, reevaluate)
+            runs[evaluator] = _rescored_without(result, evaluator)
             continue
         mine = present[k]
         rest = count - mine
@@ -540,7 +546,7 @@ def _gates_change(gates: _GateTally, evaluator: str, disqualified: set[str]) -> 
     return failing != disqualified
 
 
-def _rescored_without(result: Result, evaluator: str, reevaluate: Evaluate) -> LeaveOneOut:
+def _rescored_without(result: Result, evaluator: str) -> LeaveOneOut:
     """The ranking from the engine, with the evaluator's entries left out (except on cells
     nobody else scored)."""
     alone = {key for key, cell in result.cells.items() if set(cell.inputs) == {evaluator}}
@@ -549,7 +555,7 @@ def _rescored_without(result: Result, evaluator: str, reevaluate: Evaluate) -> L
         for e in result.input.entries
         if e.evaluator != evaluator or (e.vendor, e.criterion) in alone
     )
-    again = reevaluate(replace(result.input, entries=entries))
+    again = evaluate(replace(result.input, entries=entries))
     ranking = tuple(r.vendor for r in again.ranking)
     totals = {r.vendor: r.total for r in again.ranking if r.total is not None}
     before = [r.vendor for r in result.ranking]

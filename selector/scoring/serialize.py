@@ -9,6 +9,7 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
+from selector.scoring.checks import DecisionChecks
 from selector.scoring.model import EvaluationInput, Result, Template
 from selector.scoring.numbers import plain, round_number
 from selector.scoring.sensitivity import sensitivity_to_json
@@ -19,12 +20,18 @@ def display(value: float | Decimal | None) -> float | None:
     return None if value is None else round_number(value)
 
 
-def result_to_json(result: Result, input_fingerprint: str | None = None) -> dict[str, Any]:
-    """The result in the shape `selector score --json` prints and the web API returns.
+def result_to_json(
+    result: Result,
+    checks: DecisionChecks | None = None,
+    input_fingerprint: str | None = None,
+) -> dict[str, Any]:
+    """The result and its decision checks in the shape `selector score --json` prints and
+    the web API returns.
 
     Keys may be added, none renamed: template, method, currency, ranking (rank order),
-    disqualified, points, fingerprint, flags and sensitivity (None when checks were off).
-    `input_fingerprint` is `fingerprint(result.input)` where the caller has it already.
+    disqualified, points, fingerprint, flags and sensitivity (`[]` and None without
+    `checks`). `input_fingerprint` is `fingerprint(result.input)` where the caller has it
+    already.
     """
     inp = result.input
     points: dict[str, dict[str, float | None]] = {}
@@ -62,10 +69,8 @@ def result_to_json(result: Result, input_fingerprint: str | None = None) -> dict
         ],
         "points": points,
         "fingerprint": input_fingerprint or fingerprint(inp),
-        "flags": [flag.to_json() for flag in result.flags],
-        "sensitivity": None
-        if result.sensitivity is None
-        else sensitivity_to_json(result.sensitivity),
+        "flags": [] if checks is None else [flag.to_json() for flag in checks.flags],
+        "sensitivity": None if checks is None else sensitivity_to_json(checks.sensitivity),
     }
     return payload
 

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy.orm import Session
 
 from selector.scoring import engine
-from selector.scoring.checks import Flag
+from selector.scoring.checks import DecisionChecks, Flag, decision_checks
 from selector.scoring.model import Result, ScoringError, Text
 from selector.scoring.sensitivity import normalised_weights, reweighted
 from selector.services import NotFound, ServiceError
@@ -65,11 +65,12 @@ class FlagBoard:
         return list(groups.items())
 
 
-def flag_board(session: Session, tender_id: int, result: Result) -> FlagBoard:
-    """The flags of `result` (the tender's current result) with their review notes."""
+def flag_board(session: Session, tender_id: int, flags: Iterable[Flag]) -> FlagBoard:
+    """The flags of the tender's current result with their review notes."""
+    flags = tuple(flags)
     reviews = reviews_by_flag(session, tender_id)
-    raised = {flag.id for flag in result.flags}
-    views = tuple(FlagView(flag, tuple(reviews.get(flag.id, ()))) for flag in result.flags)
+    raised = {flag.id for flag in flags}
+    views = tuple(FlagView(flag, tuple(reviews.get(flag.id, ()))) for flag in flags)
     stale = tuple(
         review for flag_id, notes in reviews.items() if flag_id not in raised for review in notes
     )
@@ -77,22 +78,25 @@ def flag_board(session: Session, tender_id: int, result: Result) -> FlagBoard:
 
 
 @dataclass(frozen=True)
-class DecisionChecks:
-    """What the decision-checks page shows: the result (None and the problems while the
-    tender cannot be scored) and its flags with their reviews."""
+class TenderChecks:
+    """What the decision-checks page shows: the result and its decision checks (None and
+    the problems while the tender cannot be scored), and the flags with their reviews."""
 
     result: Result | None
+    checks: DecisionChecks | None
     problems: tuple[Text, ...]
     board: FlagBoard | None
 
 
-def decision_checks(session: Session, tender_id: int) -> DecisionChecks:
-    """The tender's current result with its flags and their review notes (read only)."""
+def tender_checks(session: Session, tender_id: int) -> TenderChecks:
+    """The tender's current result, its decision checks and the flags' review notes (read
+    only); each computed once."""
     try:
         result = result_for(session, tender_id)
     except ScoringError as error:
-        return DecisionChecks(None, tuple(error.texts), None)
-    return DecisionChecks(result, (), flag_board(session, tender_id, result))
+        return TenderChecks(None, None, tuple(error.texts), None)
+    checks = decision_checks(result)
+    return TenderChecks(result, checks, (), flag_board(session, tender_id, checks.flags))
 
 
 def review_flags(
@@ -147,7 +151,7 @@ def review_flags(
     ) as change:
         tender = change.tender
         try:
-            flags = result_for(session, tender.id).flags
+            flags = decision_checks(result_for(session, tender.id)).flags
         except ScoringError:
             flags = ()
         raised = {flag.id for flag in flags}
@@ -219,7 +223,7 @@ def review_flag(
     ) as change:
         tender = change.tender
         try:
-            known = {str(getattr(f, "id", "")) for f in result_for(session, tender.id).flags}
+            known = {f.id for f in decision_checks(result_for(session, tender.id)).flags}
         except ScoringError:
             known = set()
         if flag_id not in known:
@@ -284,12 +288,6 @@ class WhatIf:
             for g in self.current.template.groups
         )
 
-    def break_even(self, group_id: str) -> float | None:
-        """The group's weight at which the current winner loses (others rescaled), or None."""
-        sensitivity = self.current.sensitivity
-        flip = None if sensitivity is None else sensitivity.weights.get(group_id)
-        return None if flip is None else flip.new_weight
-
 
 def parse_weights(
     current: Mapping[str, Decimal], given: Mapping[str, str]
@@ -313,29 +311,29 @@ def parse_weights(
     return weights, problems
 
 
-def what_if(
-    session: Session,
-    tender_id: int,
-    weights: Mapping[str, str],
-    *,
-    anchor: str | None = None,
-) -> WhatIf:
-    """The tender's ranking under other group weights. Nothing is stored.
-
-    `weights` maps group ids to what was typed (a number from 0 to 100); groups not given
-    keep their weight. The weights are then made to add up to 100: with an `anchor` group
-    (the one a person moved), it keeps its weight and the others are scaled in proportion to
-    fill the rest — exactly how the break-evens are computed; without one, all are scaled in
-    proportion. Raises ServiceError when the tender cannot be scored yet, a weight is not a
-    number from 0 to 100, or every weight is 0.
-    """
+def scored(session: Session, tender_id: int) -> Result:
+    """The tender's current result; ServiceError (with the problems) while it cannot be
+    scored yet."""
     try:
-        current = result_for(session, tender_id)
+        return result_for(session, tender_id)
     except ScoringError as error:
         raise ServiceError(
             Text(zh="该项目暂时无法计分。", en="The tender cannot be scored yet."),
             problems=error.texts,
         ) from None
+
+
+def what_if(current: Result, weights: Mapping[str, str], *, anchor: str | None = None) -> WhatIf:
+    """A tender's ranking under other group weights, from its current result (`scored`).
+    Nothing is stored.
+
+    `weights` maps group ids to what was typed (a number from 0 to 100); groups not given
+    keep their weight. The weights are then made to add up to 100: with an `anchor` group
+    (the one a person moved), it keeps its weight and the others are scaled in proportion to
+    fill the rest — exactly how the break-evens are computed; without one, all are scaled in
+    proportion. Raises ServiceError when a weight is not a number from 0 to 100, or every
+    weight is 0.
+    """
     template = current.template
     requested, bad = parse_weights({g.id: g.weight for g in template.groups}, weights)
     if bad:
@@ -346,9 +344,10 @@ def what_if(
         )
     used = _fill_to_100(requested, {g.id: g.weight for g in template.groups}, anchor)
     normalised = any(abs(used[g] - requested[g]) >= Decimal("0.005") for g in requested)
-    tried = engine.evaluate(
-        replace(current.input, template=reweighted(template, used)), checks=False
-    )
+    if all(used[g.id] == g.weight for g in template.groups):
+        tried = current  # the tender's own weights: the ranking is the current one
+    else:
+        tried = engine.evaluate(replace(current.input, template=reweighted(template, used)))
     before = current.vendors
     rows = tuple(
         WhatIfRow(r.vendor, r.rank, r.total, before[r.vendor].rank, before[r.vendor].total)

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from selector.scoring.checks import decision_checks
 from selector.scoring.model import ScoringError, Text
 from selector.scoring.serialize import fingerprint
 from selector.services import NotFound, ServiceError, audit
@@ -225,14 +226,14 @@ def transition(
                     ),
                     problems=error.texts,
                 ) from None
-            unreviewed = open_flags(session, tender.id, result)
+            unreviewed = open_flags(session, tender.id, decision_checks(result).flags)
             if unreviewed:
                 raise ServiceError(
                     Text(
                         zh="定稿前每个提示都需要复核说明。尚未复核:",
                         en="Every flag needs a review note before finalising. Still open:",
                     ),
-                    problems=[str(getattr(f, "id", f)) for f in unreviewed],
+                    problems=[f.id for f in unreviewed],
                 )
             tender.finalised_at = utcnow()
             detail["winner"] = result.winner

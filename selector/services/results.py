@@ -4,6 +4,7 @@ export reads. The same data give the same numbers as `selector score` on the sam
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from selector.scoring import engine
+from selector.scoring.checks import Flag
 from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, ScoringError, Text
 from selector.scoring.model import Entry as ScoreEntry
 from selector.services import NotFound
@@ -98,7 +100,8 @@ def evaluation_input_for(session: Session, tender_id: int) -> EvaluationInput:
 
 
 def result_for(session: Session, tender_id: int) -> Result:
-    """The scored result of a tender (flags and sensitivity included).
+    """The scored result of a tender (its decision checks, where a page shows them, are
+    `selector.scoring.checks.decision_checks(result)`).
 
     Raises ScoringError when the data cannot be scored yet (a cell nobody scored, a missing
     bid): its `problems` say what to add.
@@ -123,10 +126,10 @@ def reviews_by_flag(session: Session, tender_id: int) -> dict[str, list[FlagRevi
     return reviews
 
 
-def open_flags(session: Session, tender_id: int, result: Result) -> list[Any]:
-    """The result's flags that have no review note yet."""
+def open_flags(session: Session, tender_id: int, flags: Iterable[Flag]) -> list[Flag]:
+    """The flags (of the tender's current result) that have no review note yet."""
     reviewed = set(reviews_by_flag(session, tender_id))
-    return [flag for flag in result.flags if str(getattr(flag, "id", "")) not in reviewed]
+    return [flag for flag in flags if flag.id not in reviewed]
 
 
 def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:

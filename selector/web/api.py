@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, jsonify
 from flask_login import login_required
 
+from selector.scoring.checks import decision_checks
 from selector.scoring.model import ScoringError
 from selector.scoring.serialize import result_to_json
 from selector.services import Forbidden, NotFound, access, results
@@ -49,4 +50,4 @@ def tender_result(tender_id: int) -> Any:
         result = results.result_for(session, tender.id)
     except ScoringError as error:
         return jsonify(error="the result cannot be computed yet", problems=error.problems), 409
-    return jsonify(result_to_json(result))
+    return jsonify(result_to_json(result, decision_checks(result)))

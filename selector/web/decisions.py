@@ -15,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from selector.scoring.checks import KIND_TITLES
 from selector.scoring.limits import MAX_TEXT
+from selector.scoring.sensitivity import weight_flips
 from selector.services import ServiceError, access, decisions, templates
 from selector.store.db import get_session
 from selector.web import flash_error, roles_required, user
@@ -45,13 +46,15 @@ def show(tender_id: int) -> Any:
     summary: margin, weight break-evens, leave-one-out winners."""
     session = get_session()
     tender = access.results_tender(session, tender_id, user())
-    checks = decisions.decision_checks(session, tender.id)
+    page = decisions.tender_checks(session, tender.id)
     return render_template(
         "decisions/show.html",
         tender=tender,
         template=templates.template_of(tender),
-        checks=checks,
-        result=checks.result,
+        result=page.result,
+        sensitivity=page.checks.sensitivity if page.checks else None,
+        problems=page.problems,
+        board=page.board,
         form=FlagNoteForm(formdata=None),
         may_review=user().role == "chair" and tender.state == "closed",
         kind_titles=KIND_TITLES,
@@ -92,7 +95,8 @@ def what_if(tender_id: int) -> Any:
     """The ranking under the group weights given as `w.<group id>` (0–100), recomputed by
     the scoring core from the stored entries; `anchor` names the group that was moved (it
     keeps its weight, the others fill the rest in proportion). `fragment=1` returns only the
-    ranking, for the page's script."""
+    ranking, for the page's script (which shows no break-evens: they are computed only for
+    the whole page)."""
     session = get_session()
     tender = access.results_tender(session, tender_id, user())
     weights = {
@@ -100,29 +104,35 @@ def what_if(tender_id: int) -> Any:
         for key, value in request.args.items()
         if key.startswith(WEIGHT_FIELD)
     }
-    problem = None
+    problem: ServiceError | None = None
+    outcome: decisions.WhatIf | None = None
     try:
-        outcome = decisions.what_if(
-            session, tender.id, weights, anchor=request.args.get("anchor") or None
-        )
+        current = decisions.scored(session, tender.id)
     except ServiceError as error:
-        if weights:  # fall back to the tender's own weights, and say why
+        problem = error
+    else:
+        try:
+            outcome = decisions.what_if(
+                current, weights, anchor=request.args.get("anchor") or None
+            )
+        except ServiceError as error:
             problem = error
-            try:
-                outcome = decisions.what_if(session, tender.id, {})
-            except ServiceError as second:
-                problem, outcome = second, None
-        else:
-            problem, outcome = error, None
+            if weights:  # fall back to the tender's own weights, and say why
+                try:
+                    outcome = decisions.what_if(current, {})
+                except ServiceError as second:
+                    problem = second
+    fragment = request.args.get("fragment") == "1"
     context = {
         "tender": tender,
         "template": templates.template_of(tender),
         "outcome": outcome,
+        "break_evens": weight_flips(outcome.current) if outcome and not fragment else {},
         "problem": problem,
         "weight_field": WEIGHT_FIELD,
         "lang": current_lang(),
     }
     status = 422 if problem is not None and outcome is not None else 200
-    if request.args.get("fragment") == "1":
+    if fragment:
         return render_template("decisions/_what_if_ranking.html", **context), status
     return render_template("decisions/what_if.html", **context), status

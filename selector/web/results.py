@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from selector.scoring import rules
+from selector.scoring.checks import decision_checks
 from selector.scoring.model import Result
 from selector.scoring.serialize import fingerprint
 from selector.services import ServiceError, access, decisions, results, templates
@@ -44,17 +45,19 @@ def _value_label(criterion: Any, value: Any, lang: str) -> str:
 @bp.get("/<int:tender_id>/results")
 @login_required
 def show(tender_id: int) -> Any:
-    """The ranking, group scores, every criterion's points and inputs, flags."""
+    """The ranking, group scores, every criterion's points and inputs, flags (the result and
+    its decision checks computed once)."""
     session = get_session()
     tender = access.results_tender(session, tender_id, user())
     result, problems = results.try_result(session, tender.id)
+    checks = decision_checks(result) if result is not None else None
     reviews = results.reviews_by_flag(session, tender.id)
     lang = current_lang()
     review_form = FlagReviewForm(formdata=None)
     what_if = None
     if result is not None:
         try:  # the sliders of the decision checks panel start at the tender's own weights
-            what_if = decisions.what_if(session, tender.id, {})
+            what_if = decisions.what_if(result, {})
         except ServiceError:
             what_if = None
     return render_template(
@@ -62,6 +65,9 @@ def show(tender_id: int) -> Any:
         tender=tender,
         template=templates.template_of(tender),
         result=result,
+        flags=checks.flags if checks else (),
+        sensitivity=checks.sensitivity if checks else None,
+        break_evens=checks.sensitivity.weights if checks else {},
         fingerprint=fingerprint(result.input) if result else "",
         problems=problems,
         entries=_entries_by_cell(result) if result else {},

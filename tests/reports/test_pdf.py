@@ -15,6 +15,7 @@ import pytest
 from selector.reports.context import build_context
 from selector.reports.html import render_html
 from selector.reports.pdf import StaticOnlyFetcher, html_to_pdf, render_pdf
+from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Result
 from selector.scoring.serialize import result_to_json
 from tests.reports.conftest import ARTIFACTS, pdf_pages, save_artifact
@@ -28,13 +29,15 @@ class Rendered:
     """A rendered report with what the renderer logged and fetched."""
 
     def __init__(self, result: Result, lang: str, extras: dict[str, Any] | None = None,
-                 caplog: pytest.LogCaptureFixture | None = None) -> None:
+                 caplog: pytest.LogCaptureFixture | None = None,
+                 checks: DecisionChecks | None = None) -> None:
         self.fetcher = StaticOnlyFetcher()
         handler = _ListHandler()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
         try:
-            self.pdf = render_pdf(build_context(result, lang, extras), self.fetcher)
+            self.pdf = render_pdf(build_context(result, lang, extras, checks=checks),
+                                  self.fetcher)
         finally:
             logger.removeHandler(handler)
         self.warnings = handler.messages
@@ -157,22 +160,19 @@ def test_the_stability_page_shows_the_margin_and_the_flags(
     first, second = example_result.ranking[0], example_result.ranking[1]
     assert first.total is not None and second.total is not None
     assert f"{first.total - second.total:.2f}" in page
-    if example_result.flags:
+    if decision_checks(example_result).flags:
         assert "尚未复核" in zh.text
     else:
         assert "没有提示事项" in page
 
 
-def test_the_stability_page_says_so_when_the_core_computed_no_checks(
-    example_result: Result,
-) -> None:
-    from dataclasses import replace
-
-    bare = replace(example_result, flags=(), sensitivity=None)
-    rendered = Rendered(bare, "en")
+def test_the_stability_page_shows_the_checks_it_is_given(example_result: Result) -> None:
+    computed = decision_checks(example_result)
+    assert computed.flags, "the example tender raises flags"
+    rendered = Rendered(example_result, "en", checks=DecisionChecks((), computed.sensitivity))
     page = summary_page(rendered, "Stability summary")
     assert "No flags." in page
-    assert "no sensitivity analysis" in page
+    assert "Weight break-even points" in page and "Winner without one evaluator" in page
 
 
 def test_consensus_values_are_marked_and_their_reasons_shown(

@@ -157,8 +157,7 @@ def test_a_changed_weight_moves_the_totals_as_the_app_would_score_them(
     template = example_result.template
     reweighted = dataclasses.replace(template, groups=tuple(
         dataclasses.replace(g, weight=changed.get(g.id, g.weight)) for g in template.groups))
-    again = evaluate(dataclasses.replace(example_result.input, template=reweighted),
-                     checks=False)
+    again = evaluate(dataclasses.replace(example_result.input, template=reweighted))
     by_vendor = {r[1]: r for r in recalculated["Summary"].iter_rows(min_row=2, values_only=True)}
     assert {v.vendor: (by_vendor[v.vendor][0], by_vendor[v.vendor][2]) for v in again.ranking} == {
         v.vendor: (v.rank, float(v.total)) for v in again.ranking if v.total is not None}

@@ -6,15 +6,25 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
-from selector.scoring.checks import Flag, flag_id
+from selector.scoring.checks import DecisionChecks, Flag, decision_checks, flag_id
 from selector.scoring.engine import evaluate
 from selector.scoring.model import Consensus, Entry, Text
 from selector.scoring.serialize import result_to_json
 from tests.unit.builders import bids, crit, group, make_input, template
 
 
-def by_kind(result, kind):
-    return [f for f in result.flags if f.kind == kind]
+def checked(inp):
+    """The result of `inp` and its decision checks."""
+    result = evaluate(inp)
+    return result, decision_checks(result)
+
+
+def checks_of(inp) -> DecisionChecks:
+    return decision_checks(evaluate(inp))
+
+
+def by_kind(checks, kind):
+    return [f for f in checks.flags if f.kind == kind]
 
 
 def scale_entries(criterion, scores):
@@ -39,9 +49,9 @@ def test_an_evaluator_far_from_the_others_mean_raises_a_divergence_flag_with_its
     # above 40% of 5 = 2. evaluator1 (5 against (4+0+4.5+4.5)/4 = 3.25, gap 1.75) is not.
     scores = {"e1": 5, "e2": 4, "evaluator3": 0, "e4": 4.5, "e5": 4.5}
     entries = [Entry(e, "VendorA", "mobile", Decimal(str(p))) for e, p in scores.items()]
-    result = evaluate(make_input(mobile_template(), entries))
+    checks = checks_of(make_input(mobile_template(), entries))
 
-    [flag] = by_kind(result, "divergence")
+    [flag] = by_kind(checks, "divergence")
     assert flag.id == "divergence:VendorA:mobile:evaluator3"
     assert (flag.vendor, flag.criterion, flag.evaluator) == ("VendorA", "mobile", "evaluator3")
     assert flag.detail["points"] == 0
@@ -62,16 +72,16 @@ def test_an_evaluator_far_from_the_others_mean_raises_a_divergence_flag_with_its
 def test_a_gap_exactly_at_the_threshold_is_not_divergent_and_a_lower_threshold_flags_both():
     # 5 and 3 on a 5-point item: each differs from the other by 2 = 40% of 5.
     entries = [Entry("e1", "A", "mobile", Decimal(5)), Entry("e2", "A", "mobile", Decimal(3))]
-    assert by_kind(evaluate(make_input(mobile_template(), entries)), "divergence") == []
+    assert by_kind(checks_of(make_input(mobile_template(), entries)), "divergence") == []
 
-    stricter = evaluate(make_input(mobile_template(), entries, divergence_threshold=0.3))
+    stricter = checks_of(make_input(mobile_template(), entries, divergence_threshold=0.3))
     assert [f.evaluator for f in by_kind(stricter, "divergence")] == ["e1", "e2"]
     assert by_kind(stricter, "divergence")[0].detail["threshold"] == 1.5
 
 
 def test_a_cell_with_one_evaluator_cannot_diverge():
-    result = evaluate(make_input(mobile_template(), [Entry("e1", "A", "mobile", Decimal(0))]))
-    assert result.flags == ()
+    checks = checks_of(make_input(mobile_template(), [Entry("e1", "A", "mobile", Decimal(0))]))
+    assert checks.flags == ()
 
 
 def test_tiered_points_diverge_on_the_points_they_earn():
@@ -79,7 +89,7 @@ def test_tiered_points_diverge_on_the_points_they_earn():
     tmpl = template(group("functional", 100, crit("lead_to_cash", "tiered", 5)))
     values = {"e1": "full", "e2": "full", "e3": "full", "e4": "none"}
     entries = [Entry(e, "A", "lead_to_cash", v) for e, v in values.items()]
-    [flag] = by_kind(evaluate(make_input(tmpl, entries)), "divergence")
+    [flag] = by_kind(checks_of(make_input(tmpl, entries)), "divergence")
     assert flag.id == "divergence:A:lead_to_cash:e4"
     assert (flag.detail["points"], flag.detail["others_mean"]) == (0, 5)
 
@@ -91,7 +101,7 @@ def test_a_divergent_cell_settled_by_consensus_is_still_flagged_and_says_so():
     inp = make_input(
         mobile_template(), entries, consensus=(Consensus("A", "mobile", Decimal(4), "agreed"),)
     )
-    [flag] = by_kind(evaluate(inp), "divergence")
+    [flag] = by_kind(checks_of(inp), "divergence")
     assert flag.evaluator == "e4"
     assert flag.detail["consensus"] is True
 
@@ -110,8 +120,8 @@ def test_disqualified_vendors_raise_no_divergence_flags():
             for e, p in (("e1", 5), ("e2", 5), ("e3", 5), ("e4", 0))
         ),
     ]
-    result = evaluate(make_input(tmpl, entries))
-    assert [f.id for f in by_kind(result, "divergence")] == ["divergence:A:mobile:e4"]
+    checks = checks_of(make_input(tmpl, entries))
+    assert [f.id for f in by_kind(checks, "divergence")] == ["divergence:A:mobile:e4"]
 
 
 # --- outlier evaluator ----------------------------------------------------------------------
@@ -126,9 +136,9 @@ def test_an_evaluator_whose_total_is_far_from_the_panel_median_is_an_outlier():
     # z(e5) = 0.6745 × (20 − 80) / 5 = −8.09; z(e2) = 0.6745 × 5 / 5 = 0.67.
     scores = {"e1": 8, "e2": 8.5, "e3": 7.5, "e4": 8, "e5": 2}
     entries = [Entry(e, "A", "q", Decimal(str(p))) for e, p in scores.items()]
-    result = evaluate(make_input(quality_template(), entries))
+    checks = checks_of(make_input(quality_template(), entries))
 
-    [flag] = by_kind(result, "outlier_evaluator")
+    [flag] = by_kind(checks, "outlier_evaluator")
     assert flag.id == "outlier_evaluator:A::e5"
     assert flag.detail == {
         "total": 20.0,
@@ -150,7 +160,7 @@ def test_an_evaluator_whose_total_is_far_from_the_panel_median_is_an_outlier():
 def test_three_evaluators_are_too_few_to_call_one_an_outlier():
     scores = {"e1": 8, "e2": 8, "e3": 1}
     entries = [Entry(e, "A", "q", Decimal(p)) for e, p in scores.items()]
-    assert by_kind(evaluate(make_input(quality_template(), entries)), "outlier_evaluator") == []
+    assert by_kind(checks_of(make_input(quality_template(), entries)), "outlier_evaluator") == []
 
 
 def test_a_panel_in_full_agreement_flags_a_real_gap_but_not_a_small_one():
@@ -159,8 +169,8 @@ def test_a_panel_in_full_agreement_flags_a_real_gap_but_not_a_small_one():
     def flagged(last):
         scores = {"e1": 8, "e2": 8, "e3": 8, "e4": 8, "e5": last}
         entries = [Entry(e, "A", "q", Decimal(str(p))) for e, p in scores.items()]
-        result = evaluate(make_input(quality_template(), entries))
-        return [(f.evaluator, f.detail["z"]) for f in by_kind(result, "outlier_evaluator")]
+        checks = checks_of(make_input(quality_template(), entries))
+        return [(f.evaluator, f.detail["z"]) for f in by_kind(checks, "outlier_evaluator")]
 
     assert flagged(7) == [("e5", -6.75)]
     assert flagged(7.5) == []
@@ -174,7 +184,7 @@ def test_an_evaluator_who_scored_part_of_the_sheet_is_compared_on_what_they_scor
         *(Entry(e, "A", c, Decimal(8)) for e in ("e1", "e2", "e3", "e4") for c in "ab"),
         Entry("e5", "A", "a", Decimal(1)),
     ]
-    [flag] = by_kind(evaluate(make_input(tmpl, entries)), "outlier_evaluator")
+    [flag] = by_kind(checks_of(make_input(tmpl, entries)), "outlier_evaluator")
     assert (flag.evaluator, flag.detail["total"], flag.detail["panel_median"]) == ("e5", 10, 80)
 
 
@@ -198,8 +208,8 @@ def priced_input(amounts, failing=(), **fields):
 def test_a_bid_below_60_percent_of_the_median_is_abnormally_low():
     # Total bids 50, 90, 100, 110: median 95; 60% of it is 57; 50 is 52.63% of the median.
     # E (bid 10) is disqualified: neither flagged nor counted in the median.
-    result = evaluate(priced_input({"A": 100, "B": 90, "C": 50, "D": 110, "E": 10}, failing={"E"}))
-    [flag] = by_kind(result, "low_bid")
+    checks = checks_of(priced_input({"A": 100, "B": 90, "C": 50, "D": 110, "E": 10}, failing={"E"}))
+    [flag] = by_kind(checks, "low_bid")
     assert flag.id == "low_bid:C::"
     assert flag.detail == {
         "bid_total": "50.00",
@@ -220,14 +230,14 @@ def test_a_bid_below_60_percent_of_the_median_is_abnormally_low():
 
 def test_the_low_bid_threshold_is_the_tenders():
     amounts = {"A": 100, "B": 90, "C": 50, "D": 110}
-    assert by_kind(evaluate(priced_input(amounts, low_bid_threshold=0.5)), "low_bid") == []
+    assert by_kind(checks_of(priced_input(amounts, low_bid_threshold=0.5)), "low_bid") == []
     # 57 is exactly 60% of 95: not below it.
-    assert by_kind(evaluate(priced_input({**amounts, "C": 57})), "low_bid") == []
+    assert by_kind(checks_of(priced_input({**amounts, "C": 57})), "low_bid") == []
 
 
 def test_a_sheet_without_price_criteria_has_no_low_bid_flags():
     entries = [Entry("e1", v, "q", Decimal(5)) for v in "AB"]
-    assert by_kind(evaluate(make_input(quality_template(), entries)), "low_bid") == []
+    assert by_kind(checks_of(make_input(quality_template(), entries)), "low_bid") == []
 
 
 # --- fragile result -------------------------------------------------------------------------
@@ -244,7 +254,7 @@ def rank_reversal_input():
 
 
 def test_the_rank_reversal_example_is_fragile_and_the_flag_names_a_b_and_bidder_c():
-    result = evaluate(rank_reversal_input())
+    result, checks = checked(rank_reversal_input())
     # With C, the lowest bid is 50: A 60 + 40×50/100 = 80, B 54 + 40×50/80 = 79, C 30 + 40.
     assert [(r.vendor, r.total) for r in result.ranking] == [
         ("A", Decimal("80.00")),
@@ -252,7 +262,7 @@ def test_the_rank_reversal_example_is_fragile_and_the_flag_names_a_b_and_bidder_
         ("C", Decimal("70.00")),
     ]
     # A and B alone: the lowest is 80: A 60 + 32 = 92, B 54 + 40 = 94.
-    [flag] = by_kind(result, "fragile")
+    [flag] = by_kind(checks, "fragile")
     assert flag.id == "fragile:C::"
     assert flag.vendor == "C"
     assert flag.detail["left_out"] == "bidder"
@@ -269,24 +279,24 @@ def test_the_rank_reversal_example_is_fragile_and_the_flag_names_a_b_and_bidder_
 
 def test_leaving_out_the_runner_up_does_not_make_the_result_fragile():
     # Without B, A still leads C (lowest bid 50 either way); only C's absence flips the winner.
-    result = evaluate(rank_reversal_input())
-    assert result.sensitivity.without_bidder == {"A": "B", "B": "A", "C": "B"}
-    assert [f.vendor for f in by_kind(result, "fragile")] == ["C"]
+    checks = checks_of(rank_reversal_input())
+    assert checks.sensitivity.without_bidder == {"A": "B", "B": "A", "C": "B"}
+    assert [f.vendor for f in by_kind(checks, "fragile")] == ["C"]
 
 
 def test_an_evaluator_whose_scores_decide_the_winner_makes_the_result_fragile():
     # e1, e2: A 6, B 8; e3: A 10, B 2. Means A 7.33, B 6: A wins 73.33 to 60.
     # Without e3: A 60, B 80. Without e1 (or e2): A 80, B 50.
     scores = {"e1": {"A": 6, "B": 8}, "e2": {"A": 6, "B": 8}, "e3": {"A": 10, "B": 2}}
-    result = evaluate(make_input(quality_template(), scale_entries("q", scores)))
+    result, checks = checked(make_input(quality_template(), scale_entries("q", scores)))
     assert result.winner == "A"
-    [flag] = by_kind(result, "fragile")
+    [flag] = by_kind(checks, "fragile")
     assert flag.id == "fragile:::e3"
     assert flag.evaluator == "e3" and flag.vendor is None
     assert flag.detail["totals"] == {"B": 80.0, "A": 60.0}
     assert flag.message.en == "Without e3's scores, B would win instead of A (80 to 60)."
     assert flag.message.zh == "若不计评委 e3 的评分，第一名将由 A 变为 B（80 比 60）。"
-    assert result.sensitivity.without_evaluator == {"e1": "A", "e2": "A", "e3": "B"}
+    assert checks.sensitivity.without_evaluator == {"e1": "A", "e2": "A", "e3": "B"}
 
 
 def test_an_evaluator_whose_gate_vote_disqualifies_a_vendor_makes_the_result_fragile():
@@ -307,10 +317,10 @@ def test_an_evaluator_whose_gate_vote_disqualifies_a_vendor_makes_the_result_fra
         Entry("e2", "C", "licence", "fail"),
         Entry("e3", "C", "licence", "pass"),
     ]
-    result = evaluate(make_input(tmpl, entries))
+    result, checks = checked(make_input(tmpl, entries))
     assert result.winner == "A" and [d.vendor for d in result.disqualified] == ["C"]
-    assert result.sensitivity.without_evaluator == {"e1": "C", "e2": "C", "e3": "A"}
-    flags = by_kind(result, "fragile")
+    assert checks.sensitivity.without_evaluator == {"e1": "C", "e2": "C", "e3": "A"}
+    flags = by_kind(checks, "fragile")
     assert [f.id for f in flags] == ["fragile:::e1", "fragile:::e2"]
     assert flags[0].detail["requalified"] == ["C"]
     assert flags[0].message.en == (
@@ -337,20 +347,23 @@ def test_flag_ids_are_stable_and_escape_colons_in_names():
 def test_the_same_input_gives_the_same_flags_in_the_same_order():
     scores = {"e1": 8, "e2": 8.5, "e3": 7.5, "e4": 8, "e5": 2}
     entries = [Entry(e, "A", "q", Decimal(str(p))) for e, p in scores.items()]
-    first = evaluate(make_input(quality_template(), entries))
-    again = evaluate(make_input(quality_template(), list(reversed(entries))))
+    first = checks_of(make_input(quality_template(), entries))
+    again = checks_of(make_input(quality_template(), list(reversed(entries))))
     assert [f.id for f in first.flags] == [f.id for f in again.flags]
     assert [f.kind for f in first.flags] == ["outlier_evaluator", "divergence"]
     assert isinstance(first.flags[0], Flag) and hash(first.flags[0]) == hash(again.flags[0])
 
 
-def test_evaluate_without_checks_leaves_flags_and_sensitivity_empty():
-    result = evaluate(rank_reversal_input(), checks=False)
-    assert result.flags == () and result.sensitivity is None
+def test_a_result_carries_no_checks_and_its_json_alone_has_no_flags_and_no_sensitivity():
+    result = evaluate(rank_reversal_input())
+    assert not hasattr(result, "flags") and not hasattr(result, "sensitivity")
+    payload = result_to_json(result)
+    assert payload["flags"] == [] and payload["sensitivity"] is None
 
 
 def test_the_json_gains_flags_and_sensitivity_in_the_shape_of_issue_3():
-    payload = result_to_json(evaluate(rank_reversal_input()))
+    result = evaluate(rank_reversal_input())
+    payload = result_to_json(result, decision_checks(result))
     [flag] = payload["flags"]
     assert set(flag) >= {"id", "kind", "vendor", "criterion", "evaluator", "detail"}
     assert flag["kind"] == "fragile" and flag["vendor"] == "C" and flag["criterion"] is None

@@ -15,9 +15,11 @@ from selector.scoring.engine import evaluate
 from selector.scoring.model import Bid, Consensus, Entry, EvaluationInput
 from selector.scoring.sensitivity import (
     WeightFlip,
+    analyse,
     normalised_weights,
     reweighted,
     scaled_weights,
+    weight_flips,
 )
 from tests.unit.builders import bids, crit, group, make_input, template
 
@@ -28,7 +30,7 @@ def winner_with(inp: EvaluationInput, group_id: str, change: float | Decimal) ->
     tmpl = inp.template
     weight = next(g.weight for g in tmpl.groups if g.id == group_id)
     weights = scaled_weights(tmpl, group_id, weight + Decimal(str(change)))
-    return evaluate(replace(inp, template=reweighted(tmpl, weights)), checks=False).winner
+    return evaluate(replace(inp, template=reweighted(tmpl, weights))).winner
 
 
 def two_group_input(a_scores, b_scores, weights=(50, 50), amounts=None):
@@ -61,7 +63,7 @@ def test_the_rank_reversal_example_breaks_even_at_a_quality_weight_of_55_56():
     )
     entries = [Entry("e1", v, "quality", Decimal(p)) for v, p in (("A", 60), ("B", 54), ("C", 30))]
     inp = make_input(tmpl, entries, bids=bids("price", A=100, B=80, C=50))
-    sensitivity = evaluate(inp).sensitivity
+    sensitivity = analyse(evaluate(inp))
 
     assert sensitivity.margin == 1.0
     assert (sensitivity.winner, sensitivity.runner_up) == ("A", "B")
@@ -83,9 +85,10 @@ def test_an_exact_tie_goes_to_the_lower_total_bid(amounts, change):
     # A 74.995 -> 75.00, B 75.005 -> 75.01.
     inp = two_group_input((10, 5), (5, 10), weights=(60, 40), amounts=amounts)
     result = evaluate(inp)
-    assert (result.winner, result.sensitivity.margin) == ("A", 10.0)
-    assert result.sensitivity.weights["g1"] == WeightFlip("g1", 60.0, change, "B")
-    assert result.sensitivity.weights["g2"] == WeightFlip("g2", 40.0, -change, "B")
+    sensitivity = analyse(result)
+    assert (result.winner, sensitivity.margin) == ("A", 10.0)
+    assert sensitivity.weights["g1"] == WeightFlip("g1", 60.0, change, "B")
+    assert sensitivity.weights["g2"] == WeightFlip("g2", 40.0, -change, "B")
     assert winner_with(inp, "g1", change) == "B"
     assert winner_with(inp, "g1", round(change + 0.01, 2)) == "A"
 
@@ -96,13 +99,13 @@ def test_a_group_of_weight_zero_can_be_raised():
     # x = 50. One step earlier, at 49.99, A 84.999 and B 84.997 both round to 85.00 and B's
     # lower bid wins; at 49.98, B's 84.994 rounds to 84.99.
     inp = two_group_input((10, 5), (5, 10), weights=(60, 40), amounts={"A": 100, "B": 90})
-    assert evaluate(inp).sensitivity.weights["price"] == WeightFlip("price", 0.0, 49.99, "B")
+    assert analyse(evaluate(inp)).weights["price"] == WeightFlip("price", 0.0, 49.99, "B")
     assert winner_with(inp, "price", "49.98") == "A"
 
 
 def test_a_vendor_ahead_in_every_group_cannot_be_overtaken_by_any_weight():
     inp = two_group_input((9, 9), (5, 5))
-    sensitivity = evaluate(inp).sensitivity
+    sensitivity = analyse(evaluate(inp))
     assert sensitivity.weights == {"g1": None, "g2": None}
     assert sensitivity.margin == 40.0
 
@@ -111,7 +114,7 @@ def test_a_flip_that_would_need_a_weight_outside_0_to_100_is_none():
     # A: 10 and 8, B: 5 and 7.5. With g1 at x: A = 80 + 0.2x, B = 75 − 0.25x; the lines
     # cross at x = −11.1 (g2 at 111.1): outside 0–100, so no break-even for either group.
     inp = two_group_input((10, 8), (5, 7.5))
-    sensitivity = evaluate(inp).sensitivity
+    sensitivity = analyse(evaluate(inp))
     assert sensitivity.weights == {"g1": None, "g2": None}
     assert winner_with(inp, "g1", -50) == "A"
     assert winner_with(inp, "g2", 50) == "A"
@@ -121,7 +124,7 @@ def test_one_vendor_has_no_margin_and_no_break_even():
     inp = make_input(
         template(group("g1", 100, crit("a", "scale", 10))), [Entry("e1", "A", "a", Decimal(3))]
     )
-    sensitivity = evaluate(inp).sensitivity
+    sensitivity = analyse(evaluate(inp))
     assert (sensitivity.margin, sensitivity.runner_up, sensitivity.weights) == (
         None,
         None,
@@ -133,7 +136,7 @@ def test_one_vendor_has_no_margin_and_no_break_even():
 
 def test_a_group_holding_all_the_weight_has_no_break_even():
     inp = two_group_input((10, 0), (5, 10), weights=(100, 0))
-    sensitivity = evaluate(inp).sensitivity
+    sensitivity = analyse(evaluate(inp))
     assert sensitivity.weights["g1"] is None
     # g2 from 0 to x: A = 100 − x, B = 50 + 0.5x, equal at x = 33.33.. -> 33.34 (A 66.66,
     # B 66.67); at 33.33, A 66.67 and B 66.665 -> 66.67 tie, A wins by name.
@@ -153,7 +156,7 @@ def test_a_cell_only_the_left_out_evaluator_scored_keeps_its_points():
         template(group("g1", 50, crit("a", "scale", 10)), group("g2", 50, crit("b", "scale", 10))),
         entries,
     )
-    run = evaluate(inp).sensitivity.evaluator_runs["e2"]
+    run = analyse(evaluate(inp)).evaluator_runs["e2"]
     # A: a 6 (e1 only now), b 6 -> 60; B: a 7, b 9 (kept) -> 80.
     assert run.ranking == ("B", "A")
     assert run.totals == {"A": Decimal("60.00"), "B": Decimal("80.00")}
@@ -228,8 +231,10 @@ def tenders(draw: st.DrawFn, *, gates: bool = False) -> EvaluationInput:
 def test_the_break_even_changes_the_winner_and_no_smaller_change_does(inp, data):
     result = evaluate(inp)
     winner = result.winner
+    sensitivity = analyse(result)
+    assert weight_flips(result) == sensitivity.weights  # what the "what if" page reads alone
     for g in inp.template.groups:
-        flip = result.sensitivity.weights[g.id]
+        flip = sensitivity.weights[g.id]
         if flip is None:
             # No multiple of 0.01 within 0–100 flips the winner: try both ends and one between.
             room_down, room_up = int(g.weight / STEP), int((100 - g.weight) / STEP)
@@ -282,22 +287,23 @@ def standings(result):
 @given(tenders(gates=True))
 def test_leaving_one_evaluator_out_ranks_as_scoring_without_them_does(inp):
     result = evaluate(inp)
-    runs = result.sensitivity.evaluator_runs
+    sensitivity = analyse(result)
+    runs = sensitivity.evaluator_runs
     assert set(runs) == {e.evaluator for e in inp.entries}
     for evaluator, run in runs.items():
-        again = evaluate(without_evaluator(inp, evaluator), checks=False)
+        again = evaluate(without_evaluator(inp, evaluator))
         assert [(v, run.totals[v]) for v in run.ranking] == standings(again)
-        assert result.sensitivity.without_evaluator[evaluator] == again.winner
+        assert sensitivity.without_evaluator[evaluator] == again.winner
 
 
 @settings(max_examples=150, deadline=None)
 @given(tenders(gates=True))
 def test_leaving_one_bidder_out_ranks_as_scoring_without_them_does(inp):
     result = evaluate(inp)
-    runs = result.sensitivity.bidder_runs
+    runs = analyse(result).bidder_runs
     assert set(runs) == {r.vendor for r in result.ranking}
     for vendor, run in runs.items():
-        again = evaluate(without_bidder(inp, vendor), checks=False)
+        again = evaluate(without_bidder(inp, vendor))
         assert [(v, run.totals[v]) for v in run.ranking] == standings(again)
         before = [r.vendor for r in result.ranking]
         for ahead, behind in run.reversed_pairs:

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from selector import PROJECT_ROOT
+from selector.scoring.checks import decision_checks
 from selector.services import results
 from selector.store.db import get_session
 from selector.store.models import User
@@ -218,7 +219,7 @@ def test_consensus_is_only_recorded_while_closed(app, make_tender):
 def test_finalising_with_an_unreviewed_flag_is_refused_with_the_list(app, make_tender):
     setup = make_tender(state="closed", values=DIVERGENT)
     with app.test_request_context():
-        flags = results.result_for(get_session(), setup.id).flags
+        flags = decision_checks(results.result_for(get_session(), setup.id)).flags
     assert flags, "the divergent scores should raise a flag"
     chair = client_as(app, "chair")
     response = chair.post(f"/tenders/{setup.id}/finalise")

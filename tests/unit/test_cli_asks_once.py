@@ -1,0 +1,49 @@
+"""`selector score` asks for what it prints: the table scores the tender and runs no decision
+checks; `--json` runs them once. The JSON keeps its keys and shape."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from selector.scoring import checks
+from tests.unit.test_cli_score import example_args, run
+
+
+@pytest.fixture
+def analysed(monkeypatch):
+    """How often the decision checks ran (each runs the sensitivity analysis once)."""
+    calls: Counter[str] = Counter()
+    analyse = checks.analyse
+
+    def counting(*args, **kwargs):
+        calls["checks"] += 1
+        return analyse(*args, **kwargs)
+
+    monkeypatch.setattr(checks, "analyse", counting)
+    return calls
+
+
+def test_the_table_runs_no_decision_checks(analysed):
+    result = run(*example_args())
+    assert result.exit_code == 0, result.output
+    assert analysed["checks"] == 0
+
+
+def test_the_json_runs_the_decision_checks_once_and_keeps_its_keys(analysed):
+    result = run(*example_args(), "--json")
+    assert result.exit_code == 0, result.output
+    assert analysed["checks"] == 1
+    payload = json.loads(result.stdout)
+    assert list(payload) == [
+        "template", "method", "currency", "ranking", "disqualified", "points",
+        "fingerprint", "flags", "sensitivity",
+    ]
+    assert payload["flags"] and set(payload["flags"][0]) == {
+        "id", "kind", "vendor", "criterion", "evaluator", "detail", "message",
+    }
+    assert set(payload["sensitivity"]) == {
+        "margin", "weights", "without_evaluator", "without_bidder",
+    }
