@@ -67,6 +67,7 @@ def demo(password: str | None, if_empty: bool) -> None:
     from selector import PROJECT_ROOT
     from selector.services import ServiceError
     from selector.services.demo import is_empty, load_demo
+    from selector.services.passwords import password_problem
     from selector.store.db import get_session
     from selector.web import password_hash_method
 
@@ -84,8 +85,9 @@ def demo(password: str | None, if_empty: bool) -> None:
                 "the database already has users or tenders; the demo goes into an empty "
                 "database (delete instance/selector.db, then run selector init-db)"
             )
-        if password is not None and len(password) < 8:
-            raise click.BadParameter("use at least 8 characters", param_hint="--password")
+        problem = None if password is None else password_problem(password)
+        if problem is not None:
+            raise click.BadParameter(problem.en, param_hint="--password")
         try:
             logins = load_demo(
                 session,

@@ -21,7 +21,7 @@ MAX_FLAG_ID = 255  # a decision-check flag's id, as a form posts it back
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,63}$"  # 2 to 64 characters
 USERNAME_RE = re.compile(USERNAME_PATTERN)
 MAX_USERNAME = 64
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10  # the rest of the policy: selector.services.passwords
 MAX_PASSWORD = 256
 
 # Money.

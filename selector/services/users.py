@@ -10,12 +10,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from selector.scoring.model import Text
 from selector.services import NotFound, ServiceError, audit
+from selector.services.passwords import password_problem
 from selector.store.db import write_transaction
 from selector.store.models import Role, User, new_session_token, utcnow
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
-MIN_PASSWORD = 8
-MAX_PASSWORD = 256
 # Checked against when the username is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("selector-timing-equaliser")
 
@@ -60,7 +59,7 @@ def load_login(session: Session, login_id: str) -> User | None:
     changes, so a copied cookie stops working at once.
     """
     user_part, _sep, token = login_id.partition(":")
-    if not user_part.isdigit() or not token:
+    if not user_part.isdigit() or len(user_part) > 12 or not token:
         return None
     user = session.get(User, int(user_part))
     if user is None or not user.active or user.session_token != token:
@@ -68,23 +67,13 @@ def load_login(session: Session, login_id: str) -> User | None:
     return user
 
 
-def _check_password(password: str, field: str = "password") -> None:
-    if len(password) < MIN_PASSWORD:
-        raise ServiceError(
-            Text(
-                zh=f"密码过短:至少 {MIN_PASSWORD} 个字符。",
-                en=f"The password is too short: use at least {MIN_PASSWORD} characters.",
-            ),
-            field=field,
-        )
-    if len(password) > MAX_PASSWORD:
-        raise ServiceError(
-            Text(
-                zh=f"密码过长:最多 {MAX_PASSWORD} 个字符。",
-                en=f"The password is too long: use at most {MAX_PASSWORD} characters.",
-            ),
-            field=field,
-        )
+def _check_password(password: str, user: User | None = None, **names: str) -> None:
+    """Refuse a password the policy (`selector.services.passwords`) does not accept."""
+    if user is not None:
+        names = {"username": user.username, "display_name": user.display_name}
+    problem = password_problem(password, **names)
+    if problem is not None:
+        raise ServiceError(problem, field="password")
 
 
 def create_user(
@@ -100,7 +89,7 @@ def create_user(
     """Create a user with a hashed password (`hash_method`, scrypt by default).
 
     Raises ServiceError naming the field: a username that is malformed or taken, an unknown
-    role, a password shorter than 8 characters.
+    role, a password the policy refuses (`selector.services.passwords`).
     """
     username = username.strip().lower()
     display_name = display_name.strip() or username
@@ -131,7 +120,7 @@ def create_user(
             ),
             field="display_name",
         )
-    _check_password(password)
+    _check_password(password, username=username, display_name=display_name)
     with write_transaction(session):
         taken = session.scalar(
             select(func.count()).select_from(User).where(User.username == username)
@@ -181,9 +170,9 @@ def set_password(
     hash_method: str = DEFAULT_HASH_METHOD,
 ) -> User:
     """Set a new password (hashed with `hash_method`); the user's other sessions end."""
-    _check_password(password)
     with write_transaction(session):
         user = get_user(session, user_id)
+        _check_password(password, user)
         user.password_hash = _hash(password, hash_method)
         user.session_token = new_session_token()
         audit(session, "user.password", actor=actor, user=user.username)
