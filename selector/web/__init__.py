@@ -32,7 +32,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from selector.scoring import numbers
 from selector.services import Forbidden, NotFound, ServiceError, users
 from selector.store.db import get_session
-from selector.web import i18n, labels, throttle
+from selector.web import i18n, labels, sessions, throttle
 from selector.web.urls import BoundedInt
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -91,6 +91,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["decimals"] = format_decimals
 
     _register_errors(app)
+    sessions.init_app(app)
 
     @app.after_request
     def security_headers(response: Response) -> Response:

@@ -11,6 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from selector.services import users
 from selector.store.db import get_session
+from selector.web import sessions
 from selector.web.forms import ActionForm, LoginForm
 from selector.web.urls import safe_next
 
@@ -39,6 +40,7 @@ def login() -> Any:
                 session["lang"] = lang
             session.permanent = True
             login_user(user)
+            sessions.start()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("site.index"))
     return render_template("auth/login.html", form=form)
