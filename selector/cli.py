@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "user": "selector.commands.web:user",
     "report": "selector.commands.report:report",
     "export": "selector.commands.report:export",
+    "check-deploy": "selector.commands.deploy:check_deploy",
 }
 
 
