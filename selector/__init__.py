@@ -42,6 +42,11 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
 
     app.register_blueprint(downloads)
     throttle.init_app(app)  # once every blueprint is there: it limits the login and downloads
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:  # the client's address and scheme come from the proxy's X-Forwarded-* headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 
 

@@ -32,7 +32,12 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": True,
-    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
+    # The server ends a login after SESSION_IDLE_LIFETIME without a request, and
+    # SESSION_ABSOLUTE_LIFETIME after it began (selector.web.sessions); the cookie's own
+    # expiry is only the browser's side of it.
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "SESSION_IDLE_LIFETIME": timedelta(hours=2),
+    "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SECURE": True,
     # Uploads are bids tables and template YAML: a few hundred kilobytes at most.
@@ -45,6 +50,25 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_TRANSLATION_DIRECTORIES": "translations",
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
+    # How many reverse proxies (the TLS proxy) stand in front of the app: their
+    # X-Forwarded-For/-Proto/-Host name the client's address and scheme. 0: none, trust no
+    # such header (then the login limit per address counts the proxy as one client).
+    "TRUSTED_PROXIES": 0,
+    # Rate limits (selector.web.throttle): counters in memory, or in Redis shared by every
+    # worker with SELECTOR_RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379. A storage that fails
+    # lets requests through rather than failing them.
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STRATEGY": "moving-window",
+    "RATELIMIT_SWALLOW_ERRORS": True,
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "RATELIMIT_KEY_PREFIX": "selector",
+    # Failed logins per username and per client address (a proxy must pass the real one).
+    "LOGIN_LIMIT_ACCOUNT": "5 per minute; 20 per hour",
+    "LOGIN_LIMIT_ADDRESS": "20 per minute; 100 per hour",
+    # PDF reports and exports one user may have in the making at once, and per minute.
+    "REPORTS_AT_ONCE": 2,
+    "REPORT_LIMIT": "20 per minute",
 }
 
 

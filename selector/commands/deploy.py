@@ -1,7 +1,8 @@
 """`selector check-deploy`: the settings that make a deployment unsafe, like Django's
-`check --deploy`. It reads the configuration exactly as the server would (instance config,
-environment, `SELECTOR_*`), prints one line per problem with its fix, and exits 1 when there
-is any (0 when there is none), so a deployment script can stop on it.
+`check --deploy`. It reads the configuration exactly as the server would (`selector.config`:
+instance config, environment, `SELECTOR_*`) without building the app, prints one line per
+problem with its fix, and exits 1 when there is any (0 when there is none), so a deployment
+script can stop on it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 import click
 
 from selector.commands.files import lang_option
+from selector.config import instance_path, load_config
 from selector.reports.fonts import missing_font
 from selector.scoring.model import Text
 
@@ -42,14 +44,16 @@ def deploy_problems(config: Mapping[str, Any], instance_path: str, workers: int)
     problems: list[Text] = []
     key = str(config.get("SECRET_KEY") or "")
     instance_key = Path(instance_path) / "secret_key"
-    if instance_key.exists() and instance_key.read_text().strip() == key:
+    if not key or (instance_key.exists() and instance_key.read_text().strip() == key):
         problems.append(
             Text(
-                zh=f"SECRET_KEY 来自实例目录中自动生成的 {instance_key}：每台服务器各生成一个，"
-                "并与数据库放在一起；请通过环境变量 SECRET_KEY 设置一个随机密钥"
+                zh=f"SECRET_KEY 未设置或来自实例目录中自动生成的 {instance_key}："
+                "每台服务器各生成一个，并与数据库放在一起；"
+                "请通过环境变量 SECRET_KEY 设置一个随机密钥"
                 "（python -c 'import secrets; print(secrets.token_hex(32))'）",
-                en=f"SECRET_KEY is the one generated in the instance folder ({instance_key}): "
-                "each server makes its own and it sits beside the database; set a random "
+                en="SECRET_KEY is unset or the one generated in the instance folder "
+                f"({instance_key}): each server makes its own and it sits beside the "
+                "database; set a random "
                 "SECRET_KEY in the environment (python -c 'import secrets; "
                 "print(secrets.token_hex(32))')",
             )
@@ -149,11 +153,9 @@ def deploy_problems(config: Mapping[str, Any], instance_path: str, workers: int)
 @lang_option
 def check_deploy(workers: int | None, lang: str) -> None:
     """List the settings that make this deployment insecure; exit 1 when there is any."""
-    from selector import create_app
-
-    app = create_app()
+    folder = instance_path()
     count = workers or gunicorn_workers(os.environ)
-    problems = deploy_problems(app.config, app.instance_path, count)
+    problems = deploy_problems(load_config(folder), folder, count)
     if not problems:
         click.echo("未发现不安全的设置。" if lang == "zh" else "No insecure settings found.")
         return

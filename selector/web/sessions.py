@@ -16,18 +16,12 @@ from flask import Flask, current_app, flash, jsonify, redirect, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
-DEFAULTS: dict[str, Any] = {
-    "SESSION_IDLE_LIFETIME": timedelta(hours=2),
-    "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),
-}
 # `seen_at` is rewritten at most this often, so most requests leave the cookie as it is.
 SEEN_RESOLUTION_SECONDS = 60
 
 
 def init_app(app: Flask) -> None:
-    """Check the session's age before every request."""
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
+    """Check the session's age before every request (lifetimes: `selector.config`)."""
     app.before_request(enforce_lifetimes)
 
 

@@ -24,23 +24,6 @@ from flask_login import current_user
 from selector.scoring.limits import MAX_USERNAME
 
 EXTENSION_KEY = "selector.limiter"
-
-DEFAULTS: dict[str, Any] = {
-    "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_STRATEGY": "moving-window",
-    "RATELIMIT_SWALLOW_ERRORS": True,  # a broken storage must not turn logins into 500s
-    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
-    "RATELIMIT_HEADERS_ENABLED": False,
-    "RATELIMIT_KEY_PREFIX": "selector",
-    # Failed logins: per username, and per client address (a proxy must pass the real one).
-    "LOGIN_LIMIT_ACCOUNT": "5 per minute; 20 per hour",
-    "LOGIN_LIMIT_ADDRESS": "20 per minute; 100 per hour",
-    # PDF reports and spreadsheet exports one user may have in the making at once, and per
-    # minute: each build keeps a core busy for a second or more.
-    "REPORTS_AT_ONCE": 2,
-    "REPORT_LIMIT": "20 per minute",
-}
-
 LOGIN_ENDPOINT = "auth.login"
 REPORTS_BLUEPRINT = "downloads"
 # How long a report slot stays taken if its worker dies before giving it back.
@@ -48,9 +31,10 @@ REPORT_SLOT_SECONDS = 120
 
 
 def init_app(app: Flask) -> Limiter:
-    """Give `app` its limiter: failed logins and the downloads blueprint are limited."""
-    for key, value in DEFAULTS.items():
-        app.config.setdefault(key, value)
+    """Give `app` its limiter: failed logins and the downloads blueprint are limited.
+
+    The settings (`RATELIMIT_*`, `LOGIN_LIMIT_*`, `REPORT*`) are in `selector.config`.
+    """
     limiter = Limiter(key_func=get_remote_address, app=app)
     app.extensions[EXTENSION_KEY] = limiter
 
