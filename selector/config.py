@@ -35,9 +35,9 @@ DEFAULTS: dict[str, Any] = {
     # The server ends a login after SESSION_IDLE_LIFETIME without a request, and
     # SESSION_ABSOLUTE_LIFETIME after it began (selector.web.sessions); the cookie's own
     # expiry is only the browser's side of it.
-    "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+    "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     "SESSION_IDLE_LIFETIME": timedelta(hours=2),
-    "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=12),
+    "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=8),
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SECURE": True,
     # Uploads are bids tables and template YAML: a few hundred kilobytes at most.
