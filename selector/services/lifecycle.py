@@ -10,7 +10,7 @@ State machine (anything else is refused with a message):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +24,6 @@ from selector.services.results import open_flags, result_for
 from selector.services.setup import MAX_TEXT
 from selector.services.uow import tender_change
 from selector.store.models import (
-    Assignment,
     AuditEvent,
     ScoreSheet,
     SheetState,
@@ -53,28 +52,33 @@ def history(session: Session, tender_id: int) -> list[AuditEvent]:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProgressCell:
-    state: str  # missing | draft | submitted | conflict
+    """One evaluator × vendor sheet: its state (missing, draft, submitted or conflict)."""
+
+    state: str
     submitted_at: Any = None
     sheet_id: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class ProgressRow:
-    assignment: Assignment
+    """One evaluator's sheets, a cell per vendor in the tender's order."""
+
+    evaluator: str  # display name
     declared: bool
-    conflicts: list[str]
-    cells: dict[int, ProgressCell]
+    conflicts: tuple[str, ...]  # vendor names
+    cells: tuple[ProgressCell, ...]
     submitted: int
     expected: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class Progress:
     """Who has submitted what: sheet states only, never scores (scoring is blind)."""
 
-    rows: list[ProgressRow] = field(default_factory=list)
+    vendors: tuple[str, ...] = ()
+    rows: tuple[ProgressRow, ...] = ()
     submitted: int = 0
     expected: int = 0
 
@@ -88,33 +92,38 @@ def progress(session: Session, tender: Tender) -> Progress:
     sheets = session.scalars(select(ScoreSheet).where(ScoreSheet.tender_id == tender.id)).all()
     by_cell = {(s.evaluator_id, s.vendor_id): s for s in sheets}
     declarations = {d.user_id: d for d in tender.declarations}
-    result = Progress()
+    rows = []
     for assignment in tender.assignments:
         declaration = declarations.get(assignment.user_id)
         conflicted = {v.id for v in declaration.vendors} if declaration else set()
-        row = ProgressRow(
-            assignment=assignment,
-            declared=declaration is not None,
-            conflicts=[v.name for v in declaration.vendors] if declaration else [],
-            cells={},
-            submitted=0,
-            expected=0,
-        )
+        cells = []
         for vendor in tender.vendors:
             if vendor.id in conflicted:
-                row.cells[vendor.id] = ProgressCell("conflict")
+                cells.append(ProgressCell("conflict"))
                 continue
             sheet = by_cell.get((assignment.user_id, vendor.id))
-            state = sheet.state if sheet else "missing"
-            row.cells[vendor.id] = ProgressCell(
-                state, sheet.submitted_at if sheet else None, sheet.id if sheet else None
+            cells.append(
+                ProgressCell(sheet.state, sheet.submitted_at, sheet.id)
+                if sheet
+                else ProgressCell("missing")
             )
-            row.expected += 1
-            row.submitted += state == SheetState.SUBMITTED
-        result.rows.append(row)
-        result.submitted += row.submitted
-        result.expected += row.expected
-    return result
+        counted = [c for c in cells if c.state != "conflict"]
+        rows.append(
+            ProgressRow(
+                evaluator=assignment.user.display_name,
+                declared=declaration is not None,
+                conflicts=tuple(v.name for v in declaration.vendors) if declaration else (),
+                cells=tuple(cells),
+                submitted=sum(c.state == SheetState.SUBMITTED for c in counted),
+                expected=len(counted),
+            )
+        )
+    return Progress(
+        vendors=tuple(v.name for v in tender.vendors),
+        rows=tuple(rows),
+        submitted=sum(r.submitted for r in rows),
+        expected=sum(r.expected for r in rows),
+    )
 
 
 def missing_bids(tender: Tender) -> list[str]:

@@ -7,7 +7,8 @@ tabs or two devices cannot silently overwrite each other (optimistic locking).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -23,6 +24,7 @@ from selector.services import Forbidden, NotFound, ServiceError, StaleEdit
 from selector.services.access import evaluated_tender, evaluator_assignment
 from selector.services.templates import template_of
 from selector.services.uow import tender_change
+from selector.services.views import TenderHeading, tender_heading
 from selector.store.models import (
     Assignment,
     ConflictDeclaration,
@@ -102,21 +104,26 @@ class SheetContext:
         return [c for g in self.groups for c in g.criteria]
 
 
-@dataclass
+@dataclass(frozen=True)
 class VendorLine:
-    vendor: Vendor
-    state: str
+    """A vendor on the evaluator's page: their sheet's state and their own running total."""
+
+    vendor_id: int
+    vendor: str
+    state: str  # missing | draft | submitted | conflict
     total: OwnTotal | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Workspace:
     """An evaluator's page for one tender: declaration, then their vendors and sheet states."""
 
-    tender: Tender
-    assignment: Assignment
-    declaration: ConflictDeclaration | None
-    lines: list[VendorLine] = field(default_factory=list)
+    tender: TenderHeading
+    vendors: tuple[tuple[int, str], ...]  # every vendor (id, name), for the declaration
+    declared: bool
+    conflicts: tuple[str, ...]  # vendor names declared
+    declared_at: datetime | None
+    lines: tuple[VendorLine, ...] = ()
 
     @property
     def submitted(self) -> int:
@@ -196,22 +203,33 @@ def workspace(session: Session, tender_id: int, user: User) -> Workspace:
     assignment = evaluator_assignment(session, tender_id, user)
     tender = assignment.tender
     declaration = _declaration(session, tender_id, user)
-    result = Workspace(tender, assignment, declaration)
-    if declaration is None:
-        return result
-    conflicted = {v.id for v in declaration.vendors}
-    sheets = _own_sheets(session, tender_id, user)
-    groups = scored_groups(tender, assignment)
-    for vendor in tender.vendors:
-        if vendor.id in conflicted:
-            result.lines.append(VendorLine(vendor, "conflict"))
-            continue
-        sheet = sheets.get(vendor.id)
-        values = {e.criterion.key: e.value for e in sheet.entries} if sheet else {}
-        result.lines.append(
-            VendorLine(vendor, sheet.state if sheet else "missing", own_total(groups, values))
-        )
-    return result
+    lines = []
+    if declaration is not None:
+        conflicted = {v.id for v in declaration.vendors}
+        sheets = _own_sheets(session, tender_id, user)
+        groups = scored_groups(tender, assignment)
+        for vendor in tender.vendors:
+            if vendor.id in conflicted:
+                lines.append(VendorLine(vendor.id, vendor.name, "conflict"))
+                continue
+            sheet = sheets.get(vendor.id)
+            values = {e.criterion.key: e.value for e in sheet.entries} if sheet else {}
+            lines.append(
+                VendorLine(
+                    vendor.id,
+                    vendor.name,
+                    sheet.state if sheet else "missing",
+                    own_total(groups, values),
+                )
+            )
+    return Workspace(
+        tender=tender_heading(tender),
+        vendors=tuple((v.id, v.name) for v in tender.vendors),
+        declared=declaration is not None,
+        conflicts=tuple(v.name for v in declaration.vendors) if declaration else (),
+        declared_at=declaration.declared_at if declaration else None,
+        lines=tuple(lines),
+    )
 
 
 def declare_conflicts(

@@ -23,7 +23,7 @@ def workspace(tender_id: int) -> Any:
     """The evaluator's tender page: the declaration first, then their sheets."""
     space = sheets.workspace(get_session(), tender_id, user())
     form = ConflictForm(formdata=None)
-    form.vendors.choices = [(v.id, v.name) for v in space.tender.vendors]
+    form.vendors.choices = list(space.vendors)
     return render_template("evaluate/workspace.html", space=space, form=form)
 
 
@@ -34,7 +34,7 @@ def declare(tender_id: int) -> Any:
     session = get_session()
     space = sheets.workspace(session, tender_id, user())
     form = ConflictForm()
-    form.vendors.choices = [(v.id, v.name) for v in space.tender.vendors]
+    form.vendors.choices = list(space.vendors)
     if form.validate_on_submit():
         try:
             sheets.declare_conflicts(

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from selector.scoring.numbers import plain
-from selector.services import ServiceError, access, lifecycle, setup, templates, users
+from selector.services import ServiceError, access, lifecycle, setup, templates, users, views
 from selector.services.templates import (
     available_templates,
     parse_uploaded_template,
@@ -52,7 +52,10 @@ def _percent(value: Any) -> Decimal:
 def index() -> Any:
     """The tenders the logged-in user may see, with what to do next."""
     session = get_session()
-    return render_template("tenders/index.html", tenders=access.tenders_visible_to(session, user()))
+    return render_template(
+        "tenders/index.html",
+        tenders=[views.tender_heading(t) for t in access.tenders_visible_to(session, user())],
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -109,7 +112,8 @@ def new() -> Any:
 def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
     """The chair's tender page with all its forms (one of them possibly showing errors)."""
     session = get_session()
-    template = templates.template_of(tender)
+    page = views.tender_setup(tender)
+    template = page.template
     lang = current_lang()
     settings = overrides.pop("settings_form", None) or TenderSettingsForm(
         formdata=None,
@@ -149,10 +153,10 @@ def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
     return (
         render_template(
             "tenders/show.html",
-            tender=tender,
+            page=page,
+            tender=page.tender,
             template=template,
             progress=lifecycle.progress(session, tender),
-            missing_bids=lifecycle.missing_bids(tender),
             open_problems=lifecycle.open_problems(tender)
             if tender.state == TenderState.DRAFT
             else [],
@@ -179,7 +183,7 @@ def show(tender_id: int) -> Any:
     if role == "observer":
         return redirect(url_for("results.show", tender_id=tender.id))
     if role == "admin":
-        return render_template("tenders/summary.html", tender=tender)
+        return render_template("tenders/summary.html", tender=views.tender_heading(tender))
     tender = _chaired(tender_id)
     return _manage_page(tender)
 
@@ -453,7 +457,7 @@ def transition(tender_id: int, action: str) -> Any:
     tender = _chaired(tender_id)
     return render_template(
         "tenders/confirm.html",
-        tender=tender,
+        tender=views.tender_heading(tender),
         action=action,
         form=form,
         progress=lifecycle.progress(session, tender),
@@ -475,7 +479,7 @@ def delete(tender_id: int) -> Any:
             return redirect(url_for("tenders.show", tender_id=tender_id))
         flash(_("Tender '%(name)s' deleted.", name=name), "success")
         return redirect(url_for("tenders.index"))
-    return render_template("tenders/delete.html", tender=tender, form=form)
+    return render_template("tenders/delete.html", tender=views.tender_heading(tender), form=form)
 
 
 @bp.post("/<int:tender_id>/sheets/<int:sheet_id>/return")
@@ -505,7 +509,9 @@ def history(tender_id: int) -> Any:
     """The tender's audit trail: who did what, when."""
     tender = _chaired(tender_id)
     return render_template(
-        "tenders/history.html", tender=tender, events=lifecycle.history(get_session(), tender.id)
+        "tenders/history.html",
+        tender=views.tender_heading(tender),
+        events=lifecycle.history(get_session(), tender.id),
     )
 
 
@@ -517,5 +523,7 @@ def criteria(tender_id: int) -> Any:
     if user().role == "admin":
         abort(403)
     return render_template(
-        "tenders/criteria.html", tender=tender, template=templates.template_of(tender)
+        "tenders/criteria.html",
+        tender=views.tender_heading(tender),
+        template=templates.template_of(tender),
     )
