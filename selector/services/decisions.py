@@ -19,7 +19,7 @@ from selector.scoring.checks import DecisionChecks, Flag, decision_checks
 from selector.scoring.model import Result, ScoringError, Text
 from selector.scoring.sensitivity import normalised_weights, reweighted
 from selector.services import NotFound, ServiceError
-from selector.services.results import result_for, reviews_by_flag
+from selector.services.results import ReviewNote, result_for, reviews_by_flag
 from selector.services.uow import tender_change
 from selector.store.models import FlagReview, TenderState, User
 
@@ -35,7 +35,7 @@ class FlagView:
     """A flag of the result with the review notes recorded on it (oldest first)."""
 
     flag: Flag
-    reviews: tuple[FlagReview, ...]
+    reviews: tuple[ReviewNote, ...]
 
     @property
     def is_open(self) -> bool:
@@ -51,7 +51,7 @@ class FlagBoard:
     """
 
     flags: tuple[FlagView, ...]
-    stale_reviews: tuple[FlagReview, ...]
+    stale_reviews: tuple[ReviewNote, ...]
 
     @property
     def open(self) -> tuple[FlagView, ...]:

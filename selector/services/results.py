@@ -5,6 +5,8 @@ export reads. The same data give the same numbers as `selector score` on the sam
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -117,12 +119,30 @@ def try_result(session: Session, tender_id: int) -> tuple[Result | None, list[Te
         return None, list(error.texts)
 
 
-def reviews_by_flag(session: Session, tender_id: int) -> dict[str, list[FlagReview]]:
-    reviews: dict[str, list[FlagReview]] = {}
+@dataclass(frozen=True)
+class ReviewNote:
+    """A chair's review note on a flag: what it says, who wrote it and when."""
+
+    flag_id: str
+    note: str
+    author: str  # display name ("" when the account is gone)
+    created_at: datetime | None
+
+
+def reviews_by_flag(session: Session, tender_id: int) -> dict[str, list[ReviewNote]]:
+    """The tender's review notes by flag id, oldest first."""
+    reviews: dict[str, list[ReviewNote]] = {}
     for review in session.scalars(
         select(FlagReview).where(FlagReview.tender_id == tender_id).order_by(FlagReview.id)
     ):
-        reviews.setdefault(review.flag_id, []).append(review)
+        reviews.setdefault(review.flag_id, []).append(
+            ReviewNote(
+                review.flag_id,
+                review.note,
+                review.author.display_name if review.author else "",
+                review.created_at,
+            )
+        )
     return reviews
 
 
@@ -183,11 +203,7 @@ def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
         "committee": committee,
         "flag_reviews": {
             flag: [
-                {
-                    "note": r.note,
-                    "author": r.author.display_name if r.author else "",
-                    "created_at": r.created_at,
-                }
+                {"note": r.note, "author": r.author, "created_at": r.created_at}
                 for r in reviews
             ]
             for flag, reviews in reviews_by_flag(session, tender.id).items()

@@ -76,28 +76,22 @@ class OwnTotal:
     expected: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class SheetContext:
     """Everything a sheet page shows; the evaluator's own data only."""
 
-    tender: Tender
-    vendor: Vendor
-    assignment: Assignment
-    sheet: ScoreSheet | None
+    tender: TenderHeading
+    vendor_id: int
+    vendor: str
+    state: str  # missing | draft | submitted
+    version: int  # the sheet's version (0 before the first save)
+    submitted_at: datetime | None
     groups: list[SheetGroup]
     values: dict[str, str]
     comments: dict[str, str]
     total: OwnTotal
     editable: bool
     bids: list[tuple[Criterion, Decimal, str]] | None = None
-
-    @property
-    def version(self) -> int:
-        return self.sheet.version if self.sheet else 0
-
-    @property
-    def state(self) -> str:
-        return self.sheet.state if self.sheet else "missing"
 
     @property
     def criteria(self) -> list[Criterion]:
@@ -359,10 +353,12 @@ def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) 
             if criterion is not None:
                 bids.append((criterion, bid.amount, bid.currency))
     return SheetContext(
-        tender,
-        vendor,
-        assignment,
-        sheet,
+        tender_heading(tender),
+        vendor.id,
+        vendor.name,
+        sheet.state if sheet else "missing",
+        sheet.version if sheet else 0,
+        sheet.submitted_at if sheet else None,
         groups,
         values,
         comments,

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from selector.scoring.model import Template, Text
+from selector.scoring import numbers, values
+from selector.scoring.model import Criterion, Template, Text
 from selector.services.templates import template_of
 from selector.store.models import Tender
 
@@ -135,3 +136,44 @@ def tender_setup(tender: Tender) -> TenderSetup:
         rates=tuple(RateRow(r.currency, Decimal(r.rate)) for r in tender.rates),
         committee=committee,
     )
+
+
+def value_words(criterion: Criterion | None, value: str | Decimal) -> Text:
+    """A stored value in the criterion's own words (部分满足 / Partially meets, a grade's
+    label, a plain number); the stored text itself when the criterion does not know it."""
+    if criterion is not None and criterion.kind == "scale":
+        try:
+            number = numbers.plain(Decimal(value))
+        except ArithmeticError:
+            number = str(value)
+        return Text(zh=number, en=number)
+    for option in values.options(criterion) if criterion is not None else ():
+        if option.key == value:
+            return option.label
+    return Text(zh=str(value), en=str(value))
+
+
+@dataclass(frozen=True)
+class ConsensusLine:
+    """A consensus value the committee agreed for one cell, with the chair's reason."""
+
+    id: int
+    vendor: str
+    criterion: Text  # the criterion's title
+    value: Text  # in the criterion's words
+    reason: str
+
+
+def consensus_lines(tender: Tender) -> tuple[ConsensusLine, ...]:
+    """The tender's consensus values, in the order they were recorded."""
+    template = template_of(tender)
+    lines = []
+    for row in tender.consensus:
+        criterion = template.criterion(row.criterion.key)
+        title = criterion.title if criterion else Text(zh=row.criterion.key, en=row.criterion.key)
+        lines.append(
+            ConsensusLine(
+                row.id, row.vendor.name, title, value_words(criterion, row.value), row.reason
+            )
+        )
+    return tuple(lines)

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 from selector.scoring.checks import KIND_TITLES
 from selector.scoring.limits import MAX_TEXT
 from selector.scoring.sensitivity import weight_flips
-from selector.services import ServiceError, access, decisions, templates
+from selector.services import ServiceError, access, decisions, templates, views
 from selector.store.db import get_session
 from selector.web import flash_error, roles_required, user
 from selector.web.i18n import current_lang
@@ -49,7 +49,7 @@ def show(tender_id: int) -> Any:
     page = decisions.tender_checks(session, tender.id)
     return render_template(
         "decisions/show.html",
-        tender=tender,
+        tender=views.tender_heading(tender),
         template=templates.template_of(tender),
         result=page.result,
         sensitivity=page.checks.sensitivity if page.checks else None,

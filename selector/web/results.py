@@ -9,11 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from selector.scoring import rules
 from selector.scoring.checks import decision_checks
 from selector.scoring.model import Result
 from selector.scoring.serialize import fingerprint
-from selector.services import ServiceError, access, decisions, results, templates
+from selector.services import ServiceError, access, decisions, results, templates, views
 from selector.services import consensus as consensus_service
 from selector.store.db import get_session
 from selector.web import apply_error, flash_error, roles_required, user
@@ -33,15 +32,6 @@ def _entries_by_cell(result: Result) -> dict[tuple[str, str], list[Any]]:
     return cells
 
 
-def _value_label(criterion: Any, value: Any, lang: str) -> str:
-    if criterion.kind == "scale":
-        return str(value)
-    for choice in rules.choices(criterion):
-        if choice.key == value:
-            return choice.label.get(lang)
-    return str(value)
-
-
 @bp.get("/<int:tender_id>/results")
 @login_required
 def show(tender_id: int) -> Any:
@@ -51,7 +41,6 @@ def show(tender_id: int) -> Any:
     tender = access.results_tender(session, tender_id, user())
     result, problems = results.try_result(session, tender.id)
     checks = decision_checks(result) if result is not None else None
-    reviews = results.reviews_by_flag(session, tender.id)
     lang = current_lang()
     review_form = FlagReviewForm(formdata=None)
     what_if = None
@@ -62,7 +51,7 @@ def show(tender_id: int) -> Any:
             what_if = None
     return render_template(
         "results/show.html",
-        tender=tender,
+        tender=views.tender_heading(tender),
         template=templates.template_of(tender),
         result=result,
         flags=checks.flags if checks else (),
@@ -71,8 +60,7 @@ def show(tender_id: int) -> Any:
         fingerprint=fingerprint(result.input) if result else "",
         problems=problems,
         entries=_entries_by_cell(result) if result else {},
-        value_label=lambda c, v: _value_label(c, v, lang),
-        reviews=reviews,
+        value_label=lambda c, v: views.value_words(c, v).get(lang),
         review_form=review_form,
         is_chair=user().role == "chair",
         lang=lang,
@@ -121,7 +109,8 @@ def _consensus_page(tender: Any, form: ConsensusForm, status: int = 200) -> Any:
     _result, problems = results.try_result(session, tender.id)
     return render_template(
         "results/consensus.html",
-        tender=tender,
+        tender=views.tender_heading(tender),
+        lines=views.consensus_lines(tender),
         template=template,
         form=form,
         problems=problems,

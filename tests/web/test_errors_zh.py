@@ -116,3 +116,21 @@ def test_a_refused_transition_flashes_its_reason_in_chinese(app, client, make_te
     assert response.status_code == 422
     assert "Only a tender whose scoring is closed" not in page
     assert "只有评分已关闭的项目才能定稿。" in page
+
+
+def test_the_consensus_table_shows_values_in_the_criterions_own_words(app, client, make_tender):
+    setup = make_tender(state="closed")
+    login(client, "chair")
+    client.post(
+        f"/tenders/{setup.id}/consensus",
+        data={"vendor": setup.vendors["Alpha"], "criterion": "fit", "value": "partial",
+              "reason": "Agreed"},
+    )
+    client.post("/language", data={"lang": "zh", "next": "/"})
+    page = client.get(f"/tenders/{setup.id}/consensus").get_data(as_text=True)
+    row = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert "<td>部分满足</td>" in row
+    assert "partial" not in row
+    client.post("/language", data={"lang": "en", "next": "/"})
+    page = client.get(f"/tenders/{setup.id}/consensus").get_data(as_text=True)
+    assert "<td>Partially meets</td>" in page
