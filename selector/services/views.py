@@ -14,7 +14,7 @@ from decimal import Decimal
 from selector.scoring import numbers, values
 from selector.scoring.model import Criterion, Template, Text
 from selector.services.templates import template_of
-from selector.store.models import Tender
+from selector.store.models import Tender, User
 
 
 @dataclass(frozen=True)
@@ -177,3 +177,23 @@ def consensus_lines(tender: Tender) -> tuple[ConsensusLine, ...]:
             )
         )
     return tuple(lines)
+
+
+@dataclass(frozen=True)
+class UserLine:
+    """A user account as the administrator's list shows it."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    active: bool
+    last_login_at: datetime | None
+
+
+def user_lines(users: list[User]) -> tuple[UserLine, ...]:
+    """The accounts, for the administrator's list."""
+    return tuple(
+        UserLine(u.id, u.username, u.display_name, u.role, u.active, u.last_login_at)
+        for u in users
+    )

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from selector.services import ServiceError
+from selector.services import ServiceError, views
 from selector.services import users as user_service
 from selector.store.db import get_session
 from selector.web import (
@@ -31,7 +31,7 @@ def _page(form: UserCreateForm, status: int = 200) -> Any:
     form.role.choices = _role_choices()
     return render_template(
         "admin/users.html",
-        users=user_service.list_users(get_session()),
+        users=views.user_lines(user_service.list_users(get_session())),
         form=form,
         action_form=ActionForm(formdata=None),
         password_form=PasswordForm(formdata=None),
