@@ -8,9 +8,9 @@ Reading goes in three steps, and every problem found is reported, not just the f
    line and column.
 2. The file's shape, checked by pydantic models with `extra="forbid"`: unknown fields,
    missing fields, a text without both languages, a value of the wrong type.
-3. The rules of DESIGN §1: rule kinds and their fields, `partial` ≤ `max`, tiers, steps,
-   grade levels, unique ids, and group weights that add up to 100 (or, where no group gives
-   a weight, group maxima that do).
+3. The rules of docs/contract.md (§1–§3): rule kinds and their fields, `partial` ≤ `max`,
+   tiers, steps, grade levels, unique ids, and group weights that add up to 100 (or, where no
+   group gives a weight, group maxima that do).
 
 Each message names the file, the template / group / criterion / band, the field and the fix,
 for example ``criteria/x.yaml: criterion 'sla' field 'partial': 3 exceeds max 2; ...``.
@@ -575,7 +575,7 @@ def _shown_zh(value: object) -> str:
     return f" {_shown(value)}"
 
 
-# --- the rules of DESIGN §1 ------------------------------------------------------------------
+# --- the rules of docs/contract.md ------------------------------------------------------------
 
 
 class _Problems:

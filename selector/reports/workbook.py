@@ -12,7 +12,7 @@ Sheets, in the workbook's language (zh or en):
   `selector score --workbook` reads back (`selector.files.workbook`);
 - **Flags** and **Method**: what the committee reviewed, and how the totals are computed.
 
-The formulas round as the app does (DESIGN §1): a total is settled to 9 decimals and then
+The formulas round as the app does (docs/contract.md §8): a total is settled to 9 decimals and then
 rounded half-up to 2, `ROUND(ROUND(sum, 9), 2)`; ranks count the higher totals, then the
 equal totals with a lower bid, so equal total and bid share a rank. Only this module writes
 formulas, and they hold cell references and numbers, never a text a person typed: every

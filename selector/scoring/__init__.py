@@ -1,1 +1,1 @@
-"""The scoring core: pure rules, no Flask, no SQLAlchemy. See DESIGN §1."""
+"""The scoring core: pure rules, no Flask, no SQLAlchemy. See docs/contract.md."""

@@ -1,5 +1,5 @@
-"""The decision checks of a result (DESIGN §1): `decision_checks(result)` gives the flags a
-committee must see before it finalises and the result's sensitivity.
+"""The decision checks of a result (docs/contract.md §11): `decision_checks(result)` gives the
+flags a committee must see before it finalises and the result's sensitivity.
 
 - **divergence**: an evaluator's points on a cell differ from the mean of the other
   evaluators of that cell by more than the tender's threshold (default 40%) of the

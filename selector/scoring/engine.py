@@ -1,6 +1,7 @@
 """evaluate(input) -> Result: aggregate evaluators, apply gates and price rules, weight, rank.
 
-The rules are DESIGN §1; `evaluate`'s docstring states them where they are applied.
+The rules are those of docs/contract.md; `evaluate`'s docstring states them where they are
+applied.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ _GATE_POINTS: dict[object, float] = {"pass": 0.0, "fail": 1.0}
 def evaluate(inp: EvaluationInput) -> Result:
     """Score and rank the vendors of a tender.
 
-    Rules, in the order they are applied (DESIGN §1):
+    Rules, in the order they are applied (docs/contract.md):
 
     1. Each evaluator entry earns points by its criterion's rule: tiered full/partial/none ->
        max / partial (default 3) / 0; binary yes/no -> max / 0; scale -> the number; grade ->

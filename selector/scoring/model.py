@@ -84,8 +84,8 @@ class Level:
 class Criterion:
     """One line of the tender sheet.
 
-    `kind` says how points are given (see DESIGN §1). Kind-specific fields are None for the
-    kinds that do not use them: `partial` (tiered), `step` (scale), `levels` (grade),
+    `kind` says how points are given (see docs/contract.md §2). Kind-specific fields are None
+    for the kinds that do not use them: `partial` (tiered), `step` (scale), `levels` (grade),
     `tiers` (price_rank). A gate has `max` 0. `source` is "seed" for an item of the source
     tender sheet and "added" for one the template filled in.
     """

@@ -1,4 +1,4 @@
-"""The one rounding and formatting of Selector's numbers (DESIGN §1, "Totals and ranking").
+"""The one rounding and formatting of Selector's numbers (docs/contract.md §8).
 
 The results page, the JSON of the API and of `selector score --json`, the command line's
 table, the PDF, the workbook and the flags' sentences all round and write their numbers

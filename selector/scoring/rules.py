@@ -1,4 +1,4 @@
-"""Points for each rule kind of DESIGN §1.
+"""Points for each rule kind of docs/contract.md §2.
 
 Evaluator-entered kinds (`tiered`, `binary`, `scale`, `grade`, `gate`) turn one canonical
 value (as `selector.scoring.values` reads it) into points; price kinds (`price_rank`,

@@ -1,6 +1,6 @@
 """How solid is the ranking? The winner's margin, weight break-evens and leave-one-out winners.
 
-DESIGN §1 ("Sensitivity"). Everything here starts from a `Result` and recomputes only what a
+docs/contract.md §12. Everything here starts from a `Result` and recomputes only what a
 question changes, so that a 50 × 100 × 15 tender is analysed in well under a second:
 
 - **Weights.** A group's weight moves from w to x and the other groups are rescaled in
@@ -95,7 +95,7 @@ class LeaveOneOut:
 
 @dataclass(frozen=True)
 class Sensitivity:
-    """The stability summary of a result (DESIGN §1, "Sensitivity").
+    """The stability summary of a result (docs/contract.md §12).
 
     `margin` is the winner's total minus the runner-up's (None with fewer than two ranked
     vendors). `weights[group id]` is the group's break-even (`WeightFlip`) or None when no

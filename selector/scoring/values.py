@@ -9,7 +9,7 @@ a grade level's key) or, for `scale`, a Decimal — or a `Problem`: what is wron
 to enter instead, in both languages. The caller adds only where the value was: a file's
 line and column, a form field, an evaluator's entry.
 
-What is accepted (DESIGN §1):
+What is accepted (docs/contract.md §2):
 
 - `tiered`: full / partial / none, or 满足 / 部分满足 / 不满足;
 - `binary`: yes / no, or 能提供 / 不能提供 (also 能 / 不能, 是 / 否);

@@ -1,5 +1,5 @@
-"""The flags of DESIGN §1, each worked out by hand: divergence, outlier evaluator, abnormally
-low bid and fragile result (including the rank-reversal example of issue 3)."""
+"""The flags of docs/contract.md §11, each worked out by hand: divergence, outlier evaluator,
+abnormally low bid and fragile result (including the rank-reversal example of issue 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scoring contract of DESIGN §1, one rule at a time, with the seed's test vectors."""
+"""The scoring contract of docs/contract.md, one rule at a time, with the seed's test vectors."""
 
 from __future__ import annotations
 

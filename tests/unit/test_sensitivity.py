@@ -1,5 +1,5 @@
-"""Sensitivity (DESIGN §1): the margin, weight break-evens worked out by hand, and the laws
-that tie them to `evaluate`: the reported break-even really changes the winner, no smaller
+"""Sensitivity (docs/contract.md §12): the margin, weight break-evens worked out by hand, and the
+laws that tie them to `evaluate`: the reported break-even really changes the winner, no smaller
 change does, and the fast leave-one-out rankings are what scoring the reduced input gives."""
 
 from __future__ import annotations
