@@ -43,18 +43,6 @@ def _option_points(criterion: Criterion) -> dict[str, Decimal]:
     return {level.key: level.points for level in criterion.levels or ()}
 
 
-def parse_value(criterion: Criterion, raw: str | Decimal | float | int) -> str | Decimal:
-    """`values.read`, raising ScoringError with its problem (for the services until they
-    read through `values` themselves; to be removed)."""
-    value = values.read(criterion, raw)
-    if isinstance(value, values.Problem):
-        raise ScoringError(value.text)
-    return value
-
-
-scale_step = values.step  # for the services until they read through `values`; to be removed
-
-
 def points_for(criterion: Criterion, value: str | Decimal) -> Decimal | None:
     """The points one normalised value earns; None for a gate (gates give no points)."""
     kind = criterion.kind

@@ -146,6 +146,11 @@ def read(criterion: Criterion, raw: str | Decimal | float | int) -> Value | Prob
     return Problem(NOT_AN_OPTION, hint(criterion))
 
 
+def as_text(value: Value) -> str:
+    """A canonical value as text, as a sheet or a consensus keeps it: `full`, `3.5`."""
+    return plain(value) if isinstance(value, Decimal) else value
+
+
 def aliases(criterion: Criterion) -> Mapping[str, str]:
     """Every word accepted for a choice criterion, in lower case -> its key."""
     if criterion.kind == "grade":

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from selector.scoring.limits import MAX_TEXT
 from selector.scoring.model import Text
 from selector.store.models import AuditEvent, Tender, User
 
@@ -42,6 +43,35 @@ class ServiceError(Exception):
 
 def _text(value: Text | str) -> Text:
     return value if isinstance(value, Text) else Text(zh=str(value), en=str(value))
+
+
+def too_long(what: Text, limit: int) -> Text:
+    """`The reason is too long: use at most 2000 characters.` for `what` (`The reason`)."""
+    return Text(
+        zh=f"{what.zh}过长:最多 {limit} 个字符。",
+        en=f"{what.en} is too long: use at most {limit} characters.",
+    )
+
+
+def written(
+    value: str | None,
+    *,
+    field: str,
+    what: Text,
+    missing: Text | None = None,
+    limit: int = MAX_TEXT,
+) -> str:
+    """What a person wrote in `field`, without surrounding spaces.
+
+    ServiceError on `field` when it is longer than `limit` characters (the limits of
+    `selector.scoring.limits`), or when it is empty and `missing` says what to write.
+    """
+    text = (value or "").strip()
+    if missing is not None and not text:
+        raise ServiceError(missing, field=field)
+    if len(text) > limit:
+        raise ServiceError(too_long(what, limit), field=field)
+    return text
 
 
 class NotFound(ServiceError):

@@ -4,15 +4,12 @@ chair with a reason after scoring closes; it replaces the evaluators' aggregate 
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.orm import Session
 
-from selector.scoring import rules
-from selector.scoring.model import ScoringError, Text
-from selector.scoring.numbers import plain
-from selector.services import NotFound, ServiceError
-from selector.services.setup import MAX_TEXT, criterion_of, vendor_of
+from selector.scoring import values
+from selector.scoring.model import Text
+from selector.services import NotFound, ServiceError, written
+from selector.services.setup import criterion_of, vendor_of
 from selector.services.templates import template_of
 from selector.services.uow import tender_change
 from selector.store.models import Consensus, TenderState, User, utcnow
@@ -33,20 +30,12 @@ def record_consensus(
     The value is read by the criterion's rule (full/partial/none, yes/no, a grade, pass/fail,
     a number for scale). It replaces the evaluators' aggregate for that cell.
     """
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            Text(zh="请填写共识值的理由。", en="Write the reason for the consensus value."),
-            field="reason",
-        )
-    if len(reason) > MAX_TEXT:
-        raise ServiceError(
-            Text(
-                zh=f"理由过长:最多 {MAX_TEXT} 个字符。",
-                en=f"The reason is too long: use at most {MAX_TEXT} characters.",
-            ),
-            field="reason",
-        )
+    reason = written(
+        reason,
+        field="reason",
+        what=Text(zh="理由", en="The reason"),
+        missing=Text(zh="请填写共识值的理由。", en="Write the reason for the consensus value."),
+    )
     with tender_change(
         session,
         tender_id,
@@ -72,10 +61,10 @@ def record_consensus(
                 ),
                 field="criterion",
             )
-        try:
-            normalised = rules.parse_value(criterion, value)
-        except ScoringError:
-            raise ServiceError(_value_hint(criterion), field="value") from None
+        read = values.read(criterion, value or "")
+        if isinstance(read, values.Problem):
+            raise ServiceError(read.sentence, field="value")
+        normalised = values.as_text(read)
         existing = next(
             (c for c in tender.consensus if c.vendor_id == vendor.id and c.criterion_id == row.id),
             None,
@@ -84,38 +73,22 @@ def record_consensus(
             existing = Consensus(
                 vendor=vendor,
                 criterion=row,
-                value=str(normalised),
+                value=normalised,
                 reason=reason,
                 author_id=actor.id,
             )
             tender.consensus.append(existing)
         else:
-            existing.value, existing.reason, existing.author_id = str(normalised), reason, actor.id
+            existing.value, existing.reason, existing.author_id = normalised, reason, actor.id
             existing.created_at = utcnow()
         change.audit(
             "consensus.set",
             vendor=vendor.name,
             criterion=criterion_key,
-            value=str(normalised),
+            value=normalised,
             reason=reason,
         )
     return existing
-
-
-def _value_hint(criterion: Any) -> Text:
-    if criterion.kind == "scale":
-        return Text(
-            zh=(
-                f"请输入 0 到 {plain(criterion.max)} 之间的数字,步长为 "
-                f"{plain(rules.scale_step(criterion))}。"
-            ),
-            en=(
-                f"Enter a number from 0 to {plain(criterion.max)} on steps of "
-                f"{plain(rules.scale_step(criterion))}."
-            ),
-        )
-    keys = " / ".join(c.key for c in rules.choices(criterion))
-    return Text(zh=f"请输入以下之一:{keys}。", en=f"Enter one of: {keys}.")
 
 
 def remove_consensus(session: Session, tender_id: int, consensus_id: int, *, actor: User) -> None:

@@ -16,16 +16,13 @@ from sqlalchemy.orm import Session
 
 from selector.scoring import engine
 from selector.scoring.checks import DecisionChecks, Flag, decision_checks
+from selector.scoring.limits import MAX_FLAGS_PER_NOTE
 from selector.scoring.model import Result, ScoringError, Text
 from selector.scoring.sensitivity import normalised_weights, reweighted
-from selector.services import NotFound, ServiceError
+from selector.services import NotFound, ServiceError, written
 from selector.services.results import ReviewNote, result_for, reviews_by_flag
 from selector.services.uow import tender_change
 from selector.store.models import FlagReview, TenderState, User
-
-MAX_NOTE = 2000
-MAX_FLAGS_PER_NOTE = 500
-
 
 # --- the flags and their reviews ------------------------------------------------------------
 
@@ -99,6 +96,15 @@ def tender_checks(session: Session, tender_id: int) -> TenderChecks:
     return TenderChecks(result, checks, (), flag_board(session, tender_id, checks.flags))
 
 
+def _note(note: str | None) -> str:
+    return written(
+        note,
+        field="note",
+        what=Text(zh="说明", en="The note"),
+        missing=Text(zh="请填写复核说明。", en="Write a review note."),
+    )
+
+
 def review_flags(
     session: Session,
     tender_id: int,
@@ -118,7 +124,6 @@ def review_flags(
     for anyone but the tender's chair; ServiceError unless scoring is closed (flags are
     reviewed after closing and before finalising).
     """
-    note = (note or "").strip()
     chosen = list(dict.fromkeys(i.strip() for i in flag_ids if i and i.strip()))
     kinds = {k for k in kinds if k}
     if not chosen and not kinds:
@@ -129,16 +134,7 @@ def review_flags(
             ),
             field="flag_ids",
         )
-    if not note:
-        raise ServiceError(Text(zh="请填写复核说明。", en="Write a review note."), field="note")
-    if len(note) > MAX_NOTE:
-        raise ServiceError(
-            Text(
-                zh=f"说明过长:最多 {MAX_NOTE} 个字符。",
-                en=f"The note is too long: use at most {MAX_NOTE} characters.",
-            ),
-            field="note",
-        )
+    note = _note(note)
     with tender_change(
         session,
         tender_id,
@@ -199,17 +195,7 @@ def review_flag(
     session: Session, tender_id: int, *, actor: User, flag_id: str, note: str
 ) -> FlagReview:
     """Record the chair's review note on a decision-check flag (scoring closed)."""
-    note = (note or "").strip()
-    if not note:
-        raise ServiceError(Text(zh="请填写复核说明。", en="Write a review note."), field="note")
-    if len(note) > MAX_NOTE:
-        raise ServiceError(
-            Text(
-                zh=f"说明过长:最多 {MAX_NOTE} 个字符。",
-                en=f"The note is too long: use at most {MAX_NOTE} characters.",
-            ),
-            field="note",
-        )
+    note = _note(note)
     flag_id = (flag_id or "").strip()
     with tender_change(
         session,

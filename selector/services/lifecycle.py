@@ -19,9 +19,8 @@ from sqlalchemy.orm import Session
 from selector.scoring.checks import decision_checks
 from selector.scoring.model import ScoringError, Text
 from selector.scoring.serialize import fingerprint
-from selector.services import NotFound, ServiceError, audit
+from selector.services import NotFound, ServiceError, audit, written
 from selector.services.results import open_flags, result_for
-from selector.services.setup import MAX_TEXT
 from selector.services.uow import tender_change
 from selector.store.models import (
     AuditEvent,
@@ -190,15 +189,7 @@ def transition(
     if action not in TRANSITIONS:
         raise ServiceError(Text(zh="未知操作。", en="Unknown action."))
     sources, target = TRANSITIONS[action]
-    reason = (reason or "").strip()
-    if len(reason) > MAX_TEXT:
-        raise ServiceError(
-            Text(
-                zh=f"理由过长:最多 {MAX_TEXT} 个字符。",
-                en=f"The reason is too long: use at most {MAX_TEXT} characters.",
-            ),
-            field="reason",
-        )
+    reason = written(reason, field="reason", what=Text(zh="理由", en="The reason"))
     if action == "reopen" and not reason:
         raise ServiceError(
             Text(
@@ -282,15 +273,15 @@ def return_sheet(
     session: Session, tender_id: int, sheet_id: int, *, actor: User, reason: str
 ) -> ScoreSheet:
     """Give a submitted sheet back to its evaluator as a draft (scoring open; reason kept)."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ServiceError(
-            Text(
-                zh="请填写退回理由:评委会看到。",
-                en="Write why the sheet goes back: the evaluator will see it.",
-            ),
-            field="reason",
-        )
+    reason = written(
+        reason,
+        field="reason",
+        what=Text(zh="理由", en="The reason"),
+        missing=Text(
+            zh="请填写退回理由:评委会看到。",
+            en="Write why the sheet goes back: the evaluator will see it.",
+        ),
+    )
     with tender_change(
         session,
         tender_id,
@@ -314,7 +305,7 @@ def return_sheet(
             "sheet.return",
             evaluator=sheet.evaluator.username,
             vendor=sheet.vendor.name,
-            reason=reason[:MAX_TEXT],
+            reason=reason,
         )
     return sheet
 

@@ -5,7 +5,6 @@ only while the tender is a draft (see `selector.services.lifecycle` for the stat
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import IO
 
@@ -13,8 +12,17 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from selector.files.readers import InputError, read_bids_table
+from selector.scoring.limits import (
+    CURRENCY_RE,
+    MAX_AMOUNT,
+    MAX_NAME,
+    MAX_PERCENT,
+    MAX_RATE,
+    MIN_PERCENT,
+)
 from selector.scoring.model import METHODS, Template, Text
-from selector.services import Forbidden, NotFound, ServiceError, audit
+from selector.scoring.numbers import plain
+from selector.services import Forbidden, NotFound, ServiceError, audit, written
 from selector.services.templates import template_from_snapshot, template_json, template_of
 from selector.services.uow import tender_change
 from selector.store.db import write_transaction
@@ -32,10 +40,6 @@ from selector.store.models import (
     Vendor,
 )
 
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-MAX_NAME = 200
-MAX_TEXT = 2000
-MAX_AMOUNT = Decimal("1e15")
 #: Settings, bids and rates may change in every state but finalised.
 CHANGEABLE = (TenderState.DRAFT, TenderState.OPEN, TenderState.CLOSED)
 FINALISED = Text(
@@ -45,20 +49,13 @@ FINALISED = Text(
 
 
 def _name(value: str, field_name: str, label: Text) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ServiceError(
-            Text(zh=f"{label.zh}为必填项。", en=f"{label.en} is required."), field=field_name
-        )
-    if len(value) > MAX_NAME:
-        raise ServiceError(
-            Text(
-                zh=f"{label.zh}过长:最多 {MAX_NAME} 个字符。",
-                en=f"{label.en} is too long: use at most {MAX_NAME} characters.",
-            ),
-            field=field_name,
-        )
-    return value
+    return written(
+        value,
+        field=field_name,
+        what=label,
+        missing=Text(zh=f"{label.zh}为必填项。", en=f"{label.en} is required."),
+        limit=MAX_NAME,
+    )
 
 
 def _currency(code: str, field_name: str = "currency") -> str:
@@ -75,9 +72,13 @@ def _currency(code: str, field_name: str = "currency") -> str:
 
 
 def _fraction(value: Decimal, field_name: str) -> Decimal:
-    if not value.is_finite() or value <= 0 or value > 1:
+    if not value.is_finite() or not MIN_PERCENT <= value * 100 <= MAX_PERCENT:
+        low, high = plain(MIN_PERCENT), plain(MAX_PERCENT)
         raise ServiceError(
-            Text(zh="请输入 1 到 100 之间的百分比。", en="Enter a percentage from 1 to 100."),
+            Text(
+                zh=f"请输入 {low} 到 {high} 之间的百分比。",
+                en=f"Enter a percentage from {low} to {high}.",
+            ),
             field=field_name,
         )
     return value
@@ -342,7 +343,7 @@ def _amount(amount: Decimal) -> Decimal:
         raise ServiceError(
             Text(zh="请输入大于零的金额。", en="Enter an amount greater than zero."), field="amount"
         )
-    if amount >= MAX_AMOUNT:
+    if amount > MAX_AMOUNT:
         raise ServiceError(Text(zh="金额过大。", en="The amount is too large."), field="amount")
     return amount
 
@@ -510,6 +511,14 @@ def set_rate(
     if not rate.is_finite() or rate <= 0:
         raise ServiceError(
             Text(zh="请输入大于零的汇率。", en="Enter a rate greater than zero."), field="rate"
+        )
+    if rate > MAX_RATE:
+        raise ServiceError(
+            Text(
+                zh=f"汇率过大:最多为 {plain(MAX_RATE)}。",
+                en=f"The rate is too large: at most {plain(MAX_RATE)}.",
+            ),
+            field="rate",
         )
     with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender

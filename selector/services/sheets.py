@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from selector.scoring import rules
-from selector.scoring.model import Criterion, Group, ScoringError, Text
+from selector.scoring import values as typed
+from selector.scoring.limits import MAX_PROBLEMS, MAX_TEXT
+from selector.scoring.model import Criterion, Group, Text
 from selector.scoring.model import Entry as ScoreEntryLike
-from selector.scoring.numbers import plain
-from selector.services import Forbidden, NotFound, ServiceError, StaleEdit
+from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, too_long, written
 from selector.services.access import evaluated_tender, evaluator_assignment
 from selector.services.templates import template_of
 from selector.services.uow import tender_change
@@ -37,8 +38,6 @@ from selector.store.models import (
     Vendor,
     utcnow,
 )
-
-MAX_COMMENT = 2000
 
 
 class SheetInvalid(ServiceError):
@@ -163,12 +162,9 @@ def own_total(groups: list[SheetGroup], values: dict[str, str]) -> OwnTotal:
             if raw == "":
                 continue
             answered += 1
-            try:
-                value = rules.parse_value(criterion, raw)
-                got = rules.points_for(criterion, value)
-            except ScoringError:
-                continue
-            earned += got or Decimal(0)
+            value = typed.read(criterion, raw)
+            if not isinstance(value, typed.Problem):
+                earned += rules.points_for(criterion, value) or Decimal(0)
         if group_max > 0:
             points += sheet_group.group.weight * earned / group_max
             maximum += sheet_group.group.weight * sheet_group.scored_max / group_max
@@ -238,15 +234,7 @@ def declare_conflicts(
 
     An empty `vendor_ids` declares no conflict. A vendor listed is removed from their sheets.
     """
-    statement = (statement or "").strip()
-    if len(statement) > MAX_COMMENT:
-        raise ServiceError(
-            Text(
-                zh=f"声明过长:最多 {MAX_COMMENT} 个字符。",
-                en=f"The statement is too long: use at most {MAX_COMMENT} characters.",
-            ),
-            field="statement",
-        )
+    statement = written(statement, field="statement", what=Text(zh="声明", en="The statement"))
     with tender_change(
         session,
         tender_id,
@@ -378,11 +366,8 @@ def _check_values(
         for criterion in sheet_group.criteria:
             raw = (values.get(criterion.id) or "").strip()
             comment = (comments.get(criterion.id) or "").strip()
-            if len(comment) > MAX_COMMENT:
-                errors[criterion.id] = Text(
-                    zh=f"说明过长:最多 {MAX_COMMENT} 个字符。",
-                    en=f"The comment is too long: use at most {MAX_COMMENT} characters.",
-                )
+            if len(comment) > MAX_TEXT:
+                errors[criterion.id] = too_long(Text(zh="说明", en="The comment"), MAX_TEXT)
                 continue
             if raw == "":
                 normalised[criterion.id] = ""
@@ -391,34 +376,17 @@ def _check_values(
                         zh="提交前请先选择评分。", en="Choose a value before submitting."
                     )
                 continue
-            try:
-                value = rules.parse_value(criterion, raw)
-            except ScoringError:
-                errors[criterion.id] = _value_message(criterion)
+            value = typed.read(criterion, raw)
+            if isinstance(value, typed.Problem):
+                errors[criterion.id] = value.sentence
                 continue
-            normalised[criterion.id] = _stored(value)
+            normalised[criterion.id] = typed.as_text(value)
             if submit and not comment and rules.comment_required(criterion, value):
                 errors[criterion.id] = Text(
                     zh="选择此项须填写说明:请写明缺少或不足之处。",
                     en="A comment is required for this value: say what is missing or weak.",
                 )
     return normalised, errors
-
-
-def _value_message(criterion: Criterion) -> Text:
-    if criterion.kind == "scale":
-        step = rules.scale_step(criterion)
-        return Text(
-            zh=f"请输入 0 到 {plain(criterion.max)} 之间的数字,步长为 {plain(step)}。",
-            en=f"Enter a number from 0 to {plain(criterion.max)} in steps of {plain(step)}.",
-        )
-    return Text(zh="请从所列选项中选择一项。", en="Choose one of the options shown.")
-
-
-def _stored(value: str | Decimal) -> str:
-    if isinstance(value, Decimal):
-        return plain(value)
-    return value
 
 
 def save_sheet(
@@ -652,7 +620,7 @@ def import_submitted_sheets(
         if problems:
             raise ServiceError(
                 Text(zh="未导入任何内容:", en="Nothing was imported:"),
-                problems=sorted(set(problems), key=lambda t: t.en)[:50],
+                problems=sorted(set(problems), key=lambda t: t.en)[:MAX_PROBLEMS],
             )
         now = utcnow()
         for (user_id, vendor_id), items in grouped.items():
@@ -667,8 +635,8 @@ def import_submitted_sheets(
             sheet.entries = [
                 Entry(
                     criterion=criteria[e.criterion],
-                    value=_stored(e.value),
-                    comment=(e.comment or "")[:MAX_COMMENT],
+                    value=typed.as_text(e.value),
+                    comment=(e.comment or "")[:MAX_TEXT],
                 )
                 for e in items
             ]

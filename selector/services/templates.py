@@ -18,11 +18,10 @@ from selector.files.criteria import (
     load_template_text,
     template_to_json,
 )
+from selector.scoring.limits import MAX_TEMPLATE_BYTES
 from selector.scoring.model import Template, Text
 from selector.services import NotFound, ServiceError
 from selector.store.models import Tender
-
-MAX_TEMPLATE_BYTES = 512 * 1024
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from selector.scoring.limits import MAX_USERNAME, USERNAME_RE
 from selector.scoring.model import Text
 from selector.services import NotFound, ServiceError, audit
 from selector.services.passwords import password_problem
 from selector.store.db import write_transaction
 from selector.store.models import Role, User, new_session_token, utcnow
 
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{1,63}$")
 # Checked against when the username is unknown, so both paths take the same time.
 _DUMMY_HASH = generate_password_hash("selector-timing-equaliser")
 
@@ -194,7 +192,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
             user.last_login_at = utcnow()
             audit(session, "login", actor=user)
         else:
-            audit(session, "login.failed", username=username.strip().lower()[:64])
+            audit(session, "login.failed", username=username.strip().lower()[:MAX_USERNAME])
     return user if ok else None
 
 

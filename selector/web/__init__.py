@@ -30,6 +30,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from selector.scoring import numbers
+from selector.scoring.limits import MAX_PROBLEMS
 from selector.services import Forbidden, NotFound, ServiceError, users
 from selector.store.db import get_session
 from selector.web import i18n, labels, sessions, throttle
@@ -232,7 +233,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 def flash_error(error: ServiceError) -> None:
     """Flash a service error and each of its problem lines."""
     flash(i18n.text(error.message), "error")
-    for problem in error.problems[:50]:
+    for problem in error.problems[:MAX_PROBLEMS]:
         flash(i18n.text(problem), "problem")
 
 
@@ -295,7 +296,7 @@ def apply_error(form: Any, error: ServiceError) -> None:
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors"):
         field.errors = [*field.errors, i18n.text(error.message)]
-        for problem in error.problems[:50]:
+        for problem in error.problems[:MAX_PROBLEMS]:
             flash(i18n.text(problem), "problem")
     else:
         flash_error(error)

@@ -187,9 +187,12 @@ def test_consensus_overrides_the_aggregate_and_is_marked(app, make_tender):
     [
         (
             {"criterion": "fit", "value": "superb", "reason": "r"},
-            "Enter one of: full / partial / none.",
+            "Not a value of this criterion; use one of full / partial / none.",
         ),
-        ({"criterion": "plan", "value": "7", "reason": "r"}, "Enter a number from 0 to 5"),
+        (
+            {"criterion": "plan", "value": "7", "reason": "r"},
+            "Out of range; enter a number from 0 to 5 in steps of 0.5.",
+        ),
         ({"criterion": "fit", "value": "full", "reason": ""}, "Reason: This field is required."),
         ({"criterion": "fee", "value": "5", "reason": "r"}, "Not a valid choice"),
     ],
