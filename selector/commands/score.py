@@ -17,6 +17,7 @@ from selector.commands.files import (
 )
 from selector.runtime import cyclic_gc_paused
 from selector.scoring.model import Result, ScoringError
+from selector.scoring.words import word
 
 if TYPE_CHECKING:
     from selector.scoring.checks import DecisionChecks
@@ -48,11 +49,6 @@ _HEADINGS = {
         "method": "汇总方法",
         "template": "评分模板",
     },
-}
-
-_METHOD_NAMES = {
-    "en": {"mean": "mean", "trimmed": "trimmed mean", "median": "median"},
-    "zh": {"mean": "平均值", "trimmed": "去掉一个最高分和一个最低分后的平均值", "median": "中位数"},
 }
 
 
@@ -143,7 +139,7 @@ def ranking_table(result: Result, lang: str) -> str:
 
     out = [
         f"{words['template']}: {template.title.get(lang)}   {words['method']}: "
-        f"{_METHOD_NAMES[lang][result.input.method]}",
+        f"{word('method', result.input.method, lang)}",
         "",
         line(header),
         line(["-" * w for w in widths]),

@@ -34,6 +34,7 @@ from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Cell, Criterion, Group, Result, Template, Text
 from selector.scoring.numbers import figure, money, plain, points, signed
 from selector.scoring.serialize import fingerprint
+from selector.scoring.words import word
 
 TEXT_MIN = 32  # cells the free-text column of a ledger keeps at the least (16 ideographs)
 TWO_UP_TEXT_MIN = 8  # cells of criterion title a two-up inputs line keeps at the least
@@ -284,7 +285,7 @@ def build_context(
         organisation=str(extras.get("organisation") or ""),
         date=_when(date)[:10] if date else dt.date.today().isoformat(),
         finalised=finalised,
-        status=words["status_final"] if finalised else words["status_draft"],
+        status=_status(extras, finalised, lang),
         template_title=template.title.get(lang),
         committee=committee,
         chair=chair,
@@ -343,6 +344,27 @@ def _when(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _status(extras: Mapping[str, Any], finalised: bool, lang: str) -> str:
+    """The tender's state by the name the web pages give it; "not finalised" unless it is."""
+    if finalised:
+        return word("tender_state", "finalised", lang)
+    state = str(extras.get("state") or "draft")
+    return word("tender_state", state, lang) + labels_for(lang)["not_final"]
+
+
+def _submitted(member: Any, lang: str) -> str:
+    """When a member's sheets went in: "Submitted 3/3 · 2026-11-30 10:00" (the sheet state's
+    name, how many of the sheets expected, the latest submission), or "" when none did."""
+    at = _when(_attr(member, "submitted_at"))
+    done, expected = _attr(member, "sheets_submitted"), _attr(member, "sheets_expected")
+    if done is None or expected is None:
+        return at
+    if not done:
+        return ""
+    counted = f"{word('sheet_state', 'submitted', lang)} {done}/{expected}"
+    return f"{counted} · {at}" if at else counted
+
+
 def _member(member: Any, lang: str) -> Member:
     """A committee member from the database's plain dict (or any object with the same keys).
 
@@ -371,8 +393,8 @@ def _member(member: Any, lang: str) -> Member:
     role = _text(_attr(member, "role", ""), lang)
     return Member(
         name=name if not username or username == name else f"{name} ({username})",
-        role=words.get(f"role_{role}", role),
-        submitted_at=_when(_attr(member, "submitted_at")),
+        role=word("role", role, lang) if role else "",
+        submitted_at=_submitted(member, lang),
         conflict=str(conflict or ""),
     )
 
@@ -514,20 +536,11 @@ def _flag_row(flag: Any, lang: str, reviews: Mapping[str, Any]) -> FlagRow:
     if review is not None and not isinstance(review, str):
         notes = review if isinstance(review, list | tuple) else [review]
         review = "; ".join(_review_text(note, lang) for note in notes)
-    return FlagRow(flag_id, words.get(f"kind_{kind}", kind), message,
+    return FlagRow(flag_id, word("flag_kind", kind, lang), message,
                    str(review or words["not_reviewed"]))
 
 
 # --- ledgers ---------------------------------------------------------------------------------
-
-
-_KIND_WORDS = {
-    "zh": {"tiered": "满足/部分/不满足", "binary": "能/不能提供", "scale": "打分",
-           "grade": "等级", "price_rank": "价格排名", "price_ratio": "低价优先",
-           "gate": "资格审查"},
-    "en": {"tiered": "tiered", "binary": "yes/no", "scale": "scale", "grade": "grade",
-           "price_rank": "price rank", "price_ratio": "price ratio", "gate": "gate"},
-}
 
 
 def _matrices(
@@ -614,7 +627,6 @@ def _input_row(
 ) -> tuple[list[str], str, str]:
     """(each evaluator's points, the aggregate, the points that count) of one cell; an
     evaluator in `divergent` (a divergence flag) gets a `!` after their points."""
-    words = labels_for(lang)
     if cell is None:
         return [], "", ""
     mark = "*" if cell.consensus is not None else " "
@@ -629,7 +641,7 @@ def _input_row(
             outcome = str(cell.consensus.value)
         else:
             outcome = "fail" if 2 * fails > len(inputs) else "pass"
-        return marks, f"{fails}/{len(inputs)}", words[f"gate_{outcome}"] + mark
+        return marks, f"{fails}/{len(inputs)}", word("choice", outcome, lang) + mark
     shown = [
         figure(inputs[e]) + ("!" if e in divergent else " ") if e in inputs else ""
         for e in evaluators
@@ -881,12 +893,12 @@ def rule_words(criterion: Criterion, lang: str) -> str:
 
 def _rules(template: Template, codes: Mapping[str, str], lang: str) -> tuple[RuleText, ...]:
     """Each distinct rule of the template in words, with the criteria it applies to."""
-    kinds = _KIND_WORDS[lang]
     by_words: dict[str, list[Criterion]] = {}
     for criterion in template.criteria():
         by_words.setdefault(rule_words(criterion, lang), []).append(criterion)
     return tuple(
-        RuleText(f"R{i}", kinds[crits[0].kind], text, ", ".join(codes[c.id] for c in crits))
+        RuleText(f"R{i}", word("rule_kind", crits[0].kind, lang), text,
+                 ", ".join(codes[c.id] for c in crits))
         for i, (text, crits) in enumerate(by_words.items(), start=1)
     )
 

@@ -29,6 +29,7 @@ from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Result, Text
 from selector.scoring.numbers import plain, round_number
 from selector.scoring.serialize import display, fingerprint
+from selector.scoring.words import word
 
 CSV_MIME = "text/csv; charset=utf-8"
 SHEETS = ("Summary", "Groups", "Criteria", "Entries", "Bids", "Consensus", "Rates", "Flags",
@@ -192,7 +193,7 @@ def flags_sheet(
             review = _attr(review, "note")
         rows.append({
             "id": flag_id,
-            "kind": _attr(flag, "kind"),
+            "kind": word("flag_kind", str(_attr(flag, "kind")), lang),
             "vendor": _attr(flag, "vendor") or "",
             "criterion": _attr(flag, "criterion") or "",
             "evaluator": _attr(flag, "evaluator") or "",

@@ -1,14 +1,19 @@
-"""The report's fixed words in 简体中文 and English.
+"""The report's layout words in 简体中文 and English: section titles, headings, sentences.
 
 The report is rendered outside any Flask request (the CLI has none), so its labels live in
-this small table rather than in the Flask-Babel catalogs. Texts that come from a template
+this small table rather than in the Flask-Babel catalogs. Domain words (roles, states, flag
+kinds, rule kinds, methods) come from `selector.scoring.words`, the table the web pages read
+too; `labels(lang)` adds the few the layout names by key. Texts that come from a template
 (group and criterion titles, rules, bands) are `Text` values and use `Text.get(lang)`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Final
+
+from selector.scoring.words import word
 
 LABELS: Final[Mapping[str, Mapping[str, str]]] = {
     "zh": {
@@ -17,12 +22,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "organisation": "组织",
         "date": "日期",
         "status": "状态",
-        "status_draft": "草稿 — 尚未定稿",
-        "status_final": "已定稿",
+        "not_final": " — 尚未定稿",
         "watermark": "草稿",
         "template": "评分模板",
         "committee": "评审委员会",
-        "chair": "主持人",
         "fingerprint": "评分输入指纹(SHA-256)",
         "fingerprint_note": "用同一组输入运行 selector score --json 可复现此指纹。",
         "contents": "目录",
@@ -59,20 +62,12 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "no_flip": "在 0–100% 范围内不会改变",
         "without_evaluator": "去掉一位评委后的第一名",
         "without_bidder": "去掉一家投标人后的第一名",
-        "evaluator": "评委",
         "winner": "第一名",
         "changed": "改变",
-        "unchanged": "不变",
         "flags": "提示事项",
         "no_flags": "没有提示事项。",
-        "flag_kind": "类型",
-        "flag_message": "说明",
         "review_note": "复核意见",
         "not_reviewed": "尚未复核",
-        "kind_divergence": "评分分歧",
-        "kind_outlier_evaluator": "评委偏离",
-        "kind_low_bid": "异常低价",
-        "kind_fragile": "结果不稳",
         "divergence_many": (
             "评分分歧 {count} 项(尚未复核 {open} 项),均在「各评委评分」中以 ! 标在该评委的分数旁;"
             "各供应商的分歧数如下。"
@@ -85,13 +80,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "inputs": "各评委评分",
         "aggregate": "汇总",
         "consensus": "合议",
-        "consensus_mark": "合议值",
-        "consensus_reason": "合议理由",
         "comments": "评委意见",
-        "vendor_detail": "{vendor} 的评分明细",
-        "gate_pass": "通过",
-        "gate_fail": "不通过",
-        "gate_result": "资格审查结果",
         "disqualified_short": "已取消资格",
         "legend_consensus": "* 合议值,取代汇总分。",
         "legend_inputs": "方括号内为评委编号;! 该分数与其他评委的平均分相差超过阈值(评分分歧)。",
@@ -146,8 +135,6 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "rule_gate": (
             "资格审查,不计分:超过半数参与评审的评委判定不通过即取消资格(合议值优先)。"
         ),
-        "gates": "资格审查",
-        "template_notes": "模板说明",
         # sign-off
         "signoff": "签字页",
         "name": "姓名",
@@ -155,12 +142,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "submitted_at": "提交时间",
         "conflict": "利益冲突声明",
         "no_conflict": "无利益冲突",
-        "conflict_with": "与以下供应商存在利益冲突(已回避):{vendors}",
-        "role_evaluator": "评委",
-        "role_chair": "主持人",
+        "conflict_with": "{conflict_declared}:{vendors}(已回避)",
         "signature": "签字",
         "signature_date": "日期",
-        "chair_line": "主持人签字",
+        "chair_line": "{chair}签字",
         "not_recorded": "未记录",
         "signoff_note": "本人确认上述评分为本人独立作出,并已如实申报利益冲突。",
         # generic
@@ -178,12 +163,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "organisation": "Organisation",
         "date": "Date",
         "status": "Status",
-        "status_draft": "Draft — not finalised",
-        "status_final": "Finalised",
+        "not_final": " — not finalised",
         "watermark": "DRAFT",
         "template": "Criteria template",
         "committee": "Evaluation committee",
-        "chair": "Chair",
         "fingerprint": "Scoring input fingerprint (SHA-256)",
         "fingerprint_note": "selector score --json on the same inputs reproduces it.",
         "contents": "Contents",
@@ -218,20 +201,12 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "no_flip": "none within 0–100%",
         "without_evaluator": "Winner without one evaluator",
         "without_bidder": "Winner without one bidder",
-        "evaluator": "Evaluator",
         "winner": "Winner",
         "changed": "changed",
-        "unchanged": "unchanged",
         "flags": "Flags",
         "no_flags": "No flags.",
-        "flag_kind": "Kind",
-        "flag_message": "Explanation",
         "review_note": "Review note",
         "not_reviewed": "not reviewed",
-        "kind_divergence": "Divergence",
-        "kind_outlier_evaluator": "Outlier evaluator",
-        "kind_low_bid": "Abnormally low bid",
-        "kind_fragile": "Fragile result",
         "divergence_many": (
             "{count} divergence flags ({open} not reviewed), each marked ! beside the "
             "evaluator's points in “Evaluators' inputs”; per vendor:"
@@ -243,13 +218,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "inputs": "Evaluators' inputs",
         "aggregate": "Aggregate",
         "consensus": "Consensus",
-        "consensus_mark": "consensus",
-        "consensus_reason": "Consensus reason",
         "comments": "Evaluators' comments",
-        "vendor_detail": "Detail for {vendor}",
-        "gate_pass": "pass",
-        "gate_fail": "fail",
-        "gate_result": "Qualification",
         "disqualified_short": "disqualified",
         "legend_consensus": "* consensus value, replaces the aggregate.",
         "legend_inputs": (
@@ -315,20 +284,16 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
             "Qualification, no points: a vendor failed by more than half of the evaluators who "
             "scored it is disqualified (a consensus value decides instead)."
         ),
-        "gates": "Qualification",
-        "template_notes": "Notes from the template",
         "signoff": "Sign-off",
         "name": "Name",
         "role": "Role",
         "submitted_at": "Submitted",
         "conflict": "Conflict-of-interest declaration",
         "no_conflict": "No conflict of interest",
-        "conflict_with": "Conflict declared with (did not score): {vendors}",
-        "role_evaluator": "evaluator",
-        "role_chair": "chair",
+        "conflict_with": "{conflict_declared} with (did not score): {vendors}",
         "signature": "Signature",
         "signature_date": "Date",
-        "chair_line": "Chair's signature",
+        "chair_line": "{chair}'s signature",
         "not_recorded": "not recorded",
         "signoff_note": (
             "I confirm that my scores are my own independent judgement and that I have "
@@ -346,9 +311,27 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
 }
 
 
+# Domain words the layout uses: as labels of their own, or inside a label as `{key}`.
+_DOMAIN_WORDS: Final[Mapping[str, tuple[str, str]]] = {
+    "chair": ("role", "chair"),
+    "evaluator": ("role", "evaluator"),
+    "conflict_declared": ("sheet_state", "conflict"),
+}
+
+
+@cache
 def labels(lang: str) -> Mapping[str, str]:
-    """The fixed labels of the report in `lang` ("zh" or "en")."""
+    """The labels of the report in `lang` ("zh" or "en"), domain words included."""
     try:
-        return LABELS[lang]
+        layout = LABELS[lang]
     except KeyError:
         raise ValueError(f"unknown report language '{lang}'; use zh or en") from None
+    domain = {key: word(table, code, lang) for key, (table, code) in _DOMAIN_WORDS.items()}
+    filled = {key: _fill(text, domain) for key, text in layout.items()}
+    return {**filled, **domain}
+
+
+def _fill(text: str, domain: Mapping[str, str]) -> str:
+    for key, value in domain.items():
+        text = text.replace("{" + key + "}", value)
+    return text

@@ -42,16 +42,10 @@ from selector.scoring.numbers import (
     round_number,
 )
 from selector.scoring.sensitivity import Panel, Sensitivity, analyse
+from selector.scoring.words import FLAG_KIND_NAMES
 
 FlagKind = str  # "divergence" | "outlier_evaluator" | "low_bid" | "fragile"
 KINDS: tuple[FlagKind, ...] = ("fragile", "low_bid", "outlier_evaluator", "divergence")
-
-KIND_TITLES: Mapping[str, Text] = {
-    "divergence": Text("评分分歧", "Divergent score"),
-    "outlier_evaluator": Text("评委评分异常", "Outlier evaluator"),
-    "low_bid": Text("异常低价", "Abnormally low bid"),
-    "fragile": Text("结果不稳定", "Fragile result"),
-}
 
 OUTLIER_LIMIT = 3.5
 OUTLIER_MIN_EVALUATORS = 4
@@ -80,7 +74,7 @@ class Flag:
     @property
     def title(self) -> Text:
         """The name of the flag's kind."""
-        return KIND_TITLES[self.kind]
+        return FLAG_KIND_NAMES[self.kind]
 
     @cached_property
     def message(self) -> Text:

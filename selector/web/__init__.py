@@ -33,7 +33,7 @@ from selector.scoring import numbers
 from selector.scoring.limits import MAX_PROBLEMS
 from selector.services import Forbidden, NotFound, ServiceError, users
 from selector.store.db import get_session
-from selector.web import i18n, labels, sessions, throttle
+from selector.web import i18n, sessions, throttle
 from selector.web.urls import BoundedInt
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -81,7 +81,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_lang=i18n.current_lang,
         language_names=i18n.LANGUAGE_NAMES,
-        labels=labels,
+        word=i18n.word,
     )
     app.jinja_env.filters["text"] = i18n.text
     app.jinja_env.filters["points"] = format_points

@@ -7,24 +7,25 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from selector.scoring import words
 from selector.services import ServiceError, views
 from selector.services import users as user_service
 from selector.store.db import get_session
 from selector.web import (
     apply_error,
     flash_error,
-    labels,
     password_hash_method,
     roles_required,
     user,
 )
 from selector.web.forms import ActionForm, PasswordForm, UserCreateForm
+from selector.web.i18n import current_lang
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return [(key, str(label)) for key, label in labels.ROLE_LABELS.items()]
+    return [(key, name.get(current_lang())) for key, name in words.ROLE_NAMES.items()]
 
 
 def _page(form: UserCreateForm, status: int = 200) -> Any:

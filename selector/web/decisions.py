@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from selector.scoring.checks import KIND_TITLES
 from selector.scoring.limits import MAX_TEXT
 from selector.scoring.sensitivity import weight_flips
 from selector.services import ServiceError, access, decisions, templates, views
@@ -57,7 +56,6 @@ def show(tender_id: int) -> Any:
         board=page.board,
         form=FlagNoteForm(formdata=None),
         may_review=user().role == "chair" and tender.state == "closed",
-        kind_titles=KIND_TITLES,
         lang=current_lang(),
     )
 

@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import request, session
 
+from selector.scoring import words
+
 LANGUAGES = {"zh": "zh_Hans_CN", "en": "en"}
 LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
 DEFAULT_LANG = "en"
@@ -47,3 +49,9 @@ def text(value: Any, lang: str | None = None) -> str:
     if isinstance(value, dict):
         return str(value.get(lang) or value.get("en") or value.get("zh") or "")
     return str(value)
+
+
+def word(table: str, code: str) -> str:
+    """A domain word (`selector.scoring.words`) in the page's language, e.g.
+    `word("tender_state", tender.state)` in a template."""
+    return words.word(table, code, current_lang())

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from selector.scoring import words
 from selector.scoring.numbers import plain
 from selector.services import ServiceError, access, lifecycle, setup, templates, users, views
 from selector.services.templates import (
@@ -18,7 +19,7 @@ from selector.services.templates import (
 )
 from selector.store.db import get_session
 from selector.store.models import Tender, TenderState
-from selector.web import apply_error, flash_error, labels, roles_required, user
+from selector.web import apply_error, flash_error, roles_required, user
 from selector.web.forms import (
     ActionForm,
     AssignmentForm,
@@ -40,7 +41,7 @@ PERCENT = Decimal(100)
 
 
 def _method_choices() -> list[tuple[str, str]]:
-    return [(key, str(label)) for key, label in labels.METHOD_LABELS.items()]
+    return [(key, name.get(current_lang())) for key, name in words.METHOD_NAMES.items()]
 
 
 def _percent(value: Any) -> Decimal:

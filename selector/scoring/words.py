@@ -1,0 +1,311 @@
+"""The domain's words in 简体中文 and English: one table that every surface reads.
+
+The results page, the PDF, the spreadsheet export and `selector score` name rule kinds,
+aggregation methods, flag kinds, tender and sheet states, roles, transitions, choice values
+and audit events with these words and no others, so that a flag kind or a state reads the
+same on the web and in the signed report. Layout words (a report's section titles, a page's
+button texts) stay with their surface: `reports/labels.py` and the Flask-Babel catalogs.
+
+`word(table, code, lang)` is the one lookup; an unknown code comes back as itself rather than
+failing, so a record written by an older version still shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Final
+
+from selector.scoring.model import Criterion, Text
+
+# --- what a criterion is and how the panel is aggregated --------------------------------------
+
+RULE_KIND_NAMES: Final[Mapping[str, Text]] = {
+    "tiered": Text("满足 / 部分满足 / 不满足", "Full / partial / none"),
+    "binary": Text("能提供 / 不能提供", "Can provide / cannot"),
+    "scale": Text("区间打分", "Number on a scale"),
+    "grade": Text("等级评定", "Grade"),
+    "price_rank": Text("价格排序法", "Price rank"),
+    "price_ratio": Text("低价优先法(最低价 / 报价)", "Price ratio (lowest / amount)"),
+    "gate": Text("资格审查(通过 / 不通过)", "Pass / fail gate"),
+}
+
+METHOD_NAMES: Final[Mapping[str, Text]] = {
+    "mean": Text("评委评分平均值", "Mean of the evaluators"),
+    "trimmed": Text(
+        "截尾平均值(5 名及以上评委评分时去掉一个最高分和一个最低分)",
+        "Trimmed mean (drop highest and lowest when 5 or more scored)",
+    ),
+    "median": Text("评委评分中位数", "Median of the evaluators"),
+}
+
+# The options of the fixed choice kinds; a grade's levels carry their own labels.
+CHOICE_NAMES: Final[Mapping[str, Text]] = {
+    "full": Text("满足", "Meets the requirement"),
+    "partial": Text("部分满足", "Partially meets"),
+    "none": Text("不满足", "Does not meet"),
+    "yes": Text("能提供", "Can provide"),
+    "no": Text("不能提供", "Cannot provide"),
+    "pass": Text("通过", "Pass"),
+    "fail": Text("不通过", "Fail"),
+}
+
+# --- what the decision checks raise -----------------------------------------------------------
+
+FLAG_KIND_NAMES: Final[Mapping[str, Text]] = {
+    "divergence": Text("评分分歧", "Divergent score"),
+    "outlier_evaluator": Text("评委评分异常", "Outlier evaluator"),
+    "low_bid": Text("异常低价", "Abnormally low bid"),
+    "fragile": Text("结果不稳定", "Fragile result"),
+}
+
+# --- people, tenders and sheets ---------------------------------------------------------------
+
+ROLE_NAMES: Final[Mapping[str, Text]] = {
+    "admin": Text("管理员", "Administrator"),
+    "chair": Text("评审主任", "Chair"),
+    "evaluator": Text("评委", "Evaluator"),
+    "observer": Text("观察员", "Observer"),
+}
+
+TENDER_STATE_NAMES: Final[Mapping[str, Text]] = {
+    "draft": Text("草稿", "Draft"),
+    "open": Text("评分中", "Open for scoring"),
+    "closed": Text("评分已关闭", "Scoring closed"),
+    "finalised": Text("已定稿", "Finalised"),
+}
+
+SHEET_STATE_NAMES: Final[Mapping[str, Text]] = {
+    "missing": Text("未开始", "Not started"),
+    "draft": Text("草稿", "Draft"),
+    "submitted": Text("已提交", "Submitted"),
+    "conflict": Text("已声明利益冲突", "Conflict declared"),
+}
+
+TRANSITION_NAMES: Final[Mapping[str, Text]] = {
+    "open": Text("开放评分", "Open scoring"),
+    "close": Text("关闭评分", "Close scoring"),
+    "finalise": Text("定稿", "Finalise"),
+    "reopen": Text("重新开放评分", "Reopen scoring"),
+}
+
+# --- the spreadsheet export's sheets (the keys are the CSV names `selector score` reads) ------
+
+EXPORT_SHEET_NAMES: Final[Mapping[str, Text]] = {
+    "Summary": Text("排名", "Summary"),
+    "Groups": Text("分组得分", "Groups"),
+    "Criteria": Text("评分项得分", "Criteria"),
+    "Entries": Text("评委评分", "Entries"),
+    "Bids": Text("报价", "Bids"),
+    "Consensus": Text("合议值", "Consensus"),
+    "Rates": Text("汇率", "Rates"),
+    "Flags": Text("提示事项", "Flags"),
+    "Method": Text("评分方法", "Method"),
+}
+
+# --- the audit trail: one sentence per action the services record -----------------------------
+#
+# Placeholders name the event's detail keys (and `actor`); `services/history.py` fills them
+# with display values (a criterion's title, a value in the criterion's own words, a state's
+# name). A detail the sentence does not use is listed under it, named by DETAIL_NAMES.
+
+AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
+    "user.create": Text(
+        "{actor} 创建了用户 {user}({role})", "{actor} created the user {user} ({role})"
+    ),
+    "user.enable": Text("{actor} 启用了用户 {user}", "{actor} enabled the user {user}"),
+    "user.disable": Text("{actor} 停用了用户 {user}", "{actor} disabled the user {user}"),
+    "user.password": Text(
+        "{actor} 为 {user} 设置了新密码", "{actor} set a new password for {user}"
+    ),
+    "login": Text("{actor} 登录", "{actor} logged in"),
+    "login.failed": Text("以 {username} 登录失败", "A login as {username} failed"),
+    "logout": Text("{actor} 退出了所有登录", "{actor} logged out everywhere"),
+    "tender.create": Text(
+        "{actor} 以评分模板 {template} 创建了项目 {name}",
+        "{actor} created the tender {name} on the template {template}",
+    ),
+    "tender.settings": Text("{actor} 修改了项目设置", "{actor} changed the tender's settings"),
+    "tender.template": Text(
+        "{actor} 将评分模板换为 {template}", "{actor} put the tender on the template {template}"
+    ),
+    "tender.delete": Text(
+        "{actor} 删除了草稿项目 {name}", "{actor} deleted the draft tender {name}"
+    ),
+    "tender.open": Text(
+        "{actor} 开放评分({from} → {to})", "{actor} opened scoring ({from} → {to})"
+    ),
+    "tender.close": Text(
+        "{actor} 关闭评分({from} → {to}),已提交 {submitted} / {expected} 份评分表",
+        "{actor} closed scoring ({from} → {to}) with {submitted} of {expected} sheets submitted",
+    ),
+    "tender.finalise": Text(
+        "{actor} 定稿({from} → {to}),第一名 {winner}",
+        "{actor} finalised the tender ({from} → {to}); the winner is {winner}",
+    ),
+    "tender.reopen": Text(
+        "{actor} 重新开放评分({from} → {to})", "{actor} reopened scoring ({from} → {to})"
+    ),
+    "vendor.add": Text("{actor} 添加了投标人 {vendor}", "{actor} added the vendor {vendor}"),
+    "vendor.remove": Text("{actor} 移除了投标人 {vendor}", "{actor} removed the vendor {vendor}"),
+    "bid.set": Text(
+        "{actor} 将 {vendor} · {component} 的报价设为 {amount} {currency}",
+        "{actor} set the bid of {vendor} · {component} to {amount} {currency}",
+    ),
+    "bid.remove": Text(
+        "{actor} 删除了 {vendor} · {component} 的报价 {amount} {currency}",
+        "{actor} removed the bid of {vendor} · {component}, {amount} {currency}",
+    ),
+    "bids.upload": Text(
+        "{actor} 从文件 {file} 导入了 {bids} 条报价", "{actor} uploaded {bids} bids from {file}"
+    ),
+    "rate.set": Text(
+        "{actor} 将 {currency} 的汇率设为 {rate}", "{actor} set the rate of {currency} to {rate}"
+    ),
+    "rate.remove": Text(
+        "{actor} 删除了 {currency} 的汇率", "{actor} removed the rate of {currency}"
+    ),
+    "assignment.set": Text(
+        "{actor} 指派 {evaluator} 评审:{groups};{can_see_prices}",
+        "{actor} assigned {evaluator} to {groups}; {can_see_prices}",
+    ),
+    "assignment.remove": Text(
+        "{actor} 取消了 {evaluator} 的评审指派", "{actor} removed {evaluator} from the committee"
+    ),
+    "conflict.declare": Text(
+        "{actor} 声明了利益冲突:{conflicts}", "{actor} declared conflicts of interest: {conflicts}"
+    ),
+    "sheet.save": Text(
+        "{actor} 保存了对 {vendor} 的评分表草稿(已填 {answered} 项)",
+        "{actor} saved a draft sheet for {vendor} ({answered} answered)",
+    ),
+    "sheet.submit": Text(
+        "{actor} 提交了对 {vendor} 的评分表(已填 {answered} 项)",
+        "{actor} submitted the sheet for {vendor} ({answered} answered)",
+    ),
+    "sheet.return": Text(
+        "{actor} 将 {evaluator} 对 {vendor} 的评分表退回修改",
+        "{actor} returned the sheet of {evaluator} for {vendor}",
+    ),
+    "sheets.import": Text(
+        "{actor} 导入了 {sheets} 份评分表,共 {entries} 项评分",
+        "{actor} imported {sheets} sheets with {entries} entries",
+    ),
+    "consensus.set": Text(
+        "{actor} 将 {vendor} · {criterion} 的合议值设为 {value}",
+        "{actor} set the consensus of {vendor} · {criterion} to {value}",
+    ),
+    "consensus.remove": Text(
+        "{actor} 撤回了 {vendor} · {criterion} 的合议值 {value}",
+        "{actor} withdrew the consensus of {vendor} · {criterion}, {value}",
+    ),
+    "flag.review": Text("{actor} 复核了提示事项 {flag}", "{actor} reviewed the flag {flag}"),
+}
+
+# What a sentence adds when the event kept the value it replaced.
+WAS: Final = Text("(原为 {before})", " (was {before})")
+# Who did it, when an event has no actor (a deleted user, the system).
+NOBODY: Final = Text("(已删除的用户)", "(a deleted user)")
+NONE: Final = Text("无", "none")
+ALL_GROUPS: Final = Text("全部分组", "every group")
+PRICES_SHOWN: Final = Text("可查看报价", "prices shown")
+PRICES_HIDDEN: Final = Text("不可查看报价", "prices hidden")
+BOOLEANS: Final[Mapping[bool, Text]] = {True: Text("是", "yes"), False: Text("否", "no")}
+
+DETAIL_NAMES: Final[Mapping[str, Text]] = {
+    "actor": Text("操作人", "by"),
+    "user": Text("用户", "user"),
+    "username": Text("用户名", "username"),
+    "role": Text("角色", "role"),
+    "name": Text("名称", "name"),
+    "organisation": Text("组织", "organisation"),
+    "template": Text("评分模板", "template"),
+    "source": Text("模板来源", "template source"),
+    "tender_id": Text("项目编号", "tender number"),
+    "base_currency": Text("本位币", "base currency"),
+    "method": Text("汇总方法", "aggregation"),
+    "divergence": Text("评分分歧阈值", "divergence threshold"),
+    "low_bid": Text("异常低价阈值", "low-bid threshold"),
+    "before": Text("原值", "before"),
+    "after": Text("新值", "after"),
+    "from": Text("原状态", "from"),
+    "to": Text("新状态", "to"),
+    "submitted": Text("已提交", "submitted"),
+    "expected": Text("应提交", "expected"),
+    "winner": Text("第一名", "winner"),
+    "fingerprint": Text("评分输入指纹", "input fingerprint"),
+    "reason": Text("理由", "reason"),
+    "vendor": Text("投标人", "vendor"),
+    "component": Text("费用项", "cost component"),
+    "amount": Text("报价", "amount"),
+    "currency": Text("币种", "currency"),
+    "rate": Text("汇率", "rate"),
+    "file": Text("文件", "file"),
+    "bids": Text("报价数", "bids"),
+    "new_vendors": Text("新投标人", "new vendors"),
+    "evaluator": Text("评委", "evaluator"),
+    "groups": Text("评审分组", "groups"),
+    "can_see_prices": Text("可查看报价", "sees prices"),
+    "conflicts": Text("利益冲突", "conflicts"),
+    "statement": Text("声明", "statement"),
+    "answered": Text("已填项数", "answered"),
+    "sheets": Text("评分表数", "sheets"),
+    "entries": Text("评分项数", "entries"),
+    "criterion": Text("评分项", "criterion"),
+    "value": Text("合议值", "value"),
+    "flag": Text("提示事项", "flag"),
+    "note": Text("复核意见", "review note"),
+}
+
+VOCABULARY: Final[Mapping[str, Mapping[str, Text]]] = {
+    "rule_kind": RULE_KIND_NAMES,
+    "method": METHOD_NAMES,
+    "choice": CHOICE_NAMES,
+    "flag_kind": FLAG_KIND_NAMES,
+    "role": ROLE_NAMES,
+    "tender_state": TENDER_STATE_NAMES,
+    "sheet_state": SHEET_STATE_NAMES,
+    "transition": TRANSITION_NAMES,
+    "export_sheet": EXPORT_SHEET_NAMES,
+    "audit": AUDIT_SENTENCES,
+    "detail": DETAIL_NAMES,
+}
+
+
+def name(table: str, code: str) -> Text:
+    """The words for `code` in the vocabulary `table` (e.g. "tender_state", "open"); an
+    unknown code stands for itself in both languages."""
+    found = VOCABULARY[table].get(code)
+    return found if found is not None else Text(code, code)
+
+
+def word(table: str, code: str, lang: str) -> str:
+    """`name(table, code)` in `lang` ("zh" or "en")."""
+    return name(table, code).get(lang)
+
+
+def value_name(criterion: Criterion | None, value: object) -> Text:
+    """A criterion's value in the criterion's own words: 部分满足 / Partially meets for
+    `partial`, a grade level's label for its key, the plain number for a scale.
+
+    A value the criterion does not know (or no criterion) stands for itself."""
+    if criterion is None or value is None:
+        return Text(str(value or ""), str(value or ""))
+    key = str(value)
+    if criterion.kind == "grade":
+        for level in criterion.levels or ():
+            if level.key == key:
+                return level.label
+    elif criterion.kind in ("tiered", "binary", "gate") and key in CHOICE_NAMES:
+        return CHOICE_NAMES[key]
+    elif criterion.kind == "scale":
+        key = _plain_number(key)
+    return Text(key, key)
+
+
+def _plain_number(text: str) -> str:
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        return text
+    return format(number.normalize(), "f") if number.is_finite() else text
