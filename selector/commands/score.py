@@ -45,7 +45,7 @@ _HEADINGS = {
         "disqualified": "被取消资格",
         "by": "未通过",
         "fails": "{of} 位评委中 {fails} 位判定不通过",
-        "consensus": "经合议决定",
+        "consensus": "经共识决定",
         "method": "汇总方法",
         "template": "评分模板",
     },

@@ -21,6 +21,7 @@ from typing import IO, Any
 from selector.files.codec import read_name
 from selector.files.tables import InputError, Table
 from selector.scoring.model import Text
+from selector.scoring.words import EXPORT_SHEET_NAMES
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _columns(*pairs: tuple[str, str, str]) -> tuple[tuple[str, Text], ...]:
     return tuple((key, Text(zh=zh, en=en)) for key, zh, en in pairs)
 
 
-ENTRIES = SheetShape("entries", Text(zh="评分录入", en="Entries"), _columns(
+ENTRIES = SheetShape("entries", EXPORT_SHEET_NAMES["entries"], _columns(
     ("evaluator", "评委", "Evaluator"),
     ("vendor", "供应商", "Vendor"),
     ("criterion", "评分项", "Criterion"),
@@ -47,7 +48,7 @@ ENTRIES = SheetShape("entries", Text(zh="评分录入", en="Entries"), _columns(
     ("value", "评分值", "Value"),
     ("comment", "备注", "Comment"),
 ))
-BIDS = SheetShape("bids", Text(zh="报价", en="Bids"), _columns(
+BIDS = SheetShape("bids", EXPORT_SHEET_NAMES["bids"], _columns(
     ("vendor", "供应商", "Vendor"),
     ("component", "价格项", "Component"),
     ("amount", "金额", "Amount"),
@@ -56,17 +57,17 @@ BIDS = SheetShape("bids", Text(zh="报价", en="Bids"), _columns(
     ("amount_base", "折合本位币金额", "Amount in base currency"),
     ("points", "得分", "Points"),
 ))
-CONSENSUS = SheetShape("consensus", Text(zh="共识", en="Consensus"), _columns(
+CONSENSUS = SheetShape("consensus", EXPORT_SHEET_NAMES["consensus"], _columns(
     ("vendor", "供应商", "Vendor"),
     ("criterion", "评分项", "Criterion"),
     ("value", "共识值", "Value"),
     ("reason", "理由", "Reason"),
 ))
-RATES = SheetShape("rates", Text(zh="汇率", en="Rates"), _columns(
+RATES = SheetShape("rates", EXPORT_SHEET_NAMES["rates"], _columns(
     ("currency", "币种", "Currency"),
     ("rate", "汇率", "Rate"),
 ))
-METHOD = SheetShape("method", Text(zh="计算方法", en="Method"), _columns(
+METHOD = SheetShape("method", EXPORT_SHEET_NAMES["method"], _columns(
     ("item", "项目", "Item"),
     ("value", "取值", "Value"),
     ("detail", "说明", "Detail"),

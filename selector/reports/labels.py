@@ -46,7 +46,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "tie_margin": "{winner} 与 {runner_up} 总分相同,按投标总价较低者排前。",
         "disqualified": "被取消资格的供应商",
         "dq_reason": "未通过「{gate}」:{of} 位评委中 {fails} 位判定不通过",
-        "dq_consensus": "未通过「{gate}」(经合议决定):{reason}",
+        "dq_consensus": "未通过「{gate}」(经共识决定):{reason}",
         "chart_title": "各组得分构成",
         "weight": "权重",
         "points": "得分",
@@ -79,10 +79,10 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "rule": "规则",
         "inputs": "各评委评分",
         "aggregate": "汇总",
-        "consensus": "合议",
+        "consensus": "共识值",
         "comments": "评委意见",
         "disqualified_short": "已取消资格",
-        "legend_consensus": "* 合议值,取代汇总分。",
+        "legend_consensus": "* 共识值,取代汇总分。",
         "legend_inputs": "方括号内为评委编号;! 该分数与其他评委的平均分相差超过阈值(评分分歧)。",
         "legend_gate": "资格审查项:判定不通过的评委数 / 参与评审的评委数;○ 通过,× 不通过。",
         # price
@@ -105,7 +105,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
             "5 位及以上评委评分时去掉一个最高分和一个最低分后取平均,否则取平均值。"
         ),
         "method_median": "取参与评分评委的中位数。",
-        "consensus_rule": "主持人记录的合议值(附理由)取代该格的汇总分。",
+        "consensus_rule": "评审主任记录的共识值(附理由)取代该格的汇总分。",
         "weights": "分组权重",
         "group": "分组",
         "group_formula": "组得分 = 权重 × 本组各项得分之和 ÷ 本组满分之和。",
@@ -133,7 +133,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
             "低价优先法:得分 = {max} × 最低报价 ÷ 本家报价(最低报价只取未被取消资格的投标)。"
         ),
         "rule_gate": (
-            "资格审查,不计分:超过半数参与评审的评委判定不通过即取消资格(合议值优先)。"
+            "资格审查,不计分:超过半数参与评审的评委判定不通过即取消资格(共识值优先)。"
         ),
         # sign-off
         "signoff": "签字页",

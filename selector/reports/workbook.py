@@ -42,6 +42,7 @@ from selector.reports.labels import labels
 from selector.scoring import rules
 from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Criterion, Result, Text
+from selector.scoring.words import EXPORT_SHEET_NAMES, word
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MONEY = "#,##0.00"
@@ -52,13 +53,6 @@ MAX_WIDTH = 60
 HEADER_FILL = PatternFill("solid", fgColor="DCE6F1")
 CONSENSUS_FILL = PatternFill("solid", fgColor="FFF2CC")
 
-SHEET = {
-    "summary": Text(zh="汇总", en="Summary"),
-    "groups": Text(zh="分组得分", en="Groups"),
-    "points": Text(zh="单项得分", en="Points"),
-    "weights": Text(zh="权重", en="Weights"),
-    "flags": Text(zh="提示", en="Flags"),
-}
 HEADER = {
     "rank": Text(zh="排名", en="Rank"),
     "vendor": Text(zh="供应商", en="Vendor"),
@@ -81,17 +75,7 @@ HEADER = {
     "message": Text(zh="说明", en="Explanation"),
     "review": Text(zh="复核意见", en="Review note"),
 }
-KIND = {
-    "tiered": Text(zh="满足程度", en="Tiered"),
-    "binary": Text(zh="能否提供", en="Yes / no"),
-    "scale": Text(zh="打分", en="Scale"),
-    "grade": Text(zh="等级", en="Grade"),
-    "price_rank": Text(zh="价格排序", en="Price rank"),
-    "price_ratio": Text(zh="低价优先", en="Price ratio"),
-    "gate": Text(zh="资格项", en="Gate"),
-}
-GATE_OUTCOME = {"pass": Text(zh="通过", en="pass"), "fail": Text(zh="不通过", en="fail")}
-CONSENSUS_NOTE = Text(zh="共识值（主持人记录）：", en="Consensus value (recorded by the chair): ")
+CONSENSUS_NOTE = Text(zh="共识值（评审主任记录）：", en="Consensus value (recorded by the chair): ")
 
 
 def build_workbook(
@@ -144,9 +128,7 @@ class _Writer:
         self.vendors = ([r.vendor for r in result.ranking]
                         + [d.vendor for d in result.disqualified])
         self.base = result.input.base_currency
-        self.name = {key: text.get(lang) for key, text in SHEET.items()}
-        for shape in (ENTRIES, BIDS, CONSENSUS, RATES, METHOD):
-            self.name[shape.key] = shape.name.get(lang)
+        self.name = {key: text.get(lang) for key, text in EXPORT_SHEET_NAMES.items()}
 
     def h(self, key: str, **values: str) -> str:
         return HEADER[key].get(self.lang).format(**values)
@@ -188,7 +170,7 @@ class _Writer:
                 _text(ws, row, 2, group.id)
                 _text(ws, row, 3, criterion.id)
                 _text(ws, row, 4, criterion.title.get(self.lang))
-                _text(ws, row, 5, KIND[criterion.kind].get(self.lang))
+                _text(ws, row, 5, word("rule_kind", criterion.kind, self.lang))
                 _number(ws, row, 6, float(criterion.max), FIGURE)
                 for offset, vendor in enumerate(self.vendors):
                     self._point(ws, row, self.first_vendor_column + offset, vendor, criterion)
@@ -207,7 +189,7 @@ class _Writer:
             else:
                 fails = sum(1 for v in cell.inputs.values() if v >= 0.5)
                 outcome = "fail" if 2 * fails > len(cell.inputs) else "pass"
-            gate = _text(ws, row, column, GATE_OUTCOME[outcome].get(self.lang))
+            gate = _text(ws, row, column, word("choice", outcome, self.lang))
             gate.alignment = Alignment(horizontal="center")
         elif cell.points is not None:
             _number(ws, row, column, cell.points, POINTS)
@@ -385,8 +367,7 @@ class _Writer:
             elif review is not None and not isinstance(review, str):
                 review = _attr(review, "note")
             message = _attr(flag, "message")
-            values = (flag_id, self.words.get(f"flag_{_attr(flag, 'kind')}",
-                                              str(_attr(flag, "kind"))),
+            values = (flag_id, word("flag_kind", str(_attr(flag, "kind")), self.lang),
                       _attr(flag, "vendor") or "", _attr(flag, "criterion") or "",
                       _attr(flag, "evaluator") or "",
                       message.get(self.lang) if isinstance(message, Text) else str(message or ""),

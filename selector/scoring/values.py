@@ -31,6 +31,7 @@ from typing import NamedTuple
 from selector.scoring.limits import MAX_VALUE
 from selector.scoring.model import DEFAULT_STEP, PRICE_KINDS, Criterion, Level, Text
 from selector.scoring.numbers import plain
+from selector.scoring.words import CHOICE_NAMES
 
 Value = str | Decimal
 
@@ -43,20 +44,20 @@ class Option(NamedTuple):
     descriptor: Text | None = None
 
 
-# The fixed choices of each kind, best first.
+# The fixed choices of each kind, best first, named by the vocabulary (`words.CHOICE_NAMES`).
 OPTIONS: dict[str, tuple[Option, ...]] = {
     "tiered": (
-        Option("full", Text("满足", "Meets the requirement")),
-        Option("partial", Text("部分满足", "Partially meets")),
-        Option("none", Text("不满足", "Does not meet")),
+        Option("full", CHOICE_NAMES["full"]),
+        Option("partial", CHOICE_NAMES["partial"]),
+        Option("none", CHOICE_NAMES["none"]),
     ),
     "binary": (
-        Option("yes", Text("能提供", "Can provide")),
-        Option("no", Text("不能提供", "Cannot provide")),
+        Option("yes", CHOICE_NAMES["yes"]),
+        Option("no", CHOICE_NAMES["no"]),
     ),
     "gate": (
-        Option("pass", Text("通过", "Pass")),
-        Option("fail", Text("不通过", "Fail")),
+        Option("pass", CHOICE_NAMES["pass"]),
+        Option("fail", CHOICE_NAMES["fail"]),
     ),
 }
 # Shorter words people type for a binary answer, besides the key and the labels.
@@ -99,6 +100,29 @@ def options(criterion: Criterion) -> tuple[Option, ...]:
     if criterion.kind == "grade":
         return _grade_options(criterion.levels or ())
     return OPTIONS.get(criterion.kind, ())
+
+
+def label(criterion: Criterion | None, value: object) -> Text:
+    """A value in the criterion's own words, as pages and reports show it: 部分满足 /
+    Partially meets for `partial`, a grade level's label for its key, a scale's number
+    plainly (7.50 -> 7.5). A value the criterion does not know stands for itself."""
+    text = "" if value is None else str(value)
+    if criterion is not None and criterion.kind == "scale":
+        number = _decimal(text)
+        if number is not None and number.is_finite():
+            text = plain(number)
+    elif criterion is not None:
+        for option in options(criterion):
+            if option.key == text:
+                return option.label
+    return Text(text, text)
+
+
+def _decimal(text: str) -> Decimal | None:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 def step(criterion: Criterion) -> Decimal:

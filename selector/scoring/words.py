@@ -13,10 +13,9 @@ failing, so a record written by an older version still shows.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
 from typing import Final
 
-from selector.scoring.model import Criterion, Text
+from selector.scoring.model import Text
 
 # --- what a criterion is and how the panel is aggregated --------------------------------------
 
@@ -89,18 +88,19 @@ TRANSITION_NAMES: Final[Mapping[str, Text]] = {
     "reopen": Text("重新开放评分", "Reopen scoring"),
 }
 
-# --- the spreadsheet export's sheets (the keys are the CSV names `selector score` reads) ------
+# --- the sheets of the exported workbook (`reports/workbook.py`; read back by `files/workbook.py`)
 
 EXPORT_SHEET_NAMES: Final[Mapping[str, Text]] = {
-    "Summary": Text("排名", "Summary"),
-    "Groups": Text("分组得分", "Groups"),
-    "Criteria": Text("评分项得分", "Criteria"),
-    "Entries": Text("评委评分", "Entries"),
-    "Bids": Text("报价", "Bids"),
-    "Consensus": Text("合议值", "Consensus"),
-    "Rates": Text("汇率", "Rates"),
-    "Flags": Text("提示事项", "Flags"),
-    "Method": Text("评分方法", "Method"),
+    "summary": Text("汇总", "Summary"),
+    "groups": Text("分组得分", "Groups"),
+    "points": Text("单项得分", "Points"),
+    "weights": Text("权重", "Weights"),
+    "entries": Text("评分录入", "Entries"),
+    "bids": Text("报价", "Bids"),
+    "consensus": Text("共识", "Consensus"),
+    "rates": Text("汇率", "Rates"),
+    "flags": Text("提示", "Flags"),
+    "method": Text("计算方法", "Method"),
 }
 
 # --- the audit trail: one sentence per action the services record -----------------------------
@@ -192,11 +192,11 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
         "{actor} imported {sheets} sheets with {entries} entries",
     ),
     "consensus.set": Text(
-        "{actor} 将 {vendor} · {criterion} 的合议值设为 {value}",
+        "{actor} 将 {vendor} · {criterion} 的共识值设为 {value}",
         "{actor} set the consensus of {vendor} · {criterion} to {value}",
     ),
     "consensus.remove": Text(
-        "{actor} 撤回了 {vendor} · {criterion} 的合议值 {value}",
+        "{actor} 撤回了 {vendor} · {criterion} 的共识值 {value}",
         "{actor} withdrew the consensus of {vendor} · {criterion}, {value}",
     ),
     "flag.review": Text("{actor} 复核了提示事项 {flag}", "{actor} reviewed the flag {flag}"),
@@ -252,7 +252,7 @@ DETAIL_NAMES: Final[Mapping[str, Text]] = {
     "sheets": Text("评分表数", "sheets"),
     "entries": Text("评分项数", "entries"),
     "criterion": Text("评分项", "criterion"),
-    "value": Text("合议值", "value"),
+    "value": Text("共识值", "value"),
     "flag": Text("提示事项", "flag"),
     "note": Text("复核意见", "review note"),
 }
@@ -282,30 +282,3 @@ def name(table: str, code: str) -> Text:
 def word(table: str, code: str, lang: str) -> str:
     """`name(table, code)` in `lang` ("zh" or "en")."""
     return name(table, code).get(lang)
-
-
-def value_name(criterion: Criterion | None, value: object) -> Text:
-    """A criterion's value in the criterion's own words: 部分满足 / Partially meets for
-    `partial`, a grade level's label for its key, the plain number for a scale.
-
-    A value the criterion does not know (or no criterion) stands for itself."""
-    if criterion is None or value is None:
-        return Text(str(value or ""), str(value or ""))
-    key = str(value)
-    if criterion.kind == "grade":
-        for level in criterion.levels or ():
-            if level.key == key:
-                return level.label
-    elif criterion.kind in ("tiered", "binary", "gate") and key in CHOICE_NAMES:
-        return CHOICE_NAMES[key]
-    elif criterion.kind == "scale":
-        key = _plain_number(key)
-    return Text(key, key)
-
-
-def _plain_number(text: str) -> str:
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return text
-    return format(number.normalize(), "f") if number.is_finite() else text

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from selector.scoring import numbers, values
-from selector.scoring.model import Criterion, Template, Text
+from selector.scoring import values
+from selector.scoring.model import Template, Text
 from selector.services.templates import template_of
 from selector.store.models import Tender, User
 
@@ -138,21 +138,6 @@ def tender_setup(tender: Tender) -> TenderSetup:
     )
 
 
-def value_words(criterion: Criterion | None, value: str | Decimal) -> Text:
-    """A stored value in the criterion's own words (部分满足 / Partially meets, a grade's
-    label, a plain number); the stored text itself when the criterion does not know it."""
-    if criterion is not None and criterion.kind == "scale":
-        try:
-            number = numbers.plain(Decimal(value))
-        except ArithmeticError:
-            number = str(value)
-        return Text(zh=number, en=number)
-    for option in values.options(criterion) if criterion is not None else ():
-        if option.key == value:
-            return option.label
-    return Text(zh=str(value), en=str(value))
-
-
 @dataclass(frozen=True)
 class ConsensusLine:
     """A consensus value the committee agreed for one cell, with the chair's reason."""
@@ -173,7 +158,7 @@ def consensus_lines(tender: Tender) -> tuple[ConsensusLine, ...]:
         title = criterion.title if criterion else Text(zh=row.criterion.key, en=row.criterion.key)
         lines.append(
             ConsensusLine(
-                row.id, row.vendor.name, title, value_words(criterion, row.value), row.reason
+                row.id, row.vendor.name, title, values.label(criterion, row.value), row.reason
             )
         )
     return tuple(lines)

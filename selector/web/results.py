@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from selector.scoring import values
 from selector.scoring.checks import decision_checks
 from selector.scoring.model import Result
 from selector.scoring.serialize import fingerprint
@@ -60,7 +61,7 @@ def show(tender_id: int) -> Any:
         fingerprint=fingerprint(result.input) if result else "",
         problems=problems,
         entries=_entries_by_cell(result) if result else {},
-        value_label=lambda c, v: views.value_words(c, v).get(lang),
+        value_label=lambda c, v: values.label(c, v).get(lang),
         review_form=review_form,
         is_chair=user().role == "chair",
         lang=lang,
