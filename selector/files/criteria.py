@@ -33,6 +33,7 @@ import yaml
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from pydantic import (  # noqa: E402
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -41,7 +42,18 @@ from pydantic import (  # noqa: E402
 )
 from pydantic import ValidationError as PydanticValidationError  # noqa: E402
 
-from selector.scoring.limits import CURRENCY_PATTERN, ID_PATTERN, MAX_TEMPLATE_BYTES
+from selector.scoring.limits import (
+    CURRENCY_PATTERN,
+    ID_PATTERN,
+    MAX_TEMPLATE_BYTES,
+    MAX_TEMPLATE_DEPTH,
+    MAX_TEMPLATE_NUMBER,
+    MAX_TEMPLATE_NUMBER_CHARS,
+    MIN_STEP,
+    TEMPLATE_PLACES,
+    decimal_places,
+    forbidden_character,
+)
 from selector.scoring.model import (
     DEFAULT_PARTIAL,
     DEFAULT_STEP,
@@ -99,12 +111,38 @@ def _to_decimal(value: object) -> Decimal:
                 en=f"{value!r} is not a finite number; write a plain number such as 5",
             )
         )
+    if abs(number) > MAX_TEMPLATE_NUMBER or decimal_places(number) > TEMPLATE_PLACES:
+        limit = plain(MAX_TEMPLATE_NUMBER)
+        raise _BilingualValueError(
+            Text(
+                zh=f"{plain(number)} 超出模板数字的范围；请使用 -{limit} 到 {limit} 之间、"
+                f"最多 {TEMPLATE_PLACES} 位小数的数字",
+                en=f"{plain(number)} is beyond what a template number may be; use a number "
+                f"from -{limit} to {limit} with at most {TEMPLATE_PLACES} decimal places",
+            )
+        )
     return number
+
+
+def _printable(value: str) -> str:
+    """A text of the template (a title, a label) without control characters."""
+    char = forbidden_character(value, multiline=True)
+    if char is not None:
+        raise _BilingualValueError(
+            Text(
+                zh=f"含有控制字符 {char}，无法保存或打印；请删除它（检查 \\ 转义）",
+                en=f"holds the control character {char}, which cannot be stored or printed; "
+                "remove it (check for \\ escapes)",
+            )
+        )
+    return value
 
 
 Number = Annotated[Decimal, PlainValidator(_to_decimal)]
 Id = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Words = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Words = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_printable)
+]
 
 
 class _Spec(BaseModel):
@@ -252,11 +290,19 @@ _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoade
 
 
 class _TemplateYamlLoader(_SafeLoader):  # type: ignore[valid-type,misc]
-    """A safe loader that refuses duplicate mapping keys (aliases: see `_refuse_aliases`)."""
+    """A safe loader that refuses duplicate mapping keys (aliases: see `_refuse_unsafe_yaml`)."""
 
 
-def _refuse_aliases(text: str) -> None:
-    """Anchors and aliases (*name) are refused: they are the way to a "billion laughs" file."""
+_NUMBER_TAGS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _refuse_unsafe_yaml(text: str) -> None:
+    """One pass over the YAML events before anything is built, refusing what would make the
+    loader slow or crash: anchors and aliases (*name, the way to a "billion laughs" file),
+    nesting deeper than any template needs (300 nested lists overflow the stack), and numbers
+    too long to be points or weights (Python refuses to read an int of 5000 digits)."""
+    depth = 0
     for event in yaml.parse(text, Loader=_SafeLoader):
         if isinstance(event, yaml.AliasEvent):
             raise _YamlRefusal(
@@ -264,6 +310,31 @@ def _refuse_aliases(text: str) -> None:
                 "write the value out in full",
                 problem_mark=event.start_mark,
                 problem_zh="模板不支持锚点和别名（*name）；请把值完整写出",
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_TEMPLATE_DEPTH:
+                raise _YamlRefusal(
+                    problem=f"lists and mappings nested more than {MAX_TEMPLATE_DEPTH} deep; "
+                    "a template needs 8 levels at most: check the brackets and indentation",
+                    problem_mark=event.start_mark,
+                    problem_zh=f"列表和映射嵌套超过 {MAX_TEMPLATE_DEPTH} 层；模板最多需要 8 层："
+                    "请检查括号和缩进",
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif (
+            isinstance(event, yaml.ScalarEvent)
+            and event.implicit[0]  # plain, so the resolver may read it as a number
+            and len(event.value) > MAX_TEMPLATE_NUMBER_CHARS
+            and _RESOLVER.resolve(yaml.ScalarNode, event.value, (True, False)) in _NUMBER_TAGS
+        ):
+            raise _YamlRefusal(
+                problem=f"a number of {len(event.value)} characters; a template number has at "
+                f"most {MAX_TEMPLATE_NUMBER_CHARS} (points and weights such as 5 or 0.5)",
+                problem_mark=event.start_mark,
+                problem_zh=f"数字长达 {len(event.value)} 个字符；模板中的数字最多 "
+                f"{MAX_TEMPLATE_NUMBER_CHARS} 个字符（例如 5 或 0.5 这样的分值和权重）",
             )
 
 
@@ -290,7 +361,7 @@ _TemplateYamlLoader.add_constructor(
 
 def _parse_yaml(text: str, name: str) -> Any:
     try:
-        _refuse_aliases(text)
+        _refuse_unsafe_yaml(text)
         raw = yaml.load(text, Loader=_TemplateYamlLoader)
     except _YamlRefusal as exc:
         mark = exc.problem_mark
@@ -785,6 +856,15 @@ def _build_scale(spec: CriterionSpec, where: Text, problems: _Problems) -> Crite
             "step",
             zh=f"{plain(step)} 不大于 0；请使用 0.5 或 1 这样的步长",
             en=f"{plain(step)} is not above 0; use a step such as 0.5 or 1",
+        )
+        return None
+    if step < MIN_STEP:
+        problems.add(
+            where,
+            "step",
+            zh=f"{plain(step)} 小于最小步长 {plain(MIN_STEP)}；请使用 0.5 或 1 这样的步长",
+            en=f"{plain(step)} is below the smallest step, {plain(MIN_STEP)}; use a step "
+            "such as 0.5 or 1",
         )
         return None
     if max_points is None:

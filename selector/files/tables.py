@@ -16,7 +16,7 @@ from operator import itemgetter, methodcaller
 from pathlib import Path
 from typing import IO
 
-from selector.scoring.limits import MAX_PROBLEMS
+from selector.scoring.limits import FORBIDDEN_IN_TEXT, MAX_PROBLEMS
 from selector.scoring.model import ScoringError, Text
 
 
@@ -161,6 +161,7 @@ def _read_csv(source: str | Path | IO[bytes], name: str) -> Table:
         text = data.decode("utf-8-sig") if isinstance(data, bytes) else str(data)
     if not text.strip():
         raise ValueError("the file is empty; its first line must be the header")
+    _refuse_control_characters(name, text)
     if '"' in text or ", " in text:  # quoted cells, or spaces to skip: the csv module
         return _columns(name, *_records(text))
     # Without quotes a record is a line and a cell is what lies between two commas: a large
@@ -179,6 +180,30 @@ def _read_csv(source: str | Path | IO[bytes], name: str) -> Table:
         cells = ",".join(body).split(",") if body else []
         return _table(name, header, [cells[i::width] for i in range(width)], len(body), lines)
     return _columns(name, header, [row.split(",") for row in body], lines)
+
+
+def _refuse_control_characters(name: str, text: str) -> None:
+    """Refuse a file with a control character in it (NUL, vertical tab…), naming its lines:
+    such a character cannot be stored or exported. One scan of the whole text."""
+    found = FORBIDDEN_IN_TEXT.search(text)
+    if found is None:
+        return
+    problems = Problems(name)
+    for match in FORBIDDEN_IN_TEXT.finditer(text, found.start()):
+        if len(problems.messages) > MAX_PROBLEMS:
+            break
+        char = f"U+{ord(match.group()):04X}"
+        problems.add(
+            text.count("\n", 0, match.start()) + 1,
+            None,
+            None,
+            Text(
+                zh=f"含有控制字符 {char},无法保存;请删除它后重新保存文件",
+                en=f"holds the control character {char}, which cannot be stored; remove it "
+                "and save the file again",
+            ),
+        )
+    problems.raise_any()
 
 
 def _records(text: str) -> tuple[list[str], list[list[str]], list[int] | None]:
@@ -239,8 +264,25 @@ def _read_excel(source: str | Path | IO[bytes], name: str) -> Table:
 
     frame = pd.read_excel(source, dtype=str, keep_default_na=False, engine="openpyxl")
     columns: dict[str, Sequence[str]] = {}
+    problems = Problems(name)
     for column in frame.columns:
-        columns.setdefault(str(column).strip().lower(), frame[column].astype(object).tolist())
+        cells = frame[column].astype(object).tolist()
+        for row, cell in enumerate(cells):
+            found = FORBIDDEN_IN_TEXT.search(cell) if isinstance(cell, str) else None
+            if found is not None and len(problems.messages) <= MAX_PROBLEMS:
+                char = f"U+{ord(found.group()):04X}"
+                problems.add(
+                    row + 2,
+                    str(column),
+                    None,
+                    Text(
+                        zh=f"含有控制字符 {char},无法保存;请删除它",
+                        en=f"holds the control character {char}, which cannot be stored; "
+                        "remove it",
+                    ),
+                )
+        columns.setdefault(str(column).strip().lower(), cells)
+    problems.raise_any()
     return Table(name, columns, len(frame), None)
 
 

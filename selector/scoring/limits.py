@@ -17,6 +17,24 @@ MAX_NAME = 200  # a tender, an organisation, a vendor, a person's full name
 MAX_VALUE = 64  # a typed value on a score sheet or a consensus (`full`, `3.5`, 优)
 MAX_FLAG_ID = 255  # a decision-check flag's id, as a form posts it back
 
+# Characters no typed text may hold: C0 and C1 control characters (NUL cannot be stored
+# in PostgreSQL; the others break the xlsx export, CSV readers and terminals), the Unicode
+# line and paragraph separators, the bidirectional overrides that make a name read as another
+# (U+202A-U+202E, U+2066-U+2069), lone surrogates and the noncharacters U+FFFE/U+FFFF. A
+# one-line field (a name) refuses tab and line breaks too; a multi-line one (a comment) keeps
+# them.
+_NEVER = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_NEVER += "\ud800-\udfff\ufffe\uffff"
+FORBIDDEN_IN_TEXT = re.compile(f"[{_NEVER}]")
+FORBIDDEN_IN_LINE = re.compile(f"[\t\n\r{_NEVER}]")
+
+
+def forbidden_character(text: str, *, multiline: bool = False) -> str | None:
+    """The first character `text` may not hold, named like `U+000B`, or None."""
+    found = (FORBIDDEN_IN_TEXT if multiline else FORBIDDEN_IN_LINE).search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
 # Logins.
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,63}$"  # 2 to 64 characters
 USERNAME_RE = re.compile(USERNAME_PATTERN)
@@ -47,3 +65,48 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_PROBLEMS = 50
 # How many flags one review note may cover.
 MAX_FLAGS_PER_NOTE = 500
+
+# Numbers as the database keeps them (selector.store.models): a bid amount to 4 decimal
+# places, an exchange rate to 10, a percentage threshold (stored as a fraction to 4 places)
+# to 2. A number with more places would be silently rounded, so it is refused instead.
+AMOUNT_PLACES = 4
+MIN_AMOUNT = Decimal("0.0001")
+RATE_PLACES = 10
+MIN_RATE = Decimal("1e-10")
+PERCENT_PLACES = 2
+# Digits a typed number may have at most, before and after the point together: more is not
+# a number anyone types, and Decimal arithmetic on it is slow or overflows.
+MAX_NUMBER_DIGITS = 30
+
+# Templates: how deep YAML may nest (a template needs 8 levels: groups, criteria, levels,
+# their labels), how many characters one number may have, and the numbers themselves —
+# points, weights, steps and tiers to 4 decimal places, each at most 1,000,000, a scale's
+# step at least 0.01.
+MAX_TEMPLATE_DEPTH = 20
+MAX_TEMPLATE_NUMBER_CHARS = 40
+TEMPLATE_PLACES = 4
+MAX_TEMPLATE_NUMBER = Decimal(1_000_000)
+MIN_STEP = Decimal("0.01")
+
+
+def _stripped(number: Decimal) -> tuple[int, int]:
+    """(significant digits, exponent) of a finite `number`, trailing zeros dropped."""
+    _sign, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int), "a finite number"
+    if not any(digits):
+        return 1, 0
+    kept = len(digits)
+    while kept > 1 and digits[kept - 1] == 0 and exponent < 0:
+        kept, exponent = kept - 1, exponent + 1
+    return kept, exponent
+
+
+def decimal_places(number: Decimal) -> int:
+    """How many digits a finite `number` has after the point (1.50 has 1, 1E+3 has 0)."""
+    return max(0, -_stripped(number)[1])
+
+
+def digit_count(number: Decimal) -> int:
+    """How many digits a finite `number` is written with (`1e-999999999` has a billion)."""
+    kept, exponent = _stripped(number)
+    return max(kept + exponent, 1) + max(0, -exponent)

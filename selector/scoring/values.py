@@ -23,12 +23,14 @@ English labels of the fixed choices (`Meets the requirement`…) are accepted to
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
-from selector.scoring.limits import MAX_VALUE
+from selector.scoring.limits import MAX_VALUE, decimal_places
 from selector.scoring.model import DEFAULT_STEP, PRICE_KINDS, Criterion, Level, Text
 from selector.scoring.numbers import plain
 from selector.scoring.words import CHOICE_NAMES
@@ -81,6 +83,10 @@ class Problem(NamedTuple):
         text = self.text
         return Text(zh=f"{text.zh}。", en=f"{text.en[:1].upper()}{text.en[1:]}.")
 
+
+# A number as people type it: digits, one point, an exponent (ASCII, after NFKC).
+NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
+_NON_FINITE = {"inf", "infinity", "nan", "snan"}
 
 NO_VALUE = Text(zh="未填写", en="no value")
 TOO_LONG = Text(zh="过长", en="too long")
@@ -220,6 +226,10 @@ def _read_number(criterion: Criterion, raw: str | Decimal | float | int) -> Deci
             return Problem(NO_VALUE, _scale_hint(criterion))
         if len(text) > MAX_VALUE:
             return Problem(TOO_LONG, _scale_hint(criterion))
+        text = unicodedata.normalize("NFKC", text)  # full-width ３.５ from a Chinese IME
+        if not NUMBER_RE.match(text):  # Decimal would also take 1_0 and other scripts' digits
+            fault = NOT_FINITE if text.lower().lstrip("+-") in _NON_FINITE else NOT_A_NUMBER
+            return Problem(fault, _scale_hint(criterion))
         try:
             number = Decimal(text)
         except InvalidOperation:
@@ -228,6 +238,12 @@ def _read_number(criterion: Criterion, raw: str | Decimal | float | int) -> Deci
         return Problem(NOT_FINITE, _scale_hint(criterion))
     if not 0 <= number <= criterion.max:
         return Problem(OUT_OF_RANGE, _scale_hint(criterion))
+    if decimal_places(number) > decimal_places(step(criterion)):
+        # Finer than the step: refused before any arithmetic, which would round 1e-999999999
+        # to 0 (it underflows the context) instead of seeing it is off the step.
+        unit = step(criterion)
+        coarse = number.quantize(Decimal(1).scaleb(-decimal_places(unit)), rounding=ROUND_DOWN)
+        return Problem(OFF_STEP, _scale_hint(criterion, example=coarse - coarse % unit))
     remainder = number % step(criterion)
     if remainder:
         return Problem(OFF_STEP, _scale_hint(criterion, example=number - remainder))

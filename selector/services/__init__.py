@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from selector.scoring.limits import MAX_TEXT
+from selector.scoring.limits import MAX_TEXT, forbidden_character
 from selector.scoring.model import Text
 from selector.store.models import AuditEvent, Tender, User
 
@@ -60,13 +60,18 @@ def written(
     what: Text,
     missing: Text | None = None,
     limit: int = MAX_TEXT,
+    multiline: bool = True,
 ) -> str:
     """What a person wrote in `field`, without surrounding spaces.
 
     ServiceError on `field` when it is longer than `limit` characters (the limits of
-    `selector.scoring.limits`), or when it is empty and `missing` says what to write.
+    `selector.scoring.limits`), when it is empty and `missing` says what to write, or when it
+    holds a control character (`refuse_control_characters`; tab and line breaks pass where
+    `multiline`, as in a reason or a comment, not in a name).
     """
-    text = (value or "").strip()
+    text = refuse_control_characters(
+        (value or "").strip(), field=field, label=what, multiline=multiline
+    )
     if missing is not None and not text:
         raise ServiceError(missing, field=field)
     if len(text) > limit:
@@ -84,6 +89,24 @@ class Forbidden(ServiceError):
 
 class StaleEdit(ServiceError):
     """Someone else saved the record since the form was loaded (optimistic lock)."""
+
+
+def refuse_control_characters(
+    value: str, *, field: str, label: Text, multiline: bool = False
+) -> str:
+    """`value`, unless it holds a character no stored text may (`limits.forbidden_character`):
+    then ServiceError naming the field. Tab and line breaks pass where `multiline`."""
+    char = forbidden_character(value, multiline=multiline)
+    if char is not None:
+        raise ServiceError(
+            Text(
+                zh=f"{label.zh}含有控制字符 {char},无法保存或打印:请删除它。",
+                en=f"{label.en} holds the control character {char}, which cannot be stored "
+                "or printed: remove it.",
+            ),
+            field=field,
+        )
+    return value
 
 
 def audit(

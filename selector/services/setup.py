@@ -13,16 +13,29 @@ from sqlalchemy.orm import Session
 
 from selector.files.readers import InputError, read_bids_table
 from selector.scoring.limits import (
+    AMOUNT_PLACES,
     CURRENCY_RE,
     MAX_AMOUNT,
     MAX_NAME,
     MAX_PERCENT,
     MAX_RATE,
+    MIN_AMOUNT,
     MIN_PERCENT,
+    MIN_RATE,
+    PERCENT_PLACES,
+    RATE_PLACES,
+    decimal_places,
 )
 from selector.scoring.model import METHODS, Template, Text
 from selector.scoring.numbers import plain
-from selector.services import Forbidden, NotFound, ServiceError, audit, written
+from selector.services import (
+    Forbidden,
+    NotFound,
+    ServiceError,
+    audit,
+    refuse_control_characters,
+    written,
+)
 from selector.services.templates import template_from_snapshot, template_json, template_of
 from selector.services.uow import tender_change
 from selector.store.db import write_transaction
@@ -55,7 +68,15 @@ def _name(value: str, field_name: str, label: Text) -> str:
         what=label,
         missing=Text(zh=f"{label.zh}为必填项。", en=f"{label.en} is required."),
         limit=MAX_NAME,
+        multiline=False,
     )
+
+
+def _organisation(value: str) -> str:
+    label = Text(zh="组织名称", en="The organisation")
+    return refuse_control_characters((value or "").strip(), field="organisation", label=label)[
+        :MAX_NAME
+    ]
 
 
 def _currency(code: str, field_name: str = "currency") -> str:
@@ -72,12 +93,19 @@ def _currency(code: str, field_name: str = "currency") -> str:
 
 
 def _fraction(value: Decimal, field_name: str) -> Decimal:
-    if not value.is_finite() or not MIN_PERCENT <= value * 100 <= MAX_PERCENT:
-        low, high = plain(MIN_PERCENT), plain(MAX_PERCENT)
+    """A percentage threshold as the fraction stored (1 % to 100 %, 2 decimal places)."""
+    percent = value * 100 if value.is_finite() else value
+    if (
+        not value.is_finite()
+        or not MIN_PERCENT <= percent <= MAX_PERCENT
+        or decimal_places(percent) > PERCENT_PLACES
+    ):
         raise ServiceError(
             Text(
-                zh=f"请输入 {low} 到 {high} 之间的百分比。",
-                en=f"Enter a percentage from {low} to {high}.",
+                zh=f"请输入 {plain(MIN_PERCENT)} 到 {plain(MAX_PERCENT)} 之间的百分比,"
+                f"最多 {PERCENT_PLACES} 位小数。",
+                en=f"Enter a percentage from {plain(MIN_PERCENT)} to {plain(MAX_PERCENT)}, "
+                f"with at most {PERCENT_PLACES} decimal places.",
             ),
             field=field_name,
         )
@@ -143,7 +171,7 @@ def create_tender(
             Text(zh="只有评审主任可以创建项目。", en="Only a chair may create tenders.")
         )
     name = _name(name, "name", Text(zh="项目名称", en="The tender name"))
-    organisation = (organisation or "").strip()[:MAX_NAME]
+    organisation = _organisation(organisation)
     template = template_from_snapshot(template_yaml, template_source)
     currency = _currency(base_currency or template.currency, "base_currency")
     with write_transaction(session):
@@ -212,7 +240,7 @@ def update_settings(
             "low_bid": str(tender.low_bid_threshold),
         }
         tender.name = name
-        tender.organisation = (organisation or "").strip()[:MAX_NAME]
+        tender.organisation = _organisation(organisation)
         tender.base_currency = currency
         tender.method = method
         tender.divergence_threshold = divergence
@@ -338,13 +366,23 @@ def criterion_of(tender: Tender, key: str, *, field_name: str = "criterion") -> 
     )
 
 
+def amount_problem(amount: Decimal) -> Text | None:
+    """Why a bid amount cannot be stored (the allowed range in the message), or None."""
+    if amount.is_finite() and MIN_AMOUNT <= amount < MAX_AMOUNT:
+        if decimal_places(amount) <= AMOUNT_PLACES:
+            return None
+    return Text(
+        zh=f"金额须在 {plain(MIN_AMOUNT)} 到 {plain(MAX_AMOUNT)} 之间(不含上限),"
+        f"最多 {AMOUNT_PLACES} 位小数。",
+        en=f"An amount must be from {plain(MIN_AMOUNT)} up to (not including) "
+        f"{plain(MAX_AMOUNT)}, with at most {AMOUNT_PLACES} decimal places.",
+    )
+
+
 def _amount(amount: Decimal) -> Decimal:
-    if not amount.is_finite() or amount <= 0:
-        raise ServiceError(
-            Text(zh="请输入大于零的金额。", en="Enter an amount greater than zero."), field="amount"
-        )
-    if amount > MAX_AMOUNT:
-        raise ServiceError(Text(zh="金额过大。", en="The amount is too large."), field="amount")
+    problem = amount_problem(amount)
+    if problem is not None:
+        raise ServiceError(problem, field="amount")
     return amount
 
 
@@ -474,7 +512,27 @@ def upload_bids(
                 ),
                 field="bids_file",
             )
+        refused = [
+            Text(
+                zh=f"投标人“{item.vendor}”,成本项“{item.component}”:{problem.zh}",
+                en=f"vendor '{item.vendor}', component '{item.component}': {problem.en}",
+            )
+            for item in bids
+            if (problem := amount_problem(item.amount)) is not None
+        ]
+        if refused:
+            raise ServiceError(
+                Text(
+                    zh="未保存任何内容:以下金额无法保存:",
+                    en="Nothing was saved: these amounts cannot be stored:",
+                ),
+                field="bids_file",
+                problems=refused,
+            )
         for name in unknown:
+            refuse_control_characters(
+                name, field="bids_file", label=Text(zh="投标人名称", en="A vendor name")
+            )
             if len(name) > MAX_NAME:
                 raise ServiceError(
                     Text(
@@ -508,9 +566,19 @@ def set_rate(
 ) -> None:
     """Set the exchange rate of a currency: 1 unit = `rate` units of the base currency."""
     code = _currency(currency)
-    if not rate.is_finite() or rate <= 0:
+    if (
+        not rate.is_finite()
+        or not MIN_RATE <= rate <= MAX_RATE
+        or decimal_places(rate) > RATE_PLACES
+    ):
         raise ServiceError(
-            Text(zh="请输入大于零的汇率。", en="Enter a rate greater than zero."), field="rate"
+            Text(
+                zh=f"请输入 {plain(MIN_RATE)} 到 {plain(MAX_RATE)} 之间的汇率,"
+                f"最多 {RATE_PLACES} 位小数。",
+                en=f"Enter a rate from {plain(MIN_RATE)} to {plain(MAX_RATE)}, with at most "
+                f"{RATE_PLACES} decimal places.",
+            ),
+            field="rate",
         )
     if rate > MAX_RATE:
         raise ServiceError(

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from selector.scoring import rules
 from selector.scoring import values as typed
-from selector.scoring.limits import MAX_PROBLEMS, MAX_TEXT
+from selector.scoring.limits import MAX_PROBLEMS, MAX_TEXT, forbidden_character
 from selector.scoring.model import Criterion, Group, Text
 from selector.scoring.model import Entry as ScoreEntryLike
 from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, too_long, written
@@ -366,6 +366,14 @@ def _check_values(
         for criterion in sheet_group.criteria:
             raw = (values.get(criterion.id) or "").strip()
             comment = (comments.get(criterion.id) or "").strip()
+            char = forbidden_character(comment, multiline=True) or forbidden_character(raw)
+            if char is not None:
+                errors[criterion.id] = Text(
+                    zh=f"含有控制字符 {char},无法保存或打印:请删除它。",
+                    en=f"This holds the control character {char}, which cannot be stored or "
+                    "printed: remove it.",
+                )
+                continue
             if len(comment) > MAX_TEXT:
                 errors[criterion.id] = too_long(Text(zh="说明", en="The comment"), MAX_TEXT)
                 continue

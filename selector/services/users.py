@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from selector.scoring.limits import MAX_USERNAME, USERNAME_RE
+from selector.scoring.limits import FORBIDDEN_IN_LINE, MAX_USERNAME, USERNAME_RE
 from selector.scoring.model import Text
-from selector.services import NotFound, ServiceError, audit
+from selector.services import NotFound, ServiceError, audit, refuse_control_characters
 from selector.services.passwords import password_problem
 from selector.store.db import write_transaction
 from selector.store.models import Role, User, new_session_token, utcnow
@@ -47,7 +47,11 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def find_user(session: Session, username: str) -> User | None:
-    return session.scalar(select(User).where(User.username == username.strip().lower()))
+    """The user of this username (any case, spaces around ignored), or None."""
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):  # no such user, and nothing the database must parse
+        return None
+    return session.scalar(select(User).where(User.username == username))
 
 
 def load_login(session: Session, login_id: str) -> User | None:
@@ -91,6 +95,9 @@ def create_user(
     """
     username = username.strip().lower()
     display_name = display_name.strip() or username
+    refuse_control_characters(
+        display_name, field="display_name", label=Text(zh="姓名", en="The full name")
+    )
     if not USERNAME_RE.match(username):
         raise ServiceError(
             Text(
@@ -192,7 +199,8 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
             user.last_login_at = utcnow()
             audit(session, "login", actor=user)
         else:
-            audit(session, "login.failed", username=username.strip().lower()[:MAX_USERNAME])
+            tried = FORBIDDEN_IN_LINE.sub("?", username.strip().lower()[:MAX_USERNAME])
+            audit(session, "login.failed", username=tried)
     return user if ok else None
 
 

@@ -27,7 +27,8 @@ def login() -> Any:
     if current_user.is_authenticated:
         return redirect(url_for("site.index"))
     form = LoginForm()
-    if form.validate_on_submit():
+    refused = form.is_submitted() and not form.validate()
+    if form.is_submitted() and not refused:
         user = users.authenticate(get_session(), form.username.data or "", form.password.data or "")
         if user is None:
             form.password.errors.append(
@@ -43,7 +44,7 @@ def login() -> Any:
             sessions.start()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(request.args.get("next")) or url_for("site.index"))
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form), 422 if refused else 200
 
 
 @bp.post("/logout")

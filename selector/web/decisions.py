@@ -9,7 +9,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -18,6 +17,7 @@ from selector.scoring.sensitivity import weight_flips
 from selector.services import ServiceError, access, decisions, templates, views
 from selector.store.db import get_session
 from selector.web import flash_error, roles_required, user
+from selector.web.forms import Form
 from selector.web.i18n import current_lang
 
 bp = Blueprint("decisions", __name__, url_prefix="/tenders")
@@ -25,7 +25,7 @@ bp = Blueprint("decisions", __name__, url_prefix="/tenders")
 WEIGHT_FIELD = "w."  # query parameter prefix of a group's weight: w.<group id>=<percent>
 
 
-class FlagNoteForm(FlaskForm):
+class FlagNoteForm(Form):
     """One review note for the flags ticked (or every open flag of the kinds ticked)."""
 
     flag_ids = SelectMultipleField(validate_choice=False)

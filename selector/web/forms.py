@@ -7,6 +7,7 @@ The score sheet form is generated from the tender's criteria by `score_sheet_for
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -38,10 +39,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from selector.scoring import rules, values
 from selector.scoring.limits import (
+    AMOUNT_PLACES,
     CURRENCY_PATTERN,
     MAX_AMOUNT,
     MAX_FLAG_ID,
     MAX_NAME,
+    MAX_NUMBER_DIGITS,
     MAX_PASSWORD,
     MAX_PERCENT,
     MAX_RATE,
@@ -49,8 +52,15 @@ from selector.scoring.limits import (
     MAX_USERNAME,
     MIN_PASSWORD,
     MIN_PERCENT,
+    PERCENT_PLACES,
+    RATE_PLACES,
+    decimal_places,
+    digit_count,
+    forbidden_character,
 )
 from selector.scoring.model import Criterion
+from selector.scoring.numbers import plain
+from selector.scoring.values import NUMBER_RE
 from selector.web.i18n import current_lang
 
 try:  # WTForms 3.3 names options SelectChoice and deprecates (value, label) tuples
@@ -74,17 +84,72 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def no_control_characters(form: Any, field: Field) -> None:
+    """Refuse a control character (NUL, vertical tab, escape…) in what was sent for `field`.
+
+    Tab and line breaks are allowed in a multi-line text (a `TextAreaField`) only; the
+    characters are those of `selector.scoring.limits.forbidden_character`.
+    """
+    multiline = isinstance(field, TextAreaField)
+    for sent in field.raw_data or []:
+        if isinstance(sent, str):
+            char = forbidden_character(sent, multiline=multiline)
+            if char is not None:
+                raise ValidationError(
+                    _l(
+                        "%(field)s: remove the control character %(char)s (it cannot be stored "
+                        "or printed).",
+                        field=field.label.text,
+                        char=char,
+                    )
+                )
+
+
+def sent_once(form: Any, field: Field) -> None:
+    """Refuse a one-value field sent twice (`name=A&name=B`): which one was meant is unknown."""
+    if len(field.raw_data or []) > 1:
+        raise ValidationError(_l("%(field)s was sent more than once.", field=field.label.text))
+
+
+class Form(FlaskForm):
+    """The base of every form: no field takes a control character (`no_control_characters`),
+    and a one-value field sent twice is refused (`sent_once`).
+
+    Passwords are exempt from the character check (they are only hashed) and files are
+    checked by their readers.
+    """
+
+    def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
+        extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}
+        for name, field in self._fields.items():
+            checks = extra.setdefault(name, [])
+            if not isinstance(field, SelectMultipleField):
+                checks.append(sent_once)
+            if not isinstance(field, PasswordField | FileField) and name != "csrf_token":
+                checks.append(no_control_characters)
+        return bool(super().validate(extra_validators=extra))
+
+
 def parse_decimal(raw: str) -> Decimal | None:
-    """A finite Decimal from what a person typed (`1,250.50` allowed), else None."""
+    """A finite Decimal from what a person typed (`1,250.50`, full-width ３.５), else None.
+
+    Only ASCII digits, one point and an exponent (`values.NUMBER_RE`) after NFKC: Decimal
+    alone would also take `1_000` and other scripts' digits.
+    """
+    text = unicodedata.normalize("NFKC", str(raw)).strip().replace(",", "")
+    if not NUMBER_RE.match(text):
+        return None
     try:
-        number = Decimal(str(raw).strip().replace(",", ""))
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
 
 
 class DecimalText:
-    """A number typed as text: finite, within [minimum, maximum] (exclusive minimum if asked)."""
+    """A number typed as text: finite, within [minimum, maximum] (exclusive minimum if asked),
+    with at most `places` decimal places (what the database keeps). Every refusal also says
+    what is allowed."""
 
     def __init__(
         self,
@@ -92,22 +157,45 @@ class DecimalText:
         maximum: Decimal | None = None,
         *,
         exclusive_minimum: bool = False,
+        places: int | None = None,
     ) -> None:
         self.minimum, self.maximum, self.exclusive_minimum = minimum, maximum, exclusive_minimum
+        self.places = places
+
+    def allowed(self) -> Any:
+        """What this field takes, as a sentence: its range and decimal places."""
+        low = self.minimum
+        if low is not None and self.exclusive_minimum and self.places is not None:
+            low = low + Decimal(1).scaleb(-self.places)  # the smallest number above it
+        low_text = "—" if low is None else plain(low)
+        high_text = "—" if self.maximum is None else plain(self.maximum)
+        if self.places is None:
+            return _l("Allowed: %(min)s to %(max)s.", min=low_text, max=high_text)
+        return _l(
+            "Allowed: %(min)s to %(max)s, with at most %(places)d decimal places.",
+            min=low_text,
+            max=high_text,
+            places=self.places,
+        )
+
+    def refuse(self, first: Any) -> ValidationError:
+        return ValidationError(f"{first} {self.allowed()}")
 
     def __call__(self, form: Any, field: Field) -> None:
         if field.data in (None, ""):
             return
         number = parse_decimal(field.data)
-        if number is None:
-            raise ValidationError(_l("Enter a number, for example 125000.50."))
+        if number is None or digit_count(number) > MAX_NUMBER_DIGITS:
+            raise self.refuse(_l("Enter a number, for example 125000.50."))
         if self.minimum is not None:
             if self.exclusive_minimum and number <= self.minimum:
-                raise ValidationError(_l("Enter a number greater than %(min)s.", min=self.minimum))
+                raise self.refuse(_l("Enter a number greater than %(min)s.", min=self.minimum))
             if number < self.minimum:
-                raise ValidationError(_l("Enter a number of at least %(min)s.", min=self.minimum))
+                raise self.refuse(_l("Enter a number of at least %(min)s.", min=self.minimum))
         if self.maximum is not None and number > self.maximum:
-            raise ValidationError(_l("Enter a number of at most %(max)s.", max=self.maximum))
+            raise self.refuse(_l("Enter a number of at most %(max)s.", max=plain(self.maximum)))
+        if self.places is not None and decimal_places(number) > self.places:
+            raise self.refuse(_l("Use at most %(places)d decimal places.", places=self.places))
 
 
 CURRENCY = [
@@ -117,21 +205,19 @@ CURRENCY = [
 ]
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(
         _l("Username"), validators=[DataRequired(), Length(max=MAX_USERNAME)], filters=[_strip]
     )
-    password = PasswordField(
-        _l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)]
-    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)])
     submit = SubmitField(_l("Log in"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that posts (logout, delete, language): only the CSRF token travels."""
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(Form):
     username = StringField(
         _l("Username"), validators=[DataRequired(), Length(max=MAX_USERNAME)], filters=[_strip]
     )
@@ -146,7 +232,7 @@ class UserCreateForm(FlaskForm):
     submit = SubmitField(_l("Create user"))
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     password = PasswordField(
         _l("New password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)],
@@ -154,7 +240,7 @@ class PasswordForm(FlaskForm):
     submit = SubmitField(_l("Set password"))
 
 
-class TenderForm(FlaskForm):
+class TenderForm(Form):
     """Create a tender: name, template (from criteria/ or an uploaded YAML) and settings."""
 
     name = StringField(
@@ -175,17 +261,17 @@ class TenderForm(FlaskForm):
     divergence_percent = StringField(
         _l("Divergence threshold (percent of a criterion's maximum)"),
         default="40",
-        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT)],
+        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT, places=PERCENT_PLACES)],
     )
     low_bid_percent = StringField(
         _l("Abnormally low bid threshold (percent of the median total bid)"),
         default="60",
-        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT)],
+        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT, places=PERCENT_PLACES)],
     )
     submit = SubmitField(_l("Create tender"))
 
 
-class TenderSettingsForm(FlaskForm):
+class TenderSettingsForm(Form):
     name = StringField(
         _l("Tender name"), validators=[DataRequired(), Length(max=MAX_NAME)], filters=[_strip]
     )
@@ -198,16 +284,16 @@ class TenderSettingsForm(FlaskForm):
     method = SelectField(_l("How evaluators' scores are combined"), choices=[])
     divergence_percent = StringField(
         _l("Divergence threshold (percent of a criterion's maximum)"),
-        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT)],
+        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT, places=PERCENT_PLACES)],
     )
     low_bid_percent = StringField(
         _l("Abnormally low bid threshold (percent of the median total bid)"),
-        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT)],
+        validators=[DataRequired(), DecimalText(MIN_PERCENT, MAX_PERCENT, places=PERCENT_PLACES)],
     )
     submit = SubmitField(_l("Save settings"))
 
 
-class TemplateUploadForm(FlaskForm):
+class TemplateUploadForm(Form):
     template_file = FileField(
         _l("Template (YAML)"),
         validators=[
@@ -218,26 +304,29 @@ class TemplateUploadForm(FlaskForm):
     submit = SubmitField(_l("Replace template"))
 
 
-class VendorForm(FlaskForm):
+class VendorForm(Form):
     name = StringField(
         _l("Vendor name"), validators=[DataRequired(), Length(max=MAX_NAME)], filters=[_strip]
     )
     submit = SubmitField(_l("Add vendor"))
 
 
-class BidForm(FlaskForm):
+class BidForm(Form):
     vendor = SelectField(_l("Vendor"), choices=[], coerce=int)
     component = SelectField(_l("Cost component"), choices=[])
     amount = StringField(
         _l("Amount"),
-        validators=[DataRequired(), DecimalText(Decimal(0), MAX_AMOUNT, exclusive_minimum=True)],
+        validators=[
+            DataRequired(),
+            DecimalText(Decimal(0), MAX_AMOUNT, exclusive_minimum=True, places=AMOUNT_PLACES),
+        ],
         filters=[_strip],
     )
     currency = StringField(_l("Currency"), validators=[Optional(), *CURRENCY], filters=[_upper])
     submit = SubmitField(_l("Save bid"))
 
 
-class BidsUploadForm(FlaskForm):
+class BidsUploadForm(Form):
     bids_file = FileField(
         _l("Bids table (CSV or Excel)"),
         validators=[
@@ -248,34 +337,34 @@ class BidsUploadForm(FlaskForm):
     submit = SubmitField(_l("Upload bids"))
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     currency = StringField(_l("Currency"), validators=[DataRequired(), *CURRENCY], filters=[_upper])
     rate = StringField(
         _l("Rate (1 unit in the base currency)"),
         validators=[
             DataRequired(),
-            DecimalText(Decimal(0), MAX_RATE, exclusive_minimum=True),
+            DecimalText(Decimal(0), MAX_RATE, exclusive_minimum=True, places=RATE_PLACES),
         ],
         filters=[_strip],
     )
     submit = SubmitField(_l("Save rate"))
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(Form):
     evaluator = SelectField(_l("Evaluator"), choices=[], coerce=int)
     groups = MultiCheckboxField(_l("Groups to score (none ticked: all)"), choices=[])
     can_see_prices = BooleanField(_l("May see bid prices"))
     submit = SubmitField(_l("Assign"))
 
 
-class TransitionForm(FlaskForm):
+class TransitionForm(Form):
     reason = TextAreaField(
         _l("Reason"), validators=[Optional(), Length(max=MAX_TEXT)], filters=[_strip]
     )
     submit = SubmitField(_l("Confirm"))
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     no_conflict = BooleanField(_l("I have no conflict of interest with any vendor of this tender"))
     vendors = MultiCheckboxField(
         _l("Vendors I have a conflict of interest with"), choices=[], coerce=int
@@ -296,7 +385,7 @@ class ConflictForm(FlaskForm):
             )
 
 
-class ConsensusForm(FlaskForm):
+class ConsensusForm(Form):
     vendor = SelectField(_l("Vendor"), choices=[], coerce=int)
     criterion = SelectField(_l("Criterion"), choices=[])
     # Read, its length too, by the service with the chosen criterion (`values.read`).
@@ -307,7 +396,7 @@ class ConsensusForm(FlaskForm):
     submit = SubmitField(_l("Record consensus"))
 
 
-class FlagReviewForm(FlaskForm):
+class FlagReviewForm(Form):
     flag_id = HiddenField(validators=[DataRequired(), Length(max=MAX_FLAG_ID)])
     note = TextAreaField(
         _l("Review note"), validators=[DataRequired(), Length(max=MAX_TEXT)], filters=[_strip]
@@ -344,7 +433,7 @@ def comment_field_name(criterion_id: str) -> str:
     return f"comment-{criterion_id}"
 
 
-class ScoreSheetBase(FlaskForm):
+class ScoreSheetBase(Form):
     version = IntegerField(validators=[InputRequired()])
     save = SubmitField(_l("Save draft"))
     submit_sheet = SubmitField(_l("Submit sheet"))
