@@ -40,7 +40,6 @@ TRANSITIONS = {
 }
 
 
-
 def history(session: Session, tender_id: int) -> list[AuditEvent]:
     """The tender's audit events, newest first."""
     return list(
