@@ -6,6 +6,7 @@ a form field)."""
 from __future__ import annotations
 
 import html
+from decimal import Decimal
 from io import BytesIO
 
 import pytest
@@ -14,8 +15,10 @@ from sqlalchemy import select
 from selector.files.criteria import load_template
 from selector.files.readers import InputError, read_consensus_table, read_scores_table
 from selector.scoring import values
+from selector.scoring.limits import MAX_AMOUNT, MAX_RATE, MAX_TEXT
 from selector.scoring.model import Text
 from selector.services import ServiceError, consensus, sheets
+from selector.services import setup as tender_setup
 from selector.store.db import get_session
 from selector.store.models import Entry, User
 from tests.web.conftest import DATA, login
@@ -167,3 +170,48 @@ def test_every_surface_keeps_the_same_canonical_value(
             reason="agreed",
         )
         assert row.value == stored
+
+
+def test_the_services_hold_the_limits_the_forms_hold(app, make_tender):
+    draft = make_tender()
+    closed = make_tender(state="closed")
+    with app.test_request_context():
+        session = get_session()
+        chair = user(session, "chair")
+        with pytest.raises(ServiceError) as long_reason:
+            consensus.record_consensus(
+                session,
+                closed.id,
+                actor=chair,
+                vendor_id=closed.vendors["Alpha"],
+                criterion_key="fit",
+                value="full",
+                reason="x" * (MAX_TEXT + 1),
+            )
+        assert long_reason.value.field == "reason"
+        assert long_reason.value.message == Text(
+            zh=f"理由过长:最多 {MAX_TEXT} 个字符。",
+            en=f"The reason is too long: use at most {MAX_TEXT} characters.",
+        )
+        bid = dict(actor=chair, vendor_id=draft.vendors["Alpha"], component="fee", currency=None)
+        at_most = tender_setup.set_bid(session, draft.id, amount=MAX_AMOUNT, **bid)
+        assert at_most.amount == MAX_AMOUNT
+        with pytest.raises(ServiceError) as large:
+            tender_setup.set_bid(session, draft.id, amount=MAX_AMOUNT + 1, **bid)
+        assert large.value.field == "amount"
+        with pytest.raises(ServiceError) as rate:
+            tender_setup.set_rate(session, draft.id, actor=chair, currency="USD", rate=MAX_RATE * 2)
+        assert rate.value.field == "rate"
+        with pytest.raises(ServiceError) as percent:
+            tender_setup.update_settings(
+                session,
+                draft.id,
+                actor=chair,
+                name="Tender",
+                organisation="",
+                base_currency="CNY",
+                method="mean",
+                divergence_threshold=Decimal("0.005"),
+                low_bid_threshold=Decimal("0.6"),
+            )
+        assert percent.value.field == "divergence_percent"
