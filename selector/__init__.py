@@ -32,10 +32,12 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
+    from selector import queue
     from selector.store import db
     from selector.web import register
 
     db.init_app(app)
+    queue.init_app(app)
     register(app)
     from selector.web import throttle
     from selector.web.downloads import bp as downloads  # the PDF report and the export

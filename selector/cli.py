@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "criteria": "selector.commands.criteria:criteria",
     "init-db": "selector.commands.web:init_db",
     "serve": "selector.commands.web:serve",
+    "worker": "selector.commands.web:worker",
     "demo": "selector.commands.web:demo",
     "user": "selector.commands.web:user",
     "report": "selector.commands.report:report",

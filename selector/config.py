@@ -50,6 +50,11 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_DEFAULT_LOCALE": "en",
     "BABEL_TRANSLATION_DIRECTORIES": "translations",
     "SQLITE_BUSY_TIMEOUT_MS": 10000,
+    # Reports render in a task queue (selector/queue.py): None = SQLite in the instance
+    # folder, or "redis://…", or "immediate" (in the request). Rendered files are kept in
+    # REPORT_CACHE_DIR (None = instance/reports).
+    "QUEUE_URL": None,
+    "REPORT_CACHE_DIR": None,
     # How many reverse proxies (the TLS proxy) stand in front of the app: their
     # X-Forwarded-For/-Proto/-Host name the client's address and scheme. 0: none, trust no
     # such header (then the login limit per address counts the proxy as one client).

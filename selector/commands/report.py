@@ -111,10 +111,14 @@ def _from_database(
               help="Language of the report.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
               help="Where to write the PDF.")
+@click.option("--appendix", is_flag=True,
+              help="Write the appendix instead: every evaluator's input on every criterion, "
+              "with comments and consensus reasons (the evidence behind the report).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
-def report(tender_id: int | None, title: str | None, lang: str, output: str, quiet: bool,
-           **options: Any) -> None:
-    """Write the ranked PDF report of a tender.
+def report(tender_id: int | None, title: str | None, lang: str, output: str, appendix: bool,
+           quiet: bool, **options: Any) -> None:
+    """Write the ranked PDF report of a tender (the decision), or with --appendix its
+    evidence ledger.
 
     From the database: selector report TENDER_ID --lang zh -o report.pdf. Without one, from
     the files of `selector score`: selector report --criteria ... --bids ... --scores ...
@@ -129,7 +133,7 @@ def report(tender_id: int | None, title: str | None, lang: str, output: str, qui
         from selector.reports.html import render_html
 
         say("building the report")
-        html = render_html(build_context(result, lang, extras))
+        html = render_html(build_context(result, lang, extras, appendix=appendix))
         problem = missing_font(lang, html)
         if problem is not None:
             _fail([problem.get(lang)], lang)

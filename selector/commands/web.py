@@ -51,8 +51,38 @@ def serve(host: str, port: int, secure_cookies: bool | None) -> None:
     elif "SELECTOR_SESSION_COOKIE_SECURE" not in os.environ:
         overrides["SESSION_COOKIE_SECURE"] = False  # plain HTTP: a Secure cookie would not stick
     app = _app(**overrides)
+    from selector.queue import get_queue
+
+    reports = get_queue(app)
+    consumer = None if reports.immediate else reports.consumer(workers=1)
+    if consumer is not None:  # reports render in this process, beside the requests
+        consumer.start()
     click.echo(f"Selector on http://{host}:{port}/  (Ctrl+C stops it)")
-    app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)
+    try:
+        app.run(host=host, port=port, threaded=True, debug=False, use_reloader=False)
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+
+
+@click.command("worker")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 16),
+              help="Threads rendering reports at once.")
+def worker(workers: int) -> None:
+    """Render the reports the web application queues (run it beside gunicorn).
+
+    Uses the queue SELECTOR_QUEUE_URL names (default: SQLite in the instance folder, which
+    `selector serve` also works itself). Ctrl+C or SIGTERM stops it after the current work.
+    """
+    from selector.queue import get_queue
+
+    reports = get_queue(_app())
+    if reports.immediate:
+        raise click.ClickException("SELECTOR_QUEUE_URL is 'immediate': there is no queue to "
+                                   "work (reports render in the request)")
+    click.echo(f"Rendering reports from {reports.url or 'instance/queue.sqlite3'} "
+               f"with {workers} thread(s)")
+    reports.consumer(workers=workers).run()
 
 
 @click.command("demo")

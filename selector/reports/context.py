@@ -34,6 +34,7 @@ from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Cell, Criterion, Group, Result, Template, Text
 from selector.scoring.numbers import figure, money, plain, points, signed
 from selector.scoring.serialize import fingerprint
+from selector.scoring.values import label as value_label
 from selector.scoring.words import word
 
 TEXT_MIN = 32  # cells the free-text column of a ledger keeps at the least (16 ideographs)
@@ -173,7 +174,7 @@ class ReportContext:
     stability: Stability
     evaluators: tuple[tuple[str, str], ...]
     matrices: tuple[Ledger, ...]
-    inputs: Ledger
+    inputs: Ledger | None  # the evidence ledger: only in the appendix
     wide: bool  # the detail section's ledgers are set on landscape pages
     prices: Ledger | None
     rates: tuple[tuple[str, str], ...]
@@ -181,6 +182,9 @@ class ReportContext:
     aggregation: str
     worked: tuple[tuple[str, str], ...]
     notes: tuple[str, ...] = field(default=())
+    kind: str = "report"  # "report": the decision; "appendix": the per-input evidence
+    has_bands: bool = False
+    consensus: tuple[tuple[str, str, str, str], ...] = ()  # vendor, code, value, reason
 
 
 # --- building it ------------------------------------------------------------------------------
@@ -228,8 +232,10 @@ def build_context(
     extras: Mapping[str, Any] | None = None,
     *,
     checks: DecisionChecks | None = None,
+    appendix: bool = False,
 ) -> ReportContext:
-    """The report context for `result` in `lang`.
+    """The report context for `result` in `lang`: the leadership report (the decision), or
+    with `appendix` the per-input evidence ledger that is rendered on request.
 
     `extras` (all optional) come from the database or the command line: `title`,
     `organisation`, `date`, `finalised` (bool) or `state`, `committee` (items with `name`,
@@ -274,7 +280,16 @@ def build_context(
             result.vendors[d.vendor].bid_total))
         for d in result.disqualified
     )
-    inputs, wide = _inputs(result, checks, codes, evaluators, vendor_order, lang)
+    if appendix:
+        inputs, wide = _inputs(result, checks, codes, evaluators, vendor_order, lang)
+        matrices: tuple[Ledger, ...] = ()
+    else:
+        # the matrices go on landscape pages when the vendors do not fit a portrait line
+        inputs = None
+        matrices = _matrices(result, group_heads, codes, vendor_order, lang, LINE_CELLS)
+        wide = len(matrices) > 1
+        if wide:
+            matrices = _matrices(result, group_heads, codes, vendor_order, lang, WIDE_CELLS)
     committee = tuple(_member(m, lang) for m in extras.get("committee", ()) or ())
     if not committee:
         committee = tuple(Member(name) for name in evaluators)
@@ -304,8 +319,7 @@ def build_context(
         stability=_stability(result, checks, lang, extras.get("flag_reviews") or {}, codes,
                              {e: i for i, e in enumerate(evaluators, start=1)}),
         evaluators=tuple((str(i), names.get(e, e)) for i, e in enumerate(evaluators, 1)),
-        matrices=_matrices(result, group_heads, codes, vendor_order, lang,
-                           WIDE_CELLS if wide else LINE_CELLS),
+        matrices=matrices,
         inputs=inputs,
         wide=wide,
         prices=_prices(result, codes, vendor_order, lang),
@@ -314,7 +328,24 @@ def build_context(
         aggregation=words[f"method_{result.input.method}"],
         worked=tuple(_worked_line(result, vendor, lang) for vendor in vendor_order),
         notes=tuple(str(n) for n in extras.get("notes", ()) or ()),
+        kind="appendix" if appendix else "report",
+        has_bands=bool(template.bands),
+        consensus=tuple(_consensus_rows(result, codes, lang)),
     )
+
+
+def _consensus_rows(result: Result, codes: Mapping[str, str], lang: str
+                    ) -> list[tuple[str, str, str, str]]:
+    """Each consensus value the chair recorded: vendor, criterion code and title, the value
+    in the criterion's words, the reason."""
+    rows = []
+    for agreed in result.input.consensus:
+        criterion = result.template.criterion(agreed.criterion)
+        title = criterion.title.get(lang) if criterion else agreed.criterion
+        value = value_label(criterion, agreed.value).get(lang)
+        rows.append((agreed.vendor, f"{codes.get(agreed.criterion, '')} {title}".strip(),
+                     value, " ".join(agreed.reason.split())))
+    return rows
 
 
 def _fingerprint(result: Result) -> str:
@@ -389,10 +420,9 @@ def _member(member: Any, lang: str) -> Member:
     elif conflict is not None and not isinstance(conflict, str):
         conflict = _text(conflict, lang)
     name = str(_attr(member, "name", "") or _attr(member, "username", "") or "")
-    username = str(_attr(member, "username", "") or "")
     role = _text(_attr(member, "role", ""), lang)
     return Member(
-        name=name if not username or username == name else f"{name} ({username})",
+        name=name,
         role=word("role", role, lang) if role else "",
         submitted_at=_submitted(member, lang),
         conflict=str(conflict or ""),

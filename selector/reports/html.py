@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 STATIC_DIR = PROJECT_ROOT / "static"
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 REPORT_TEMPLATE = "reports/report.html"
+TEMPLATES = {"report": REPORT_TEMPLATE, "appendix": "reports/appendix.html"}
 
 _ENV: jinja2.Environment | None = None
 
@@ -44,5 +45,7 @@ def environment() -> jinja2.Environment:
 
 
 def render_html(context: ReportContext) -> str:
-    """The report as one HTML document; user text is escaped, the SVG chart is our markup."""
-    return environment().get_template(REPORT_TEMPLATE).render(report=context, L=context.labels)
+    """The report (or its appendix, by `context.kind`) as one HTML document; user text is
+    escaped, the SVG chart is our markup."""
+    template = environment().get_template(TEMPLATES[context.kind])
+    return template.render(report=context, L=context.labels)

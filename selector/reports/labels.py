@@ -69,8 +69,8 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "review_note": "复核意见",
         "not_reviewed": "尚未复核",
         "divergence_many": (
-            "评分分歧 {count} 项(尚未复核 {open} 项),均在「各评委评分」中以 ! 标在该评委的分数旁;"
-            "各供应商的分歧数如下。"
+            "评分分歧 {count} 项(尚未复核 {open} 项),均在附录「各评委评分」中以 ! 标在"
+            "该评委的分数旁;各供应商的分歧数如下。"
         ),
         # detail
         "detail": "分组与评分项明细",
@@ -85,6 +85,16 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "legend_consensus": "* 共识值,取代汇总分。",
         "legend_inputs": "方括号内为评委编号;! 该分数与其他评委的平均分相差超过阈值(评分分歧)。",
         "legend_gate": "资格审查项:判定不通过的评委数 / 参与评审的评委数;○ 通过,× 不通过。",
+        "consensus_values": "合议值及理由",
+        "value": "取值",
+        "reason": "理由",
+        # the appendix: the per-input evidence, rendered on request
+        "appendix_title": "附录:逐项评分证据",
+        "appendix_note": (
+            "本附录列出每位评委对每个评分项的评分、汇总值与计入值,以及评委意见和合议理由;"
+            "评审结论见主报告。"
+        ),
+        "appendix_pointer": "各评委的逐项评分(证据台账)见附录,可单独下载。",
         # price
         "price": "价格评审",
         "component": "费用项",
@@ -150,8 +160,21 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "signoff_note": "本人确认上述评分为本人独立作出,并已如实申报利益冲突。",
         # generic
         "download_pdf": "PDF 报告",
+        "download_appendix": "附录:逐项评分证据(PDF)",
         "download_xlsx": "电子表格(xlsx)",
         "cannot_score": "结果尚无法计算。",
+        # the page shown while a report renders in the queue
+        "rendering_title": "正在生成报告",
+        "rendering_note": "报告正在后台生成,完成后将自动开始下载。",
+        "rendering_hint": (
+            "大型招标的报告可能需要几十秒;可以离开此页,稍后再次下载时将直接取得已生成的文件。"
+        ),
+        "rendering_retry": "再次下载",
+        "rendering_back": "返回评审结果",
+        "rendering_failed": "报告未能生成。",
+        "kind_name_report": "PDF 报告",
+        "kind_name_appendix": "附录:逐项评分证据",
+        "kind_name_letters": "致投标人的通知函",
         "no_such_sheet": "没有这个工作表。",
         "none": "无",
         "yes": "是",
@@ -209,7 +232,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "not_reviewed": "not reviewed",
         "divergence_many": (
             "{count} divergence flags ({open} not reviewed), each marked ! beside the "
-            "evaluator's points in “Evaluators' inputs”; per vendor:"
+            "evaluator's points in the appendix's “Evaluators' inputs”; per vendor:"
         ),
         "detail": "Group and criterion detail",
         "matrix": "Points matrix",
@@ -226,6 +249,20 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
             "evaluators' mean by more than the threshold (a divergence flag)."
         ),
         "legend_gate": "Gates: evaluators who said fail / evaluators who scored; ○ pass, × fail.",
+        "consensus_values": "Consensus values and reasons",
+        "value": "Value",
+        "reason": "Reason",
+        # the appendix: the per-input evidence, rendered on request
+        "appendix_title": "Appendix: evidence ledger",
+        "appendix_note": (
+            "This appendix lists every evaluator's points on every criterion, the aggregate "
+            "and the points that count, with the evaluators' comments and the consensus "
+            "reasons; the decision is in the main report."
+        ),
+        "appendix_pointer": (
+            "Each evaluator's input (the evidence ledger) is in an appendix, downloaded "
+            "separately."
+        ),
         "price": "Price evaluation",
         "component": "Cost component",
         "amount": "Amount",
@@ -300,8 +337,21 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
             "declared any conflict of interest."
         ),
         "download_pdf": "PDF report",
+        "download_appendix": "Appendix: evidence ledger (PDF)",
         "download_xlsx": "Spreadsheet (xlsx)",
         "cannot_score": "The result cannot be computed yet.",
+        # the page shown while a report renders in the queue
+        "rendering_title": "Preparing the report",
+        "rendering_note": "The report is being rendered; the download starts by itself when "
+        "it is ready.",
+        "rendering_hint": "A large tender's report may take some tens of seconds. You may leave "
+        "this page: downloading again later gets the finished file at once.",
+        "rendering_retry": "Download again",
+        "rendering_back": "Back to the results",
+        "rendering_failed": "The report could not be made.",
+        "kind_name_report": "PDF report",
+        "kind_name_appendix": "Appendix: evidence ledger",
+        "kind_name_letters": "Letters to the bidders",
         "no_such_sheet": "There is no such sheet.",
         "none": "none",
         "yes": "yes",

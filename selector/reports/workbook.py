@@ -39,7 +39,7 @@ from selector.files.codec import neutralise
 from selector.files.workbook import BIDS, CONSENSUS, ENTRIES, METHOD, RATES
 from selector.reports.context import criterion_codes, rule_words
 from selector.reports.labels import labels
-from selector.scoring import rules
+from selector.scoring import values
 from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Criterion, Result, Text
 from selector.scoring.words import EXPORT_SHEET_NAMES, word
@@ -439,23 +439,7 @@ def _value(ws: Worksheet, row: int, column: int, criterion: Criterion | None,
     if isinstance(value, Decimal):
         _number(ws, row, column, float(value), "0.##")
         return
-    _text(ws, row, column, value_word(criterion, value, lang))
-
-
-def value_word(criterion: Criterion | None, value: str, lang: str) -> str:
-    """A choice key in the words of `lang` that the readers accept back: 部分满足 / partial,
-    能提供 / yes, 通过 / pass, a grade level's label."""
-    if criterion is None:
-        return value
-    if criterion.kind == "grade":
-        level = criterion.level(value)
-        return level.label.get(lang) if level is not None else value
-    if lang != "zh":
-        return value
-    for choice in rules.choices(criterion):
-        if choice.key == value:
-            return choice.label.zh
-    return value
+    _text(ws, row, column, values.label(criterion, value).get(lang))
 
 
 def _plain(value: Any) -> str:

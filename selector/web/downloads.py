@@ -1,8 +1,13 @@
-"""Downloads on the results page: the ranked PDF report and the spreadsheet export.
+"""Downloads on the results page: the leadership report, its appendix, the bidders'
+letters and the spreadsheet export.
 
 Who may download is who may read the results (`access.results_tender`): the chair once
 scoring is closed, observers once the tender is final. The files are built from the same
-`Result` the page shows, so the three never disagree.
+`Result` the page shows, so they never disagree.
+
+PDFs are rendered by the task queue (`selector.queue`), never in the request: a download
+whose document is in the report cache is served from it; otherwise the render is queued and
+a progress page (202) polls `…/status` (static/js/report-progress.js) until it is ready.
 """
 
 from __future__ import annotations
@@ -10,13 +15,24 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 
+from selector.queue import get_queue
 from selector.reports.fonts import CANNOT_RENDER, missing_font
 from selector.reports.labels import labels
 from selector.scoring.model import ScoringError, Text
-from selector.services import access, results
+from selector.services import access, rendering, results
 from selector.store.db import get_session
 from selector.web import user
 from selector.web.i18n import current_lang
@@ -67,26 +83,100 @@ def _lang() -> str:
 @bp.get("/<int:tender_id>/report.pdf")
 @login_required
 def report_pdf(tender_id: int) -> Any:
-    """The ranked PDF report, in the page's language (or ?lang=zh|en).
+    """The leadership report (the decision), in the page's language (or ?lang=zh|en).
 
     Where no installed font can draw it, an error page (503) says what to install instead.
     """
-    from selector.reports.context import build_context
-    from selector.reports.html import render_html
+    return _pdf(tender_id, appendix=False)
 
-    scored = _scored(tender_id)
-    if scored is None:
-        return redirect(url_for("results.show", tender_id=tender_id))
-    result, extras = scored
+
+@bp.get("/<int:tender_id>/appendix.pdf")
+@login_required
+def appendix_pdf(tender_id: int) -> Any:
+    """The report's appendix: every evaluator's input, comments and consensus reasons."""
+    return _pdf(tender_id, appendix=True)
+
+
+def _pdf(tender_id: int, *, appendix: bool) -> Any:
+    return _document(tender_id, "appendix" if appendix else "report")
+
+
+def _document(tender_id: int, kind: str) -> Any:
+    """The cached document, else queue its render and show the progress page (202)."""
+    session = get_session()
+    tender = access.results_tender(session, tender_id, user())
     lang = _lang()
-    html = render_html(build_context(result, lang, extras))
-    problem = missing_font(lang, html)
+    job = rendering.job_for(session, tender.id, lang, kind)
+    problem = missing_font(lang, job.names)
     if problem is not None:
         return _cannot_render(problem)
-    from selector.reports.pdf import html_to_pdf  # WeasyPrint: only once a font is there
+    reports = get_queue(current_app)
+    if reports.cache.get(job.key) is None:
+        reports.submit(job)  # in immediate mode this renders it now
+    data = reports.cache.get(job.key)
+    if data is not None:
+        return _attachment(_filename(tender.id, kind, lang), _MIME[kind], data)
+    status = reports.status(job)
+    if status.state == "failed":
+        return _failed(tender.id, status)
+    words = labels(current_lang())
+    return render_template(
+        "downloads/rendering.html", tender=tender, lang=lang, kind=kind, words=words,
+        status_url=url_for("downloads.status", tender_id=tender.id, kind=kind, lang=lang),
+        download_url=request.full_path.rstrip("?"),
+    ), 202
 
-    pdf = html_to_pdf(html)
-    return _attachment(f"tender-{tender_id}-report-{lang}.pdf", "application/pdf", pdf)
+
+@bp.get("/<int:tender_id>/<any(report, appendix, letters):kind>/status")
+@login_required
+def status(tender_id: int, kind: str) -> Any:
+    """Where a queued document stands, as JSON: {state: ready | rendering | failed,
+    message}; the progress page polls it."""
+    session = get_session()
+    tender = access.results_tender(session, tender_id, user())
+    reports = get_queue(current_app)
+    job = rendering.job_for(session, tender.id, _lang(), kind)
+    state = reports.status(job)
+    if state.state == "rendering" and reports.cache.queued_for(job.key) == float("inf"):
+        reports.submit(job)  # the tender changed since the page asked: queue the new one
+    message = state.message.get(current_lang()) if state.message is not None else ""
+    response = jsonify(state=state.state, message=message)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+FINAL_KINDS = ("report",)
+
+
+def queue_final_reports(session: Any, tender_id: int) -> None:
+    """Queue what a finalised tender hands out, in both languages: the leadership report
+    and the bidders' letters (a failure is logged; the download asks again)."""
+    reports = get_queue(current_app)
+    for lang in ("zh", "en"):
+        for kind in FINAL_KINDS:
+            try:
+                reports.submit(rendering.job_for(session, tender_id, lang, kind))
+            except Exception:  # the finalising itself succeeded: never undo it for this
+                current_app.logger.exception("queueing the %s %s of tender %s failed",
+                                             lang, kind, tender_id)
+
+
+_MIME = {"report": "application/pdf", "appendix": "application/pdf",
+         "letters": "application/zip"}
+
+
+def _filename(tender_id: int, kind: str, lang: str) -> str:
+    return f"tender-{tender_id}-{kind}-{lang}{'.zip' if kind == 'letters' else '.pdf'}"
+
+
+def _failed(tender_id: int, status: Any) -> Any:
+    """A render that failed: the results page for a tender that cannot be scored, an error
+    page naming the font to install, or a plain error page."""
+    lang = current_lang()
+    if status.reason == "scoring":
+        flash(labels(lang)["cannot_score"], "warning")
+        return redirect(url_for("results.show", tender_id=tender_id))
+    return _cannot_render(status.message)
 
 
 def _cannot_render(problem: Text) -> tuple[str, int]:

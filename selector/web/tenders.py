@@ -20,6 +20,7 @@ from selector.services.templates import (
 from selector.store.db import get_session
 from selector.store.models import Tender, TenderState
 from selector.web import apply_error, flash_error, roles_required, user
+from selector.web.downloads import queue_final_reports
 from selector.web.forms import (
     ActionForm,
     AssignmentForm,
@@ -452,6 +453,8 @@ def transition(tender_id: int, action: str) -> Any:
                 "reopen": _("Scoring is open again."),
             }
             flash(messages[action], "success")
+            if action == "finalise":
+                queue_final_reports(session, tender.id)
             if action in ("close", "finalise"):
                 return redirect(url_for("results.show", tender_id=tender.id))
             return redirect(url_for("tenders.show", tender_id=tender.id))

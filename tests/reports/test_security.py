@@ -27,10 +27,12 @@ class SpyFetcher(StaticOnlyFetcher):
         return super().fetch(url, headers)
 
 
-@pytest.fixture(scope="module", params=["zh", "en"])
+@pytest.fixture(scope="module", params=["zh", "en", "zh-appendix", "en-appendix"])
 def hostile(request: pytest.FixtureRequest, hostile_result: Result) -> tuple[bytes, SpyFetcher]:
+    """The leadership report and its appendix (where the comments are), in both languages."""
+    lang, _, appendix = request.param.partition("-")
     spy = SpyFetcher()
-    pdf = render_pdf(build_context(hostile_result, request.param), spy)
+    pdf = render_pdf(build_context(hostile_result, lang, appendix=bool(appendix)), spy)
     return pdf, spy
 
 
@@ -43,12 +45,14 @@ def test_a_vendor_named_like_an_img_tag_appears_as_text(hostile: tuple[bytes, Sp
     assert HOSTILE_NAME in _flat(pdf)
 
 
-def test_hostile_comments_appear_as_text(hostile: tuple[bytes, SpyFetcher]) -> None:
+def test_hostile_comments_appear_as_text_in_the_appendix(hostile_result: Result) -> None:
     # Text extraction may split a line where the PDF draws it in two runs: compare without
-    # whitespace.
-    bare = "".join(_flat(hostile[0]).split())
-    for comment in HOSTILE_COMMENTS:
-        assert "".join(comment.split()) in bare
+    # whitespace. The comments are evidence: the appendix shows them, the decision does not.
+    for lang in ("zh", "en"):
+        appendix = render_pdf(build_context(hostile_result, lang, appendix=True))
+        bare = "".join(_flat(appendix).split())
+        for comment in HOSTILE_COMMENTS:
+            assert "".join(comment.split()) in bare
 
 
 def test_nothing_outside_static_is_fetched(hostile: tuple[bytes, SpyFetcher]) -> None:

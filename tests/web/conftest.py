@@ -9,6 +9,7 @@ same database.
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -76,6 +77,9 @@ def make_app(database_url: str, **config: Any) -> Any:
         "SESSION_COOKIE_SECURE": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "CRITERIA_DIR": str(PROJECT_ROOT / "criteria"),
+        # Reports render at once, in the request, into a cache of the test's own.
+        "QUEUE_URL": "immediate",
+        "REPORT_CACHE_DIR": tempfile.mkdtemp(prefix="selector-reports-"),
     }
     settings.update(config)
     return create_app(settings)

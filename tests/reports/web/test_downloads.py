@@ -24,6 +24,7 @@ def test_the_chair_downloads_the_report_and_the_workbook_of_a_closed_tender(
     chair = client_as(app, "chair")
     page = chair.get(f"/tenders/{setup.id}/results").get_data(as_text=True)
     assert f"/tenders/{setup.id}/report.pdf" in page
+    assert f"/tenders/{setup.id}/appendix.pdf" in page
     assert f"/tenders/{setup.id}/export.xlsx" in page
 
     response = chair.get(f"/tenders/{setup.id}/report.pdf?lang=en")
@@ -35,6 +36,12 @@ def test_the_chair_downloads_the_report_and_the_workbook_of_a_closed_tender(
     assert "Tender" in pdf_pages(response.data)[0]
     assert "<b>Beta</b>" in text
     assert "DRAFT" in text  # closed, not finalised
+
+    response = chair.get(f"/tenders/{setup.id}/appendix.pdf?lang=en")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    appendix = " ".join(" ".join(pdf_pages(response.data)).split())
+    assert "Appendix: evidence ledger" in appendix and "<b>Beta</b>" in appendix
+    assert "Executive summary" not in appendix
 
     response = chair.get(f"/tenders/{setup.id}/export.xlsx")
     assert response.status_code == 200
@@ -58,7 +65,7 @@ def test_a_finalised_report_has_no_watermark_and_lists_the_committee(
     text = " ".join(" ".join(pdf_pages(response.data)).split())
     assert "草稿" not in text
     assert "已定稿" in text
-    assert "eval1" in text and "无利益冲突" in text
+    assert "Eval1" in text and "无利益冲突" in text  # the committee: name and role
 
 
 def test_evaluators_and_early_observers_cannot_download(
@@ -68,7 +75,7 @@ def test_evaluators_and_early_observers_cannot_download(
     make_user("observer", "observer")
     for username in ("eval1", "observer"):
         client = client_as(app, username)
-        for path in ("report.pdf", "export.xlsx", "export/entries.csv"):
+        for path in ("report.pdf", "appendix.pdf", "export.xlsx", "export/entries.csv"):
             response = client.get(f"/tenders/{setup.id}/{path}")
             assert response.status_code in (403, 404), (username, path)
             assert response.mimetype != "application/pdf"
