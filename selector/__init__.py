@@ -41,8 +41,10 @@ def create_app(config: dict[str, Any] | None = None) -> Any:
     register(app)
     from selector.web import throttle
     from selector.web.downloads import bp as downloads  # the PDF report and the export
+    from selector.web.downloads import status_bp
 
     app.register_blueprint(downloads)
+    app.register_blueprint(status_bp)
     throttle.init_app(app)  # once every blueprint is there: it limits the login and downloads
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:  # the client's address and scheme come from the proxy's X-Forwarded-* headers

@@ -7,6 +7,7 @@ analyst can turn spreadsheets into the same report.
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from collections.abc import Callable
@@ -109,14 +110,17 @@ def _from_database(
 @click.option("--title", help="Tender name on the cover (file mode; default: the template's).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
               help="Language of the report.")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
-              help="Where to write the PDF.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the PDF (required unless --letters).")
 @click.option("--appendix", is_flag=True,
               help="Write the appendix instead: every evaluator's input on every criterion, "
               "with comments and consensus reasons (the evidence behind the report).")
+@click.option("--letters", "letters_dir", type=click.Path(file_okay=False, writable=True),
+              help="Write the letters to the bidders instead: one PDF per vendor (its total, "
+              "group scores, rank, the winner) into this directory, and letters.zip.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress messages on stderr.")
-def report(tender_id: int | None, title: str | None, lang: str, output: str, appendix: bool,
-           quiet: bool, **options: Any) -> None:
+def report(tender_id: int | None, title: str | None, lang: str, output: str | None,
+           appendix: bool, letters_dir: str | None, quiet: bool, **options: Any) -> None:
     """Write the ranked PDF report of a tender (the decision), or with --appendix its
     evidence ledger.
 
@@ -125,6 +129,14 @@ def report(tender_id: int | None, title: str | None, lang: str, output: str, app
     [--consensus ...] [--rates ...] --lang en -o report.pdf. Exits 2 on bad input.
     """
     say = Stages(quiet)
+    if letters_dir is not None:
+        if output or appendix:
+            _fail(["--letters writes a directory of letters: leave out -o and --appendix"])
+        _letters(tender_id, options, say, title, lang, Path(letters_dir))
+        return
+    if not output:
+        _fail(["say where to write the PDF with -o FILE (or give --letters DIR)"])
+    assert output is not None
     renderer = _Renderer.start()
     try:
         result, extras = load_result(tender_id, options, say, title, lang)
@@ -143,6 +155,29 @@ def report(tender_id: int | None, title: str | None, lang: str, output: str, app
         renderer.close()  # also when reading or scoring failed: the helper must not linger
     Path(output).write_bytes(pdf)
     say(f"wrote {output} ({len(pdf) // 1024} KiB)")
+
+
+def _letters(tender_id: int | None, options: dict[str, Any], say: Callable[[str], None],
+             title: str | None, lang: str, directory: Path) -> None:
+    """One letter per vendor into `directory` (named as in letters.zip), and the zip."""
+    result, extras = load_result(tender_id, options, say, title, lang)
+    from selector.reports.fonts import MissingFont
+    from selector.reports.letters import MANIFEST, letters_zip
+
+    say(f"writing {len(result.vendors)} letters")
+    try:
+        data = letters_zip(result, lang, extras)
+    except MissingFont as error:
+        _fail([error.text.get(lang)], lang)
+    import json
+    import zipfile
+
+    directory.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in json.loads(archive.read(MANIFEST)).values():
+            (directory / name).write_bytes(archive.read(name))
+    (directory / "letters.zip").write_bytes(data)
+    say(f"wrote {len(result.vendors)} letters and letters.zip to {directory}")
 
 
 @click.command()

@@ -126,6 +126,30 @@ def read_workbook(source: str | Path | IO[bytes], source_name: str | None = None
                          rates=tables["rates"], settings=_settings(tables["method"]))
 
 
+def exported_sheet(stream: IO[bytes], shape: SheetShape, source_name: str) -> Table | None:
+    """The `shape` sheet (e.g. BIDS) of an uploaded workbook that selector export wrote, as
+    a Table; None for a CSV file or any other workbook (read as a plain table then). The
+    stream is left at its start either way."""
+    import openpyxl
+
+    if not source_name.lower().endswith((".xlsx", ".xlsm")):
+        return None
+    start = stream.tell()
+    try:
+        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+        stream.seek(start)
+        return None  # the table reader reports what is wrong with it
+    try:
+        title = next((t for t in (shape.name.zh, shape.name.en) if t in book.sheetnames), None)
+        if title is None:
+            return None
+        return _table(f"{source_name}[{title}]", book[title], shape)
+    finally:
+        book.close()
+        stream.seek(start)
+
+
 def _table(name: str, sheet: Any, shape: SheetShape) -> Table:
     """A sheet as a Table of text cells, its headers (zh or en) turned into column keys."""
     headers = {header.get(lang).strip().lower(): key

@@ -9,6 +9,7 @@ All user text reaches the page through autoescaped templates; none of it goes in
 
 from __future__ import annotations
 
+import io
 import mimetypes
 import time
 from collections.abc import Callable
@@ -92,6 +93,25 @@ def html_to_pdf(
         say(f"writing {len(rendered.pages)} pages")
         pdf: bytes = rendered.write_pdf()
     return pdf
+
+
+def render_pages(html: str) -> list[bytes]:
+    """Lay `html` out and write it once, then split it into one PDF per page (the bidders'
+    letters, a page each). Written once, the fonts are subset once: writing each page
+    through WeasyPrint would subset the CJK font again for every page."""
+    import pypdf
+
+    whole = html_to_pdf(html)
+    reader = pypdf.PdfReader(io.BytesIO(whole))
+    pages = []
+    for page in reader.pages:
+        writer = pypdf.PdfWriter()
+        writer.add_page(page)
+        writer.add_metadata(reader.metadata or {})
+        out = io.BytesIO()
+        writer.write(out)
+        pages.append(out.getvalue())
+    return pages
 
 
 def render_pdf(

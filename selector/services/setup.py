@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from selector.files.readers import InputError, read_bids_table
+from selector.files.workbook import BIDS, exported_sheet
 from selector.scoring.limits import (
     AMOUNT_PLACES,
     CURRENCY_RE,
@@ -469,6 +470,7 @@ def upload_bids(
     session: Session, tender_id: int, *, actor: User, stream: IO[bytes], filename: str
 ) -> int:
     """Read a bids table (`vendor,component,amount[,currency]`, CSV or Excel) into the tender.
+    A workbook that `selector export` wrote is read from its Bids sheet (报价 in Chinese).
 
     All or nothing: any bad row and nothing is saved; ServiceError lists every problem as
     `file:line: column: value: message`. Unknown vendors are added while the tender is a
@@ -479,8 +481,9 @@ def upload_bids(
         template = template_of(tender)
         rates = {r.currency: r.rate for r in tender.rates}
         try:
+            source = exported_sheet(stream, BIDS, filename) or stream
             bids = read_bids_table(
-                stream, template, base=tender.base_currency, rates=rates, source_name=filename
+                source, template, base=tender.base_currency, rates=rates, source_name=filename
             )
         except InputError as error:
             raise ServiceError(

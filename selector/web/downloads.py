@@ -18,6 +18,7 @@ from urllib.parse import quote
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     jsonify,
@@ -31,13 +32,18 @@ from flask_login import login_required
 from selector.queue import get_queue
 from selector.reports.fonts import CANNOT_RENDER, missing_font
 from selector.reports.labels import labels
+from selector.reports.letters import letter_from_zip
 from selector.scoring.model import ScoringError, Text
 from selector.services import access, rendering, results
 from selector.store.db import get_session
+from selector.store.models import TenderState
 from selector.web import user
 from selector.web.i18n import current_lang
 
 bp = Blueprint("downloads", __name__, url_prefix="/tenders")
+# The status the progress page polls: its own blueprint, outside the downloads' rate limits
+# and report slots (selector/web/throttle.py), as it renders nothing.
+status_bp = Blueprint("report_status", __name__, url_prefix="/tenders")
 
 
 @bp.app_context_processor
@@ -122,12 +128,48 @@ def _document(tender_id: int, kind: str) -> Any:
     words = labels(current_lang())
     return render_template(
         "downloads/rendering.html", tender=tender, lang=lang, kind=kind, words=words,
-        status_url=url_for("downloads.status", tender_id=tender.id, kind=kind, lang=lang),
+        status_url=url_for("report_status.status", tender_id=tender.id, kind=kind, lang=lang),
         download_url=request.full_path.rstrip("?"),
     ), 202
 
 
-@bp.get("/<int:tender_id>/<any(report, appendix, letters):kind>/status")
+@bp.get("/<int:tender_id>/letters.zip")
+@login_required
+def letters_zip(tender_id: int) -> Any:
+    """Every bidder's letter (a one-page PDF each) in one zip, once the tender is final."""
+    return _letters(tender_id, None)
+
+
+@bp.get("/<int:tender_id>/letters/<int:number>.pdf")
+@login_required
+def letter_pdf(tender_id: int, number: int) -> Any:
+    """One bidder's letter: the `number`-th vendor of the tender (from 1)."""
+    return _letters(tender_id, number)
+
+
+def _letters(tender_id: int, number: int | None) -> Any:
+    session = get_session()
+    tender = access.results_tender(session, tender_id, user())
+    if tender.state != TenderState.FINALISED:
+        flash(labels(current_lang())["letters_after_final"], "warning")
+        return redirect(url_for("results.show", tender_id=tender.id))
+    vendor = None
+    if number is not None:
+        vendors = [v.name for v in tender.vendors]
+        if not 1 <= number <= len(vendors):
+            abort(404)
+        vendor = vendors[number - 1]
+    response = _document(tender.id, "letters")
+    if vendor is None or response.status_code != 200 or response.mimetype != _MIME["letters"]:
+        return response
+    found = letter_from_zip(response.get_data(), vendor)
+    if found is None:
+        abort(404)
+    name, pdf = found
+    return _attachment(name, "application/pdf", pdf)
+
+
+@status_bp.get("/<int:tender_id>/<any(report, appendix, letters):kind>/status")
 @login_required
 def status(tender_id: int, kind: str) -> Any:
     """Where a queued document stands, as JSON: {state: ready | rendering | failed,
@@ -145,7 +187,7 @@ def status(tender_id: int, kind: str) -> Any:
     return response
 
 
-FINAL_KINDS = ("report",)
+FINAL_KINDS = ("report", "letters")
 
 
 def queue_final_reports(session: Any, tender_id: int) -> None:
