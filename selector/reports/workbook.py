@@ -395,8 +395,8 @@ class _Writer:
              words["fingerprint_note"]),
         ]
         rows += [(f"rule:{c.id}", c.kind, rule_words(c, lang)) for c in self.template.criteria()]
-        for row, values in enumerate(rows, start=2):
-            for column, value in enumerate(values, start=1):
+        for row, cells in enumerate(rows, start=2):
+            for column, value in enumerate(cells, start=1):
                 _text(ws, row, column, value)
         _finish(ws, freeze="A2", widths={2: 24, 3: 90})
 

@@ -101,8 +101,7 @@ def test_no_band_column_without_bands_and_one_with_them(
     template = dataclasses.replace(example_result.template, bands=(
         Band("good", Decimal(75), Text(zh="良好", en="Good")),
         Band("fair", Decimal(0), Text(zh="一般", en="Fair"))))
-    banded = evaluate(dataclasses.replace(example_result.input, template=template),
-                      checks=False)
+    banded = evaluate(dataclasses.replace(example_result.input, template=template))
     pdf = render_pdf(build_context(banded, "en"))
     summary = next(p for p in pdf_pages(pdf)[1:] if "Executive summary" in p)
     assert "Band" in summary and "Good" in summary and "Fair" in summary
