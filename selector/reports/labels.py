@@ -85,13 +85,13 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "legend_consensus": "* 共识值,取代汇总分。",
         "legend_inputs": "方括号内为评委编号;! 该分数与其他评委的平均分相差超过阈值(评分分歧)。",
         "legend_gate": "资格审查项:判定不通过的评委数 / 参与评审的评委数;○ 通过,× 不通过。",
-        "consensus_values": "合议值及理由",
+        "consensus_values": "共识值及理由",
         "value": "取值",
         "reason": "理由",
         # the appendix: the per-input evidence, rendered on request
         "appendix_title": "附录:逐项评分证据",
         "appendix_note": (
-            "本附录列出每位评委对每个评分项的评分、汇总值与计入值,以及评委意见和合议理由;"
+            "本附录列出每位评委对每个评分项的评分、汇总值与计入值,以及评委意见和共识值的理由;"
             "评审结论见主报告。"
         ),
         "appendix_pointer": "各评委的逐项评分(证据台账)见附录,可单独下载。",

@@ -80,7 +80,7 @@ WORDS: Mapping[str, Text] = {
         "the total is the sum of the group scores, rounded half-up to 2 decimals.",
     ),
     "contact": Text(
-        zh="如需了解评审情况的说明，请与评审委员会主持人{chair}联系。",
+        zh="如需了解评审情况的说明，请与评审主任{chair}联系。",
         en="If you would like the evaluation explained, please contact the chair of the "
         "evaluation committee{chair}.",
     ),

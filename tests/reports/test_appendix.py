@@ -78,7 +78,7 @@ def test_the_committee_line_is_the_name_and_the_role(
     rendered: dict[tuple[str, bool], bytes]
 ) -> None:
     cover = " ".join(pdf_pages(rendered[("en", False)])[0].split())
-    assert "Evaluator 1 / 评委1 (evaluator)" in cover
+    assert "Evaluator 1 / 评委1 (Evaluator)" in cover
     assert "(evaluator1)" not in cover
     cover_zh = " ".join(pdf_pages(rendered[("zh", False)])[0].split())
     assert "Evaluator 1 / 评委1 (评委)" in cover_zh
