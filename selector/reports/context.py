@@ -531,8 +531,7 @@ def _divergence_summary(
         per_vendor[vendor] = per_vendor.get(vendor, 0) + 1
         if row.review != words["not_reviewed"]:
             criterion = str(_attr(flag, "criterion") or "")
-            evaluator = str(_attr(flag, "evaluator") or "")
-            where = f"{vendor} {codes.get(criterion, criterion)} #{numbers.get(evaluator, 0)}"
+            where = f"{vendor} {codes.get(criterion, criterion)}"
             by_note.setdefault(" ".join(row.review.split()), []).append(where)
     reviewed = sum(len(v) for v in by_note.values())
     lines = [words["divergence_many"].format(count=len(divergent),
@@ -656,7 +655,8 @@ def _input_row(
     divergent: frozenset[str] = frozenset(),
 ) -> tuple[list[str], str, str]:
     """(each evaluator's points, the aggregate, the points that count) of one cell; an
-    evaluator in `divergent` (a divergence flag) gets a `!` after their points."""
+    evaluator in `divergent` (the lowest or highest input of a divergent cell) gets a `!`
+    after their points."""
     if cell is None:
         return [], "", ""
     mark = "*" if cell.consensus is not None else " "
@@ -701,8 +701,12 @@ def _inputs(
     flagged: dict[tuple[str, str], set[str]] = defaultdict(set)
     for flag in checks.flags:
         if _attr(flag, "kind") == "divergence":
-            flagged[(str(_attr(flag, "vendor")), str(_attr(flag, "criterion")))].add(
-                str(_attr(flag, "evaluator")))
+            # a divergent cell: its lowest and highest inputs are marked
+            detail = _attr(flag, "detail", {}) or {}
+            given = detail.get("points", {}) or {}
+            ends = {detail.get("low"), detail.get("high")}
+            flagged[(str(_attr(flag, "vendor")), str(_attr(flag, "criterion")))].update(
+                str(e) for e, p in given.items() if p in ends)
     rows: dict[str, list[tuple[str, list[str], str, str, str]]] = {}
     for vendor in vendor_order:
         vendor_rows = rows[vendor] = []

@@ -1,9 +1,12 @@
 """The decision checks of a result (docs/contract.md §11): `decision_checks(result)` gives the
 flags a committee must see before it finalises and the result's sensitivity.
 
-- **divergence**: an evaluator's points on a cell differ from the mean of the other
-  evaluators of that cell by more than the tender's threshold (default 40%) of the
-  criterion's max.
+- **divergence**: one flag per cell (vendor × criterion, gates excluded) with at least two
+  inputs whose evaluators' points spread, highest − lowest, by strictly more than the
+  tender's threshold (default 40%) of the criterion's max. The flag names every
+  evaluator's points and says whether the cell is *decisive*: counting it at its lowest
+  evaluator's points, or at its highest, every other cell unchanged, changes who ranks
+  first (worked out from the cell's effect on its vendor's total, not by scoring again).
 - **outlier_evaluator**: for one vendor, an evaluator's total sits far from the panel's:
   robust z-score 0.6745 · (total − median) / MAD, |z| > 3.5, with at least 4 evaluators.
   An evaluator's total for a vendor is what their own scores give the evaluator-scored part
@@ -18,7 +21,9 @@ flags a committee must see before it finalises and the result's sensitivity.
   names the pair).
 
 Only vendors still in the race are checked. Every flag has a stable id (kind, vendor,
-criterion, evaluator), the figures behind it in `detail` and a sentence in both languages.
+criterion, evaluator), the figures behind it in `detail` (compact data: what the JSON
+carries) and a sentence in both languages, made only when a page, the PDF or the CLI
+shows it.
 """
 
 from __future__ import annotations
@@ -59,9 +64,9 @@ class Flag:
     """Something the committee must review before it finalises.
 
     `id` is stable across runs on the same data: kind, vendor, criterion and evaluator joined
-    by ':' (empty where they do not apply), e.g. `divergence:VendorA:mobile:evaluator3`.
-    `detail` holds the figures behind the flag (JSON values); `message` says it in both
-    languages, with those figures.
+    by ':' (empty where they do not apply), e.g. `divergence:VendorA:mobile:` (a divergence
+    flag is a cell's: no evaluator). `detail` holds the figures behind the flag (JSON
+    values); `message` says it in both languages, with those figures, when asked.
     """
 
     id: str
@@ -82,16 +87,26 @@ class Flag:
         a tender can raise thousands of flags)."""
         return _SENTENCES[self.kind](self)
 
+    @property
+    def decisive(self) -> bool:
+        """A divergence flag whose cell, at its lowest or highest input, changes the winner."""
+        return bool(self.detail.get("decisive"))
+
     def to_json(self) -> dict[str, object]:
-        return {
+        """The flag as data (no sentences: a large tender raises thousands of flags); a
+        divergence flag also carries `points` (evaluator -> points) and `decisive`."""
+        payload: dict[str, object] = {
             "id": self.id,
             "kind": self.kind,
             "vendor": self.vendor,
             "criterion": self.criterion,
             "evaluator": self.evaluator,
             "detail": dict(self.detail),
-            "message": self.message.to_json(),
         }
+        if self.kind == "divergence":
+            payload["points"] = self.detail["points"]
+            payload["decisive"] = self.decisive
+        return payload
 
 
 def flag_id(kind: str, vendor: str | None, criterion: str | None, evaluator: str | None) -> str:
@@ -145,67 +160,178 @@ def decision_checks(result: Result) -> DecisionChecks:
 
 
 def divergence_flags(result: Result, panel: Panel | None = None) -> list[Flag]:
-    """A flag for each evaluator whose points on a cell stray from the others' mean by more
-    than the threshold (a share of the criterion's max)."""
+    """A flag for each cell whose evaluators' points spread (highest − lowest) by more than
+    the threshold (a share of the criterion's max), with at least two inputs; each flag
+    says whether the cell is decisive (`decisive_cells`)."""
     panel = Panel(result) if panel is None else panel
     share = result.input.divergence_threshold
-    scores, count = panel.scores, panel.count
-    with np.errstate(invalid="ignore", divide="ignore"):
-        others = (panel.total - panel.filled) / (count - 1)
-    gap = np.abs(scores - others)
+    scores, present, count = panel.scores, panel.present, panel.count
+    if scores.size == 0:
+        return []
+    low = np.where(present, scores, np.inf).min(axis=0)
+    high = np.where(present, scores, -np.inf).max(axis=0)
     maxima = np.array([float(c.max) for c in panel.criteria])
     thresholds = share * maxima
-    hits = panel.present & (count >= 2) & (gap > thresholds + _EPS)
-    flags: list[Flag] = []
-    # (vendor, criterion, evaluator) order: rank, template, name
-    where = np.argwhere(hits.transpose(1, 2, 0))
-    vendor, column, evaluator = where.T
+    with np.errstate(invalid="ignore"):
+        spread = high - low
+        hits = (count >= 2) & (spread > thresholds + _EPS)
+    where = np.argwhere(hits)  # vendors in rank order, criteria in template order
+    if where.size == 0:
+        return []
+    rows, columns = where.T
+    counted = _counted_points(result, panel)
+    if_low, if_high = decisive_cells(result, panel, rows, columns, low, high, counted)
     figures = zip(
         where.tolist(),
-        round_array(scores[evaluator, vendor, column]).tolist(),
-        round_array(others[evaluator, vendor, column]).tolist(),
-        round_array(gap[evaluator, vendor, column]).tolist(),
+        round_array(low[rows, columns]).tolist(),
+        round_array(high[rows, columns]).tolist(),
+        round_array(spread[rows, columns]).tolist(),
+        round_array(counted[rows, columns]).tolist(),
+        if_low,
+        if_high,
         strict=True,
     )
     threshold, maximum = round_array(thresholds).tolist(), round_array(maxima).tolist()
-    for (i, j, k), points, others_mean, difference in figures:
+    rounded = round_array(np.where(present, scores, 0.0)).tolist()
+    evaluators, titles = panel.evaluators, [c.title.to_json() for c in panel.criteria]
+    flags: list[Flag] = []
+    for (i, j), lowest, highest, gap, aggregate, new_low, new_high in figures:
         criterion = panel.criteria[j]
+        given = {evaluators[k]: rounded[k][i][j] for k in np.flatnonzero(present[:, i, j])}
         detail: dict[str, object] = {
-            "points": points,
-            "others_mean": others_mean,
-            "others": int(count[i, j]) - 1,
-            "difference": difference,
+            "points": given,
+            "low": lowest,
+            "high": highest,
+            "spread": gap,
             "threshold": threshold[j],
             "share": share,
             "max": maximum[j],
+            "aggregate": aggregate,
             "consensus": bool(panel.fixed[i, j]),
-            "criterion_title": criterion.title.to_json(),
+            "decisive": new_low is not None or new_high is not None,
+            "winner": result.winner,
+            "winner_if_low": new_low,
+            "winner_if_high": new_high,
+            "criterion_title": titles[j],
         }
-        flags.append(
-            _flag(
-                "divergence",
-                detail,
-                vendor=panel.vendors[i],
-                criterion=criterion.id,
-                evaluator=panel.evaluators[k],
-            )
-        )
+        flags.append(_flag("divergence", detail, vendor=panel.vendors[i], criterion=criterion.id))
     return flags
+
+
+def _counted_points(result: Result, panel: Panel) -> np.ndarray:
+    """vendors × criteria of the panel: the points each cell counts in its vendor's total
+    (NaN where there is no cell)."""
+    counted = np.full((len(panel.vendors), len(panel.criteria)), np.nan)
+    cells = result.cells
+    for i, vendor in enumerate(panel.vendors):
+        for j, criterion in enumerate(panel.criteria):
+            cell = cells.get((vendor, criterion.id))
+            if cell is not None and cell.points is not None:
+                counted[i, j] = cell.points
+    return counted
+
+
+def criterion_factors(result: Result, panel: Panel) -> np.ndarray:
+    """The panel's criteria: what one point of each is worth in its vendor's total (its
+    group's weight / the group's max points)."""
+    column = {c.id: j for j, c in enumerate(panel.criteria)}
+    factor = np.zeros(len(panel.criteria))
+    for group in result.template.groups:
+        if group.max_points == 0:
+            continue
+        weight = float(group.weight) / float(group.max_points)
+        for criterion in group.criteria:
+            if criterion.id in column:
+                factor[column[criterion.id]] = weight
+    return factor
+
+
+def decisive_cells(
+    result: Result,
+    panel: Panel,
+    rows: np.ndarray,
+    columns: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    counted: np.ndarray | None = None,
+) -> tuple[list[str | None], list[str | None]]:
+    """For each cell (rows[n], columns[n]) of the panel: who would rank first if the points
+    it counts were its lowest evaluator's (`low`), and if they were its highest (`high`),
+    every other cell unchanged — None where the winner stays the same.
+
+    Not re-scored: the cell moves only its own vendor's total, by the change of its points
+    × its group's weight / the group's max points (docs/contract.md §11). The ranking's own
+    rule then decides: totals rounded half-up to 2 decimals, an equal total won by the
+    lower total bid, then by name. A cell a consensus value decides never changes (its
+    aggregate does not count), nor does any cell with fewer than two vendors in the race.
+    """
+    n = len(rows)
+    unchanged: list[str | None] = [None] * n
+    ranking = result.ranking
+    if len(ranking) < 2 or n == 0:
+        return unchanged, list(unchanged)
+    counted = _counted_points(result, panel) if counted is None else counted
+    factor = criterion_factors(result, panel)[columns]
+    exact_totals = np.array([r.total_exact for r in ranking])
+    rounded = round_array(exact_totals)
+    order = sorted(range(len(ranking)), key=lambda i: (ranking[i].bid_total, ranking[i].vendor))
+    position = np.empty(len(ranking), dtype=np.int64)
+    position[order] = np.arange(len(ranking))
+    movable = ~panel.fixed[rows, columns]
+    now = counted[rows, columns]
+    mine = position[rows]
+    outcomes: list[list[str | None]] = []
+    for extreme in (low, high):
+        moved = round_array(exact_totals[rows] + (extreme[rows, columns] - now) * factor)
+        # The winner (row 0) moved: it keeps first place unless the runner-up now beats it.
+        # Any other vendor moved: it takes first place if it now beats the winner.
+        rival = np.where(rows == 0, 1, 0)
+        beats = (moved > rounded[rival]) | ((moved == rounded[rival]) & (mine < position[rival]))
+        changes = movable & np.where(rows == 0, ~beats, beats)
+        new = np.where(rows == 0, 1, rows)
+        outcomes.append(
+            [ranking[int(v)].vendor if c else None for v, c in zip(new, changes, strict=True)]
+        )
+    return outcomes[0], outcomes[1]
 
 
 def _divergence_sentence(flag: Flag) -> Text:
     d = flag.detail
     title = _text(d["criterion_title"])
-    points, others, gap = _fmt(d["points"]), _fmt(d["others_mean"]), _fmt(d["difference"])
+    given = d["points"]
+    assert isinstance(given, Mapping)
     maximum, threshold, share = _fmt(d["max"]), _fmt(d["threshold"]), _pct(d["share"])
-    n = int(_number(d["others"]))
+    spread = _fmt(d["spread"])
+    zh_points = "、".join(f"{name} {_fmt(p)} 分" for name, p in given.items())
+    en_points = ", ".join(f"{name} {_fmt(p)}" for name, p in given.items())
+    winner = str(d["winner"])
+    outcome_zh, outcome_en = [], []
+    for key, zh_which, en_which, extreme in (
+        ("winner_if_low", "最低分", "lowest", d["low"]),
+        ("winner_if_high", "最高分", "highest", d["high"]),
+    ):
+        new = d.get(key)
+        if new is not None:
+            outcome_zh.append(
+                f"若该项按{zh_which}（{_fmt(extreme)} 分）计，第一名将由 {winner} 变为 {new}。"
+            )
+            outcome_en.append(
+                f"Counted at the {en_which} score ({_fmt(extreme)}), {new} would rank first "
+                f"instead of {winner}."
+            )
+    if not outcome_zh:
+        outcome_zh = ["无论按最低分还是最高分计，第一名都不变。"]
+        outcome_en = ["Counted at the lowest or the highest score, the winner stays the same."]
+    if d.get("consensus"):
+        outcome_zh = ["该项已由评审委员会商定分值。"]
+        outcome_en = ["The committee has recorded a consensus value for it."]
     return Text(
-        zh=f"评委 {flag.evaluator} 给 {flag.vendor} 的「{title.zh}」打了 {points} 分"
-        f"（满分 {maximum}）；其他 {n} 位评委平均 {others} 分，相差 {gap} 分，"
-        f"超过阈值 {threshold} 分（满分的 {share}）。",
-        en=f"{flag.evaluator} gave {flag.vendor} {points} of {maximum} on “{title.en}”; "
-        f"the other {_plural(n, 'evaluator')} averaged {others}, a gap of {gap} "
-        f"(threshold {threshold}, {share} of the maximum).",
+        zh=f"{flag.vendor} 的「{title.zh}」评分分歧：{zh_points}（满分 {maximum}），"
+        f"最高与最低相差 {spread} 分，超过阈值 {threshold} 分（满分的 {share}）。"
+        + "".join(outcome_zh),
+        en=f"Divergent scores for {flag.vendor} on “{title.en}”: {en_points} of {maximum}, "
+        f"a spread of {spread} (threshold {threshold}, {share} of the maximum). "
+        + " ".join(outcome_en),
     )
 
 
@@ -221,15 +347,7 @@ def evaluator_totals(result: Result, panel: Panel | None = None) -> tuple[np.nda
     who scored only some criteria is scaled up from what they scored.
     """
     panel = Panel(result) if panel is None else panel
-    column = {c.id: j for j, c in enumerate(panel.criteria)}
-    factor = np.zeros(len(panel.criteria))
-    for group in result.template.groups:
-        if group.max_points == 0:
-            continue
-        weight = float(group.weight) / float(group.max_points)
-        for criterion in group.criteria:
-            if criterion.id in column:
-                factor[column[criterion.id]] = weight
+    factor = criterion_factors(result, panel)
     worth = factor * np.array([float(c.max) for c in panel.criteria])
     scale = float(worth.sum())
     earned = (panel.filled * factor).sum(axis=2)

@@ -3,6 +3,7 @@ abnormally low bid and fragile result (including the rank-reversal example of is
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from decimal import Decimal
 
@@ -37,6 +38,10 @@ def scale_entries(criterion, scores):
 
 
 # --- divergence -----------------------------------------------------------------------------
+# One flag per cell (docs/contract.md §11): the spread of its evaluators' points, highest −
+# lowest, strictly above the threshold × the criterion's max. These tests replace the ones
+# of the per-evaluator rule (one flag per evaluator against the others' mean), which issue 10
+# retired: a split vote on a cell is now one flag naming every input.
 
 
 def mobile_template():
@@ -44,39 +49,42 @@ def mobile_template():
     return template(group("functional", 100, mobile))
 
 
-def test_an_evaluator_far_from_the_others_mean_raises_a_divergence_flag_with_its_figures():
-    # evaluator3 gives 0; the others give 5, 4, 4.5, 4.5: their mean is 4.5, the gap 4.5 is
-    # above 40% of 5 = 2. evaluator1 (5 against (4+0+4.5+4.5)/4 = 3.25, gap 1.75) is not.
+def test_a_cell_whose_points_spread_beyond_the_threshold_raises_one_flag_naming_every_input():
+    # 5, 4, 0, 4.5, 4.5 on a 5-point item: the spread 5 − 0 = 5 is above 40% of 5 = 2.
     scores = {"e1": 5, "e2": 4, "evaluator3": 0, "e4": 4.5, "e5": 4.5}
     entries = [Entry(e, "VendorA", "mobile", Decimal(str(p))) for e, p in scores.items()]
     checks = checks_of(make_input(mobile_template(), entries))
 
     [flag] = by_kind(checks, "divergence")
-    assert flag.id == "divergence:VendorA:mobile:evaluator3"
-    assert (flag.vendor, flag.criterion, flag.evaluator) == ("VendorA", "mobile", "evaluator3")
-    assert flag.detail["points"] == 0
-    assert flag.detail["others_mean"] == 4.5
-    assert flag.detail["difference"] == 4.5
-    assert flag.detail["threshold"] == 2
-    assert flag.detail["others"] == 4
+    assert flag.id == "divergence:VendorA:mobile:"
+    assert (flag.vendor, flag.criterion, flag.evaluator) == ("VendorA", "mobile", None)
+    assert flag.detail["points"] == {"e1": 5, "e2": 4, "e4": 4.5, "e5": 4.5, "evaluator3": 0}
+    assert (flag.detail["low"], flag.detail["high"], flag.detail["spread"]) == (0, 5, 5)
+    assert (flag.detail["threshold"], flag.detail["max"]) == (2, 5)
+    assert flag.detail["aggregate"] == 3.6  # the mean, 18 / 5
+    # a single vendor: nothing can change who ranks first
+    assert flag.decisive is False and flag.detail["decisive"] is False
     assert flag.message.en == (
-        "evaluator3 gave VendorA 0 of 5 on “Mobile”; the other 4 evaluators averaged 4.5, "
-        "a gap of 4.5 (threshold 2, 40% of the maximum)."
+        "Divergent scores for VendorA on “Mobile”: e1 5, e2 4, e4 4.5, e5 4.5, evaluator3 0 "
+        "of 5, a spread of 5 (threshold 2, 40% of the maximum). Counted at the lowest or the "
+        "highest score, the winner stays the same."
     )
     assert flag.message.zh == (
-        "评委 evaluator3 给 VendorA 的「移动端」打了 0 分（满分 5）；其他 4 位评委平均 4.5 分，"
-        "相差 4.5 分，超过阈值 2 分（满分的 40%）。"
+        "VendorA 的「移动端」评分分歧：e1 5 分、e2 4 分、e4 4.5 分、e5 4.5 分、evaluator3 0 分"
+        "（满分 5），最高与最低相差 5 分，超过阈值 2 分（满分的 40%）。"
+        "无论按最低分还是最高分计，第一名都不变。"
     )
 
 
-def test_a_gap_exactly_at_the_threshold_is_not_divergent_and_a_lower_threshold_flags_both():
-    # 5 and 3 on a 5-point item: each differs from the other by 2 = 40% of 5.
+def test_a_spread_exactly_at_the_threshold_is_not_divergent_and_a_lower_threshold_flags_it():
+    # 5 and 3 on a 5-point item: a spread of 2 = 40% of 5.
     entries = [Entry("e1", "A", "mobile", Decimal(5)), Entry("e2", "A", "mobile", Decimal(3))]
     assert by_kind(checks_of(make_input(mobile_template(), entries)), "divergence") == []
 
     stricter = checks_of(make_input(mobile_template(), entries, divergence_threshold=0.3))
-    assert [f.evaluator for f in by_kind(stricter, "divergence")] == ["e1", "e2"]
-    assert by_kind(stricter, "divergence")[0].detail["threshold"] == 1.5
+    [flag] = by_kind(stricter, "divergence")
+    assert flag.detail["points"] == {"e1": 5, "e2": 3}
+    assert flag.detail["threshold"] == 1.5
 
 
 def test_a_cell_with_one_evaluator_cannot_diverge():
@@ -85,25 +93,26 @@ def test_a_cell_with_one_evaluator_cannot_diverge():
 
 
 def test_tiered_points_diverge_on_the_points_they_earn():
-    # full, full, full, none on a tiered 5: none earns 0 against the others' 5.
+    # full, full, full, none on a tiered 5: 5, 5, 5 and 0 points, a spread of 5.
     tmpl = template(group("functional", 100, crit("lead_to_cash", "tiered", 5)))
     values = {"e1": "full", "e2": "full", "e3": "full", "e4": "none"}
     entries = [Entry(e, "A", "lead_to_cash", v) for e, v in values.items()]
     [flag] = by_kind(checks_of(make_input(tmpl, entries)), "divergence")
-    assert flag.id == "divergence:A:lead_to_cash:e4"
-    assert (flag.detail["points"], flag.detail["others_mean"]) == (0, 5)
+    assert flag.id == "divergence:A:lead_to_cash:"
+    assert flag.detail["points"] == {"e1": 5, "e2": 5, "e3": 5, "e4": 0}
 
 
-def test_a_divergent_cell_settled_by_consensus_is_still_flagged_and_says_so():
-    # 5, 5, 5, 0: e4 is 5 away from the others' 5; e1 is 5 − 10/3 = 1.67 away, within 2.
-    entries = [Entry(e, "A", "mobile", Decimal(5)) for e in ("e1", "e2", "e3")]
-    entries.append(Entry("e4", "A", "mobile", Decimal(0)))
+def test_a_divergent_cell_settled_by_consensus_is_still_flagged_says_so_and_is_not_decisive():
+    entries = [Entry(e, v, "mobile", Decimal(5)) for e in ("e1", "e2", "e3") for v in "AB"]
+    entries += [Entry("e4", "A", "mobile", Decimal(0)), Entry("e4", "B", "mobile", Decimal(5))]
+    # B leads 5 to A's 4 (the consensus); counted at its highest (5), A would tie B on points
+    # and win by name — but a consensus value decides the cell, so it is not decisive.
     inp = make_input(
         mobile_template(), entries, consensus=(Consensus("A", "mobile", Decimal(4), "agreed"),)
     )
     [flag] = by_kind(checks_of(inp), "divergence")
-    assert flag.evaluator == "e4"
-    assert flag.detail["consensus"] is True
+    assert flag.detail["consensus"] is True and flag.decisive is False
+    assert "consensus value" in flag.message.en
 
 
 def test_disqualified_vendors_raise_no_divergence_flags():
@@ -121,7 +130,152 @@ def test_disqualified_vendors_raise_no_divergence_flags():
         ),
     ]
     checks = checks_of(make_input(tmpl, entries))
-    assert [f.id for f in by_kind(checks, "divergence")] == ["divergence:A:mobile:e4"]
+    assert [f.id for f in by_kind(checks, "divergence")] == ["divergence:A:mobile:"]
+
+
+# --- decisive divergence ------------------------------------------------------------------
+
+
+def two_item_template():
+    # one group of 100 with two 10-point items: a point of either is worth 100 / 20 = 5
+    return template(group("quality", 100, crit("fit", "scale", 10), crit("plan", "scale", 10)))
+
+
+def cells(scores):
+    """{(vendor, criterion): (e1's points, e2's points)} -> entries."""
+    return [
+        Entry(evaluator, vendor, criterion, Decimal(str(p)))
+        for (vendor, criterion), pair in scores.items()
+        for evaluator, p in zip(("e1", "e2"), pair, strict=True)
+    ]
+
+
+def test_a_split_vote_that_cannot_change_the_winner_is_divergent_but_not_decisive():
+    # A: fit 10/10, plan 10/10 -> 100. B: fit 10/0 (mean 5, a spread of 10 > 4), plan 5/5
+    # -> (5 + 5) × 5 = 50. At its highest, B's fit gives (10 + 5) × 5 = 75 < 100.
+    entries = cells({("A", "fit"): (10, 10), ("A", "plan"): (10, 10),
+                     ("B", "fit"): (10, 0), ("B", "plan"): (5, 5)})
+    result, checks = checked(make_input(two_item_template(), entries))
+    assert [r.total for r in result.ranking] == [Decimal(100), Decimal(50)]
+    [flag] = by_kind(checks, "divergence")
+    assert (flag.vendor, flag.criterion, flag.detail["points"]) == ("B", "fit", {"e1": 10, "e2": 0})
+    assert flag.decisive is False
+    assert (flag.detail["winner_if_low"], flag.detail["winner_if_high"]) == (None, None)
+
+
+def test_a_split_vote_that_can_change_the_winner_is_decisive_either_way_it_is_read():
+    # A: fit 10/10, plan 10/2 (mean 6) -> (10 + 6) × 5 = 80.
+    # B: fit 10/2 (mean 6), plan 9/9 -> (6 + 9) × 5 = 75.
+    # A's plan at its lowest (2): (10 + 2) × 5 = 60 < 75, B ranks first; at its highest A wins.
+    # B's fit at its highest (10): (10 + 9) × 5 = 95 > 80, B ranks first; at its lowest it loses.
+    entries = cells({("A", "fit"): (10, 10), ("A", "plan"): (10, 2),
+                     ("B", "fit"): (10, 2), ("B", "plan"): (9, 9)})
+    result, checks = checked(make_input(two_item_template(), entries))
+    assert [(r.vendor, r.total) for r in result.ranking] == [("A", 80), ("B", 75)]
+    a_plan, b_fit = by_kind(checks, "divergence")
+    assert (a_plan.vendor, a_plan.criterion, b_fit.vendor, b_fit.criterion) == (
+        "A", "plan", "B", "fit")
+    assert a_plan.decisive and b_fit.decisive
+    assert (a_plan.detail["winner_if_low"], a_plan.detail["winner_if_high"]) == ("B", None)
+    assert (b_fit.detail["winner_if_low"], b_fit.detail["winner_if_high"]) == (None, "B")
+    assert b_fit.message.en.endswith(
+        "Counted at the highest score (10), B would rank first instead of A.")
+    assert "若该项按最高分（10 分）计，第一名将由 A 变为 B。" in b_fit.message.zh
+
+
+def priced_tie_input(b_high, a_bid=125, b_bid=100):
+    # quality 80 (fit, 10 points: 8 per point), price 20 (price_ratio of 10: 2 per point).
+    tmpl = template(group("quality", 80, crit("fit", "scale", 10)),
+                    group("price", 20, crit("cost", "price_ratio", 10)))
+    entries = [Entry("e1", "A", "fit", Decimal(10)), Entry("e2", "A", "fit", Decimal(10)),
+               Entry("e1", "B", "fit", Decimal(str(b_high))),
+               Entry("e2", "B", "fit", Decimal("4.5"))]
+    return make_input(tmpl, entries, bids=bids("cost", A=a_bid, B=b_bid))
+
+
+def test_a_tie_at_the_highest_score_is_won_by_the_lower_total_bid_so_the_cell_is_decisive():
+    # A: fit 10 -> 80, bid 125 -> 10 × 100 / 125 = 8 price points -> 16: total 96.
+    # B: fit 9.5/4.5 (mean 7, spread 5 > 4) -> 56, bid 100 -> 20: total 76.
+    # B's fit at its highest, 9.5: 76 + 20 = 96, equal to A's; B bids less and ranks first.
+    inp = priced_tie_input(b_high="9.5")
+    result, checks = checked(inp)
+    assert [(r.vendor, r.total) for r in result.ranking] == [("A", 96), ("B", 76)]
+    [flag] = by_kind(checks, "divergence")
+    assert flag.detail["winner_if_high"] == "B" and flag.decisive
+    # the same by scoring again with B's fit at its highest
+    again = evaluate(replace(inp, entries=tuple(
+        e._replace(value=Decimal("9.5")) if (e.vendor, e.criterion) == ("B", "fit") else e
+        for e in inp.entries)))
+    assert [(r.vendor, r.total) for r in again.ranking] == [("B", 96), ("A", 96)]
+
+
+def test_the_same_tie_is_not_decisive_when_the_leader_bids_less():
+    # Bids swapped: A bids 100 (price 20) and B 125 (16). A: 80 + 20 = 100. B at its highest
+    # (9.5): 76 + 16 = 92 — short of A; and at 9.5 with equal totals A would keep it anyway.
+    [flag] = by_kind(checks_of(priced_tie_input(b_high="9.5", a_bid=100, b_bid=125)),
+                     "divergence")
+    assert flag.decisive is False
+
+
+def test_decisive_agrees_with_scoring_again_with_the_cell_at_its_lowest_and_highest():
+    rng = random.Random(10)
+    tmpl = template(
+        group("quality", 60, crit("fit", "scale", 10), crit("plan", "tiered", 5)),
+        group("service", 25, crit("sla", "scale", 5)),
+        group("price", 15, crit("cost", "price_ratio", 15)),
+    )
+    kinds = {"fit": lambda: Decimal(rng.randint(0, 20)) / 2,
+             "plan": lambda: rng.choice(["full", "partial", "none"]),
+             "sla": lambda: Decimal(rng.randint(0, 10)) / 2}
+    seen = {True: 0, False: 0}
+    for method in ("mean", "median", "trimmed"):
+        for _ in range(25):
+            vendors = "ABCD"[: rng.randint(2, 4)]
+            evaluators = [f"e{k}" for k in range(rng.randint(2, 5))]
+            entries = [Entry(e, v, c, make()) for v in vendors for c, make in kinds.items()
+                       for e in evaluators if e == "e0" or rng.random() < 0.9]
+            amounts = {v: rng.choice([90, 100, 100, 110]) for v in vendors}
+            inp = make_input(tmpl, entries, bids=bids("cost", **amounts), method=method,
+                             divergence_threshold=0.2)
+            result, checks = checked(inp)
+            for flag in by_kind(checks, "divergence"):
+                seen[flag.decisive] += 1
+                cell = result.cells[(flag.vendor, flag.criterion)]
+                key_of = (flag.vendor, flag.criterion)
+                mine = [e for e in inp.entries if (e.vendor, e.criterion) == key_of]
+                by_points = {cell.inputs[e.evaluator]: e.value for e in mine}
+                for key, extreme in (("winner_if_low", min(cell.inputs.values())),
+                                     ("winner_if_high", max(cell.inputs.values()))):
+                    value = by_points[extreme]
+                    changed = tuple(e._replace(value=value) if e in mine else e
+                                    for e in inp.entries)
+                    winner = evaluate(replace(inp, entries=changed)).winner
+                    expected = None if winner == result.winner else winner
+                    assert flag.detail[key] == expected, (method, flag.id, key)
+    assert seen[True] >= 10 and seen[False] >= 10, seen
+
+
+def test_a_divergence_flag_in_the_json_carries_vendor_criterion_points_and_decisive():
+    entries = cells({("A", "fit"): (10, 10), ("A", "plan"): (10, 2),
+                     ("B", "fit"): (10, 0), ("B", "plan"): (5, 5)})
+    result = evaluate(make_input(two_item_template(), entries))
+    payload = result_to_json(result, decision_checks(result))
+    assert [f for f in payload["flags"] if f["kind"] == "divergence"] == [
+        {"id": "divergence:A:plan:", "kind": "divergence", "vendor": "A", "criterion": "plan",
+         "evaluator": None, "points": {"e1": 10, "e2": 2}, "decisive": False,
+         "detail": {"points": {"e1": 10, "e2": 2}, "low": 2, "high": 10, "spread": 8,
+                    "threshold": 4, "share": 0.4, "max": 10, "aggregate": 6,
+                    "consensus": False, "decisive": False, "winner": "A",
+                    "winner_if_low": None, "winner_if_high": None,
+                    "criterion_title": {"zh": "plan", "en": "plan"}}},
+        {"id": "divergence:B:fit:", "kind": "divergence", "vendor": "B", "criterion": "fit",
+         "evaluator": None, "points": {"e1": 10, "e2": 0}, "decisive": False,
+         "detail": {"points": {"e1": 10, "e2": 0}, "low": 0, "high": 10, "spread": 10,
+                    "threshold": 4, "share": 0.4, "max": 10, "aggregate": 5,
+                    "consensus": False, "decisive": False, "winner": "A",
+                    "winner_if_low": None, "winner_if_high": None,
+                    "criterion_title": {"zh": "fit", "en": "fit"}}},
+    ]
 
 
 # --- outlier evaluator ----------------------------------------------------------------------
@@ -367,7 +521,8 @@ def test_the_json_gains_flags_and_sensitivity_in_the_shape_of_issue_3():
     [flag] = payload["flags"]
     assert set(flag) >= {"id", "kind", "vendor", "criterion", "evaluator", "detail"}
     assert flag["kind"] == "fragile" and flag["vendor"] == "C" and flag["criterion"] is None
-    assert flag["message"]["en"].startswith("Without C's bid")
+    # compact data: sentences are made where a page, the PDF or the CLI table shows them
+    assert "message" not in flag
     sensitivity = payload["sensitivity"]
     assert sensitivity["margin"] == 1.0
     assert sensitivity["weights"]["quality"]["change"] == -4.44

@@ -42,8 +42,8 @@ def test_the_json_runs_the_decision_checks_once_and_keeps_its_keys(analysed):
         "fingerprint", "flags", "sensitivity",
     ]
     assert payload["flags"] and set(payload["flags"][0]) == {
-        "id", "kind", "vendor", "criterion", "evaluator", "detail", "message",
-    }
+        "id", "kind", "vendor", "criterion", "evaluator", "detail",
+    }  # no "message": flags are data, sentences are made where they are shown (issue 10)
     assert set(payload["sensitivity"]) == {
         "margin", "weights", "without_evaluator", "without_bidder",
     }

@@ -13,12 +13,12 @@ from selector.store.db import get_session
 from selector.store.models import AuditEvent, FlagReview, Tender
 from tests.web.conftest import login
 
-# eval4 marks Alpha's functional fit "none" where the three others say "full": 0 against a
-# mean of 5 on a 5-point item, beyond 40% of 5 — a divergence flag (each of the others is
-# 5 − 10/3 = 1.67 from the rest, within 2). The rest of the panel agrees to the point, so
+# eval4 marks Alpha's functional fit "none" where the three others say "full": 0 and 5 on a
+# 5-point item, a spread beyond 40% of 5 — one divergence flag for the cell (issue 10: one
+# flag per cell, no longer one per evaluator). The rest of the panel agrees to the point, so
 # eval4's total for Alpha (15 of the 60 evaluator points below the others) is an outlier too.
 DIVERGENT = {"eval4": {"Alpha": {"fit": "none"}}}
-DIVERGENCE_ID = "divergence:Alpha:fit:eval4"
+DIVERGENCE_ID = "divergence:Alpha:fit:"
 OUTLIER_ID = "outlier_evaluator:Alpha::eval4"
 
 
@@ -48,7 +48,10 @@ def test_the_checks_page_explains_each_flag_and_the_stability_of_the_result(clie
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert flags_of(client, closed_tender.id) == [OUTLIER_ID, DIVERGENCE_ID]
-    assert "eval4 gave Alpha 0 of 5 on “Functional fit”; the other 3 evaluators averaged 5" in page
+    assert (
+        "Divergent scores for Alpha on “Functional fit”: eval1 5, eval2 5, eval3 5, eval4 0 of 5"
+        in page
+    )
     assert "Stability of the result" in page
     assert "Leaving one evaluator out" in page and "Leaving one bidder out" in page
 
@@ -57,7 +60,8 @@ def test_the_flags_are_explained_in_the_pages_language(client, closed_tender):
     login(client, closed_tender.chair)
     client.post("/language", data={"lang": "zh", "next": "/"})
     page = client.get(f"/tenders/{closed_tender.id}/decisions").get_data(as_text=True)
-    assert "评委 eval4 给 Alpha 的「功能匹配」打了 0 分（满分 5）" in page
+    assert "Alpha 的「功能匹配」评分分歧：" in page
+    assert "eval1 5 分、eval2 5 分、eval3 5 分、eval4 0 分（满分 5）" in page
     assert "评分分歧" in page
 
 
@@ -90,9 +94,9 @@ def test_a_whole_kind_of_flags_is_reviewed_with_one_note(app, client, make_tende
     assert flags_of(client, setup.id) == [
         "outlier_evaluator:Alpha::eval4",
         "outlier_evaluator:Beta::eval4",
-        "divergence:Alpha:fit:eval4",
-        "divergence:Alpha:plan:eval4",
-        "divergence:Beta:fit:eval4",
+        "divergence:Alpha:fit:",
+        "divergence:Alpha:plan:",
+        "divergence:Beta:fit:",
     ]
     client.post(
         f"/tenders/{setup.id}/decisions/review",
@@ -133,7 +137,7 @@ def test_finalising_needs_the_notes_and_then_succeeds(app, client, closed_tender
     [
         ({"flag_ids": [DIVERGENCE_ID], "note": "  "}, "Review note: This field is required."),
         ({"note": "No flag ticked."}, "Choose at least one flag that the note answers."),
-        ({"flag_ids": ["divergence:Nobody:fit:eval9"], "note": "x"}, "There is no such flag"),
+        ({"flag_ids": ["divergence:Nobody:fit:"], "note": "x"}, "There is no such flag"),
     ],
     ids=["empty-note", "nothing-ticked", "unknown-flag"],
 )
