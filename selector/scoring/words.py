@@ -202,6 +202,10 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
     "flag.review": Text("{actor} 复核了提示事项 {flag}", "{actor} reviewed the flag {flag}"),
 }
 
+# A declaration that names no vendor.
+NO_CONFLICT: Final = Text(
+    "{actor} 声明与各投标人均无利益冲突", "{actor} declared no conflict of interest"
+)
 # What a sentence adds when the event kept the value it replaced.
 WAS: Final = Text("(原为 {before})", " (was {before})")
 # Who did it, when an event has no actor (a deleted user, the system).

@@ -69,6 +69,7 @@ def record_consensus(
             (c for c in tender.consensus if c.vendor_id == vendor.id and c.criterion_id == row.id),
             None,
         )
+        before = None if existing is None else existing.value
         if existing is None:
             existing = Consensus(
                 vendor=vendor,
@@ -86,6 +87,7 @@ def record_consensus(
             vendor=vendor.name,
             criterion=criterion_key,
             value=normalised,
+            before=before,
             reason=reason,
         )
     return existing

@@ -23,7 +23,6 @@ from selector.services import NotFound, ServiceError, audit, written
 from selector.services.results import open_flags, result_for
 from selector.services.uow import tender_change
 from selector.store.models import (
-    AuditEvent,
     ScoreSheet,
     SheetState,
     Tender,
@@ -38,17 +37,6 @@ TRANSITIONS = {
     "finalise": ((TenderState.CLOSED,), TenderState.FINALISED),
     "reopen": ((TenderState.CLOSED, TenderState.FINALISED), TenderState.OPEN),
 }
-
-
-def history(session: Session, tender_id: int) -> list[AuditEvent]:
-    """The tender's audit events, newest first."""
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.tender_id == tender_id)
-            .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
-        )
-    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,219 @@
+"""A tender's audit trail as sentences a committee member reads, in both languages.
+
+Every service records what it did as an `AuditEvent`: an action code (`consensus.set`) and
+the details as JSON (`{"vendor": "华云软件", "criterion": "i18n", "value": "partial",
+"before": "full"}`). The History page shows neither: each event becomes one sentence from
+`words.AUDIT_SENTENCES` — "张三 set the consensus of 华云软件 · 多语言 to 部分满足 (was 满足)"
+— with every code in it replaced by its words (a criterion's title, a value in the
+criterion's own words, a state's, role's or method's name), and the details the sentence
+does not say listed under it, each named by `words.DETAIL_NAMES`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from selector.scoring import values, words
+from selector.scoring.model import Template, Text
+from selector.scoring.numbers import plain
+from selector.scoring.words import (
+    ALL_GROUPS,
+    AUDIT_SENTENCES,
+    BOOLEANS,
+    DETAIL_NAMES,
+    NO_CONFLICT,
+    NOBODY,
+    NONE,
+    PRICES_HIDDEN,
+    PRICES_SHOWN,
+    WAS,
+)
+from selector.services.templates import template_of
+from selector.store.models import AuditEvent, Tender
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    """One event of the audit trail: when, the sentence, and the details it does not say."""
+
+    at: datetime
+    sentence: Text
+    details: tuple[Text, ...]
+
+
+def tender_history(session: Session, tender_id: int) -> list[HistoryLine]:
+    """The tender's audit events as sentences, newest first (an unknown id: no events)."""
+    tender = session.get(Tender, tender_id)
+    template = template_of(tender) if tender is not None else None
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.tender_id == tender_id)
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    )
+    lines = []
+    for event in events:
+        actor = event.actor.display_name if event.actor is not None else None
+        sentence, details = describe(event.action, event.detail or {}, actor, template)
+        lines.append(HistoryLine(event.created_at, sentence, details))
+    return lines
+
+
+def describe(
+    action: str, detail: Mapping[str, Any], actor: str | None, template: Template | None
+) -> tuple[Text, tuple[Text, ...]]:
+    """The sentence of one audit event, and the details the sentence leaves out.
+
+    `template` (the tender's) turns criterion and group keys into their titles and values
+    into the criterion's words; without it the keys stand for themselves.
+    """
+    shown = _Shown(detail, template)
+    pattern = AUDIT_SENTENCES.get(action) or Text(action, action)
+    if action == "conflict.declare" and not detail.get("conflicts"):
+        pattern = NO_CONFLICT
+    said = {"actor": Text(actor, actor) if actor else NOBODY}
+    for key in detail:
+        if "{" + key + "}" in pattern.zh:
+            said[key] = shown(key)
+    sentence = Text(*(_fill(pattern.get(lang), said, lang) for lang in ("zh", "en")))
+    if detail.get("before") is not None and not isinstance(detail["before"], Mapping):
+        was = shown("before")  # the value this event replaced
+        sentence = Text(sentence.zh + WAS.zh.format(before=was.zh),
+                        sentence.en + WAS.en.format(before=was.en))
+    details = [
+        _named(key, shown(key))
+        for key, value in detail.items()
+        if key not in said and key not in ("before", "after") and value not in (None, "", [])
+    ]
+    return sentence, (*details, *_changes(detail, shown))
+
+
+def _fill(pattern: str, said: Mapping[str, Text], lang: str) -> str:
+    return pattern.format_map({key: text.get(lang) for key, text in said.items()})
+
+
+def _named(key: str, value: Text) -> Text:
+    name = DETAIL_NAMES.get(key) or Text(key, key)
+    return Text(f"{name.zh}:{value.zh}", f"{name.en}: {value.en}")
+
+
+def _changes(detail: Mapping[str, Any], shown: _Shown) -> list[Text]:
+    """`name: before → after` for each setting that a settings event changed."""
+    before, after = detail.get("before"), detail.get("after")
+    if not isinstance(before, Mapping) or not isinstance(after, Mapping):
+        return []
+    lines = []
+    for key, new in after.items():
+        old = before.get(key)
+        if old == new:
+            continue
+        was, now = shown.value(key, old), shown.value(key, new)
+        lines.append(_named(key, Text(f"{was.zh} → {now.zh}", f"{was.en} → {now.en}")))
+    return lines
+
+
+class _Shown:
+    """The display of an event's detail values: codes in words, keys as titles."""
+
+    def __init__(self, detail: Mapping[str, Any], template: Template | None) -> None:
+        self.detail = detail
+        self.template = template
+        criterion_key = detail.get("criterion")
+        self.criterion = (
+            template.criterion(str(criterion_key)) if template and criterion_key else None
+        )
+
+    def __call__(self, key: str) -> Text:
+        return self.value(key, self.detail.get(key))
+
+    def value(self, key: str, value: Any) -> Text:
+        show = _SHOW.get(key)
+        if show is not None and value is not None:
+            return show(self, value)
+        return _plain_value(value)
+
+    def criterion_title(self, key: Any) -> Text:
+        criterion = self.template.criterion(str(key)) if self.template else None
+        return criterion.title if criterion is not None else _same(str(key))
+
+    def choice(self, value: Any) -> Text:
+        return values.label(self.criterion, value)
+
+    def groups(self, value: Any) -> Text:
+        if value == "all" or not value:
+            return ALL_GROUPS
+        titles = {g.id: g.title for g in self.template.groups} if self.template else {}
+        names = [titles.get(str(key)) or _same(str(key)) for key in _as_list(value)]
+        return _joined(names)
+
+    def flag(self, value: Any) -> Text:
+        """A flag's id (`kind:vendor:criterion:evaluator`) as its kind's name and whom it
+        concerns."""
+        kind, *rest = [part.replace("%3A", ":").replace("%25", "%")
+                       for part in str(value).split(":")]
+        parts = [words.name("flag_kind", kind)]
+        for index, part in enumerate(rest):
+            if part:
+                parts.append(self.criterion_title(part) if index == 1 else _same(part))
+        return Text(" · ".join(p.zh for p in parts), " · ".join(p.en for p in parts))
+
+
+def _same(text: str) -> Text:
+    return Text(text, text)
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _joined(texts: list[Text]) -> Text:
+    if not texts:
+        return NONE
+    return Text("、".join(t.zh for t in texts), ", ".join(t.en for t in texts))
+
+
+def _plain_value(value: Any) -> Text:
+    if value is None or value == "" or value == []:
+        return NONE
+    if isinstance(value, bool):
+        return BOOLEANS[value]
+    if isinstance(value, list | tuple):
+        return _joined([_plain_value(v) for v in value])
+    return _same(str(value))
+
+
+def _share(value: Any) -> Text:
+    """A threshold kept as a fraction ("0.4") as the settings form shows it: 40%."""
+    try:
+        number = Decimal(str(value)) * 100
+    except InvalidOperation:
+        return _same(str(value))
+    return _same(f"{plain(number)}%")
+
+
+def _word(table: str) -> Callable[[_Shown, Any], Text]:
+    return lambda shown, value: words.name(table, str(value))
+
+
+_SHOW: Mapping[str, Callable[[_Shown, Any], Text]] = {
+    "from": _word("tender_state"),
+    "to": _word("tender_state"),
+    "role": _word("role"),
+    "method": _word("method"),
+    "criterion": lambda shown, value: shown.criterion_title(value),
+    "component": lambda shown, value: shown.criterion_title(value),
+    "value": lambda shown, value: shown.choice(value),
+    "before": lambda shown, value: shown.choice(value),
+    "groups": lambda shown, value: shown.groups(value),
+    "flag": lambda shown, value: shown.flag(value),
+    "can_see_prices": lambda shown, value: PRICES_SHOWN if value else PRICES_HIDDEN,
+    "divergence": lambda shown, value: _share(value),
+    "low_bid": lambda shown, value: _share(value),
+}
