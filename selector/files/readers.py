@@ -28,7 +28,7 @@ from selector.files.tables import (
     require_columns,
 )
 from selector.scoring import values
-from selector.scoring.limits import MAX_AMOUNT, MAX_PROBLEMS
+from selector.scoring.limits import MAX_PROBLEMS
 from selector.scoring.model import (
     DEFAULT_DIVERGENCE,
     DEFAULT_LOW_BID,
@@ -41,7 +41,6 @@ from selector.scoring.model import (
     Template,
     Text,
 )
-from selector.scoring.numbers import plain
 
 __all__ = [
     "InputError",
@@ -195,16 +194,6 @@ def read_bids_table(
                 "amount",
                 raw,
                 Text(zh="金额必须大于零", en="an amount must be greater than zero"),
-            )
-        elif amount > MAX_AMOUNT:
-            problems.add(
-                line,
-                "amount",
-                raw,
-                Text(
-                    zh=f"金额过大；最多为 {plain(MAX_AMOUNT)}",
-                    en=f"an amount must be at most {plain(MAX_AMOUNT)}",
-                ),
             )
         elif code not in known_rates:
             problems.add(
