@@ -20,7 +20,13 @@ from selector.scoring.limits import MAX_FLAGS_PER_NOTE
 from selector.scoring.model import Result, ScoringError, Text
 from selector.scoring.sensitivity import normalised_weights, reweighted
 from selector.services import NotFound, ServiceError, written
-from selector.services.results import ReviewNote, result_for, reviews_by_flag
+from selector.services.results import (
+    ReviewNote,
+    criterion_note_id,
+    notes_covering,
+    result_for,
+    reviews_by_flag,
+)
 from selector.services.uow import tender_change
 from selector.store.models import FlagReview, TenderState, User
 
@@ -54,6 +60,16 @@ class FlagBoard:
     def open(self) -> tuple[FlagView, ...]:
         return tuple(view for view in self.flags if view.is_open)
 
+    def divergence_by_criterion(self) -> list[tuple[str, list[FlagView]]]:
+        """(criterion id, its non-decisive divergence flags), in the order the core lists
+        them: what one note per criterion acknowledges."""
+        groups: dict[str, list[FlagView]] = {}
+        for view in self.flags:
+            flag = view.flag
+            if flag.kind == "divergence" and not flag.decisive and flag.criterion is not None:
+                groups.setdefault(flag.criterion, []).append(view)
+        return sorted(groups.items(), key=lambda item: self.flags.index(item[1][0]))
+
     def by_kind(self) -> list[tuple[str, list[FlagView]]]:
         """(kind, flags) in the order the core lists them."""
         groups: dict[str, list[FlagView]] = {}
@@ -66,8 +82,12 @@ def flag_board(session: Session, tender_id: int, flags: Iterable[Flag]) -> FlagB
     """The flags of the tender's current result with their review notes."""
     flags = tuple(flags)
     reviews = reviews_by_flag(session, tender_id)
-    raised = {flag.id for flag in flags}
-    views = tuple(FlagView(flag, tuple(reviews.get(flag.id, ()))) for flag in flags)
+    covering = {flag.id: notes_covering(flag) for flag in flags}
+    raised = {i for ids in covering.values() for i in ids}
+    views = tuple(
+        FlagView(flag, tuple(note for i in covering[flag.id] for note in reviews.get(i, ())))
+        for flag in flags
+    )
     stale = tuple(
         review for flag_id, notes in reviews.items() if flag_id not in raised for review in notes
     )
@@ -113,11 +133,14 @@ def review_flags(
     flag_ids: Iterable[str],
     note: str,
     kinds: Iterable[str] = (),
+    criteria: Iterable[str] = (),
 ) -> list[FlagReview]:
     """Record the chair's review note on one or more flags of the tender's current result.
 
     Inputs: the tender, the chair (`actor`), the ids of the flags the note answers and/or
-    `kinds` (every flag of those kinds that has no note yet), the note.
+    `kinds` (every flag of those kinds that has no note yet, except decisive divergence:
+    each decisive cell is ticked on its own) and/or `criteria` (one note acknowledging the
+    criterion's non-decisive divergence, kept under `criterion_note_id`), the note.
     Result: one `FlagReview` per flag (author and time recorded), and one `flag.review` audit
     event per flag in the same transaction. Errors: ServiceError for an empty or too long
     note or no flag chosen; NotFound for an id the current result does not raise; Forbidden
@@ -126,7 +149,8 @@ def review_flags(
     """
     chosen = list(dict.fromkeys(i.strip() for i in flag_ids if i and i.strip()))
     kinds = {k for k in kinds if k}
-    if not chosen and not kinds:
+    criteria = list(dict.fromkeys(c.strip() for c in criteria if c and c.strip()))
+    if not chosen and not kinds and not criteria:
         raise ServiceError(
             Text(
                 zh="请至少选择一个此说明所针对的提示。",
@@ -160,12 +184,29 @@ def review_flags(
                     en=f"There is no such flag on this tender's result: {ids}",
                 )
             )
+        acknowledged = {
+            f.criterion for f in flags if f.kind == "divergence" and not f.decisive
+        }
+        unknown = [c for c in criteria if c not in acknowledged]
+        if unknown:
+            names = ", ".join(unknown)
+            raise NotFound(
+                Text(
+                    zh=f"本项目的结果中以下评分项没有非决定性的评分分歧:{names}",
+                    en=f"These criteria have no non-decisive divergence on this tender's "
+                    f"result: {names}",
+                )
+            )
+        chosen += [criterion_note_id(c) for c in criteria]
         if kinds:
             reviewed = set(reviews_by_flag(session, tender.id))
             chosen += [
                 f.id
                 for f in flags
-                if f.kind in kinds and f.id not in reviewed and f.id not in chosen
+                if f.kind in kinds
+                and not (f.kind == "divergence" and f.decisive)
+                and not any(i in reviewed for i in notes_covering(f))
+                and f.id not in chosen
             ]
         if not chosen:
             raise ServiceError(

@@ -221,7 +221,7 @@ def transition(
                         zh="定稿前每个提示都需要复核说明。尚未复核:",
                         en="Every flag needs a review note before finalising. Still open:",
                     ),
-                    problems=[f.id for f in unreviewed],
+                    problems=[f.message for f in unreviewed],  # sentences, never ids
                 )
             tender.finalised_at = utcnow()
             detail["winner"] = result.winner

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from selector.scoring import engine
-from selector.scoring.checks import Flag
+from selector.scoring.checks import Flag, flag_id
 from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, ScoringError, Text
 from selector.scoring.model import Entry as ScoreEntry
 from selector.services import NotFound
@@ -146,10 +146,25 @@ def reviews_by_flag(session: Session, tender_id: int) -> dict[str, list[ReviewNo
     return reviews
 
 
+def criterion_note_id(criterion: str) -> str:
+    """The id a note on a criterion's non-decisive divergence is kept under (no flag has it:
+    a divergence flag always names its vendor)."""
+    return flag_id("divergence", None, criterion, None)
+
+
+def notes_covering(flag: Flag) -> tuple[str, ...]:
+    """The ids whose notes answer `flag`: its own, and for non-decisive divergence also its
+    criterion's (docs/contract.md §11: decisive divergence, outliers, fragile results and
+    low bids need a note of their own; non-decisive divergence one note per criterion)."""
+    if flag.kind == "divergence" and not flag.decisive and flag.criterion is not None:
+        return (flag.id, criterion_note_id(flag.criterion))
+    return (flag.id,)
+
+
 def open_flags(session: Session, tender_id: int, flags: Iterable[Flag]) -> list[Flag]:
     """The flags (of the tender's current result) that have no review note yet."""
     reviewed = set(reviews_by_flag(session, tender_id))
-    return [flag for flag in flags if flag.id not in reviewed]
+    return [flag for flag in flags if not any(i in reviewed for i in notes_covering(flag))]
 
 
 def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:

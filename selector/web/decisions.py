@@ -30,6 +30,7 @@ class FlagNoteForm(Form):
 
     flag_ids = SelectMultipleField(validate_choice=False)
     kinds = SelectMultipleField(validate_choice=False)
+    criteria = SelectMultipleField(validate_choice=False)
     note = TextAreaField(
         _l("Review note"),
         validators=[DataRequired(), Length(max=MAX_TEXT)],
@@ -75,6 +76,7 @@ def review(tender_id: int) -> Any:
                 actor=user(),
                 flag_ids=form.flag_ids.data or [],
                 kinds=form.kinds.data or [],
+                criteria=form.criteria.data or [],
                 note=form.note.data or "",
             )
         except ServiceError as error:

@@ -297,3 +297,54 @@ def test_the_what_if_panel_speaks_the_pages_language(client, make_tender):
     assert "临界点：权重为 42.11% 时 Beta 将居第一。" in page
     results = client.get(f"/tenders/{setup.id}/results").get_data(as_text=True)
     assert "决策检查" in results and "Alpha 领先 Beta 17 分。" in results
+
+
+# --- review rules (issue 10) ------------------------------------------------------------------
+
+
+def test_one_note_per_criterion_acknowledges_its_non_decisive_divergence(
+    app, client, make_tender
+):
+    # eval4's "none" on fit for Alpha and for Beta: two divergent cells on one criterion,
+    # neither able to change who ranks first (both vendors move alike).
+    values = {"eval4": {"Alpha": {"fit": "none"}, "Beta": {"fit": "none"}}}
+    setup = make_tender(state="closed", evaluators=4, values=values)
+    login(client, setup.chair)
+    page = client.get(f"/tenders/{setup.id}/decisions").get_data(as_text=True)
+    assert "“Functional fit”: 2 divergent cells that cannot change the winner" in page
+    assert 'name="criteria" value="fit"' in page
+    assert "divergence:Alpha:fit:" not in page.replace('value="divergence:Alpha:fit:"', "")
+    client.post(
+        f"/tenders/{setup.id}/decisions/review",
+        data={"criteria": ["fit"], "note": "Fit was read two ways; the panel agrees."},
+    )
+    assert not [i for i in flags_of(client, setup.id) if i.startswith("divergence:")]
+    with app.test_request_context():
+        [review] = get_session().scalars(select(FlagReview)).all()
+        assert (review.flag_id, review.note) == (
+            "divergence::fit:", "Fit was read two ways; the panel agrees.")
+
+
+def test_a_criterion_without_non_decisive_divergence_cannot_be_acknowledged(
+    app, client, closed_tender
+):
+    login(client, closed_tender.chair)
+    response = client.post(
+        f"/tenders/{closed_tender.id}/decisions/review",
+        data={"criteria": ["plan"], "note": "x"},
+        follow_redirects=True,
+    )
+    assert "These criteria have no non-decisive divergence" in response.get_data(as_text=True)
+    with app.test_request_context():
+        assert get_session().scalar(select(func.count()).select_from(FlagReview)) == 0
+
+
+def test_a_refused_finalise_lists_the_open_flags_as_sentences_not_ids(app, closed_tender):
+    with app.test_request_context():
+        session = get_session()
+        chair = session.get(Tender, closed_tender.id).chair
+        with pytest.raises(ServiceError) as refused:
+            lifecycle.transition(session, closed_tender.id, "finalise", actor=chair)
+    lines = [p.en for p in refused.value.problems]
+    assert any(line.startswith("Divergent scores for Alpha on “Functional fit”") for line in lines)
+    assert not any("divergence:" in line or "outlier_evaluator:" in line for line in lines)
