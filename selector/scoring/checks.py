@@ -85,7 +85,13 @@ class Flag:
     def message(self) -> Text:
         """A sentence a committee member understands, in both languages (made on first use:
         a tender can raise thousands of flags)."""
-        return _SENTENCES[self.kind](self)
+        return _SENTENCES[self.kind](self, _NO_NAMES)
+
+    def sentence(self, names: Mapping[str, str] | None = None) -> Text:
+        """The flag said in both languages, each evaluator by the name `names` gives their
+        id (the people's display names, passed as plain facts: the checks stay id-based);
+        an id it does not name stays as it is."""
+        return self.message if not names else _SENTENCES[self.kind](self, names)
 
     @property
     def decisive(self) -> bool:
@@ -295,15 +301,15 @@ def decisive_cells(
     return outcomes[0], outcomes[1]
 
 
-def _divergence_sentence(flag: Flag) -> Text:
+def _divergence_sentence(flag: Flag, names: Mapping[str, str]) -> Text:
     d = flag.detail
     title = _text(d["criterion_title"])
     given = d["points"]
     assert isinstance(given, Mapping)
     maximum, threshold, share = _fmt(d["max"]), _fmt(d["threshold"]), _pct(d["share"])
     spread = _fmt(d["spread"])
-    zh_points = "、".join(f"{name} {_fmt(p)} 分" for name, p in given.items())
-    en_points = ", ".join(f"{name} {_fmt(p)}" for name, p in given.items())
+    zh_points = "、".join(f"{names.get(e, e)} {_fmt(p)} 分" for e, p in given.items())
+    en_points = ", ".join(f"{names.get(e, e)} {_fmt(p)}" for e, p in given.items())
     winner = str(d["winner"])
     outcome_zh, outcome_en = [], []
     for key, zh_which, en_which, extreme in (
@@ -397,15 +403,16 @@ def outlier_flags(result: Result, panel: Panel | None = None) -> list[Flag]:
     return flags
 
 
-def _outlier_sentence(flag: Flag) -> Text:
+def _outlier_sentence(flag: Flag, names: Mapping[str, str]) -> Text:
+    who = _who(flag.evaluator, names)
     d = flag.detail
     total, scale, median = _fmt(d["total"]), _fmt(d["scale"]), _fmt(d["panel_median"])
     z, limit, n = _fmt(d["z"]), _fmt(d["limit"]), d["evaluators"]
     return Text(
-        zh=f"评委 {flag.evaluator} 对 {flag.vendor} 的评分合计 {total} 分"
+        zh=f"评委 {who} 对 {flag.vendor} 的评分合计 {total} 分"
         f"（评委评分部分满分 {scale}），而全体 {n} 位评委的中位数为 {median} 分："
         f"稳健 z 值 {z}（按中位数绝对偏差计算），超出 ±{limit}。",
-        en=f"{flag.evaluator}'s scores give {flag.vendor} {total} of the {scale} points "
+        en=f"{who}'s scores give {flag.vendor} {total} of the {scale} points "
         f"the evaluators award; the median of the {n} evaluators is {median}: a robust "
         f"z-score of {z} (by median absolute deviation), beyond ±{limit}.",
     )
@@ -439,7 +446,7 @@ def low_bid_flags(result: Result) -> list[Flag]:
     return flags
 
 
-def _low_bid_sentence(flag: Flag) -> Text:
+def _low_bid_sentence(flag: Flag, names: Mapping[str, str]) -> Text:
     d = flag.detail
     bid, median = _money(d["bid_total"]), _money(d["median"])
     ratio, threshold, currency = _pct(d["ratio"]), _pct(d["threshold"]), d["currency"]
@@ -488,7 +495,8 @@ def fragile_flags(result: Result, sensitivity: Sensitivity) -> list[Flag]:
     return flags
 
 
-def _fragile_sentence(flag: Flag) -> Text:
+def _fragile_sentence(flag: Flag, names: Mapping[str, str]) -> Text:
+    who = _who(flag.evaluator, names)
     d = flag.detail
     old, new = str(d["winner"]), str(d["new_winner"])
     totals = d["totals"]
@@ -508,9 +516,9 @@ def _fragile_sentence(flag: Flag) -> Text:
             gate_zh += f"没有该评委的票，资格审查将淘汰 {'、'.join(out)}。"
             gate_en += f" Without their votes, a gate disqualifies {', '.join(out)}."
         return Text(
-            zh=f"若不计评委 {flag.evaluator} 的评分，第一名将由 {old} 变为 {new}{versus_zh}。"
+            zh=f"若不计评委 {who} 的评分，第一名将由 {old} 变为 {new}{versus_zh}。"
             f"{gate_zh}",
-            en=f"Without {flag.evaluator}'s scores, {new} would win instead of {old}{versus_en}."
+            en=f"Without {who}'s scores, {new} would win instead of {old}{versus_en}."
             f"{gate_en}",
         )
     bidder = flag.vendor
@@ -522,7 +530,14 @@ def _fragile_sentence(flag: Flag) -> Text:
     )
 
 
-_SENTENCES: Mapping[str, Callable[[Flag], Text]] = {
+_NO_NAMES: Mapping[str, str] = {}
+
+
+def _who(evaluator: str | None, names: Mapping[str, str]) -> str:
+    return "" if evaluator is None else names.get(evaluator, evaluator)
+
+
+_SENTENCES: Mapping[str, Callable[[Flag, Mapping[str, str]], Text]] = {
     "divergence": _divergence_sentence,
     "outlier_evaluator": _outlier_sentence,
     "low_bid": _low_bid_sentence,

@@ -23,6 +23,7 @@ from selector.services import NotFound, ServiceError, written
 from selector.services.results import (
     ReviewNote,
     criterion_note_id,
+    evaluator_names,
     notes_covering,
     result_for,
     reviews_by_flag,
@@ -35,10 +36,12 @@ from selector.store.models import FlagReview, TenderState, User
 
 @dataclass(frozen=True)
 class FlagView:
-    """A flag of the result with the review notes recorded on it (oldest first)."""
+    """A flag of the result with the review notes recorded on it (oldest first) and its
+    sentence, evaluators by their display names."""
 
     flag: Flag
     reviews: tuple[ReviewNote, ...]
+    sentence: Text
 
     @property
     def is_open(self) -> bool:
@@ -78,14 +81,25 @@ class FlagBoard:
         return list(groups.items())
 
 
-def flag_board(session: Session, tender_id: int, flags: Iterable[Flag]) -> FlagBoard:
-    """The flags of the tender's current result with their review notes."""
+def flag_board(
+    session: Session,
+    tender_id: int,
+    flags: Iterable[Flag],
+    names: Mapping[str, str] | None = None,
+) -> FlagBoard:
+    """The flags of the tender's current result with their review notes and sentences
+    (`names`: evaluator id -> display name; the committee's when not given)."""
     flags = tuple(flags)
+    names = evaluator_names(session, tender_id) if names is None else names
     reviews = reviews_by_flag(session, tender_id)
     covering = {flag.id: notes_covering(flag) for flag in flags}
     raised = {i for ids in covering.values() for i in ids}
     views = tuple(
-        FlagView(flag, tuple(note for i in covering[flag.id] for note in reviews.get(i, ())))
+        FlagView(
+            flag,
+            tuple(note for i in covering[flag.id] for note in reviews.get(i, ())),
+            flag.sentence(names),
+        )
         for flag in flags
     )
     stale = tuple(
@@ -97,23 +111,27 @@ def flag_board(session: Session, tender_id: int, flags: Iterable[Flag]) -> FlagB
 @dataclass(frozen=True)
 class TenderChecks:
     """What the decision-checks page shows: the result and its decision checks (None and
-    the problems while the tender cannot be scored), and the flags with their reviews."""
+    the problems while the tender cannot be scored), the flags with their reviews, and the
+    committee's display names by evaluator id."""
 
     result: Result | None
     checks: DecisionChecks | None
     problems: tuple[Text, ...]
     board: FlagBoard | None
+    names: Mapping[str, str]
 
 
 def tender_checks(session: Session, tender_id: int) -> TenderChecks:
     """The tender's current result, its decision checks and the flags' review notes (read
     only); each computed once."""
+    names = evaluator_names(session, tender_id)
     try:
         result = result_for(session, tender_id)
     except ScoringError as error:
-        return TenderChecks(None, None, tuple(error.texts), None)
+        return TenderChecks(None, None, tuple(error.texts), None, names)
     checks = decision_checks(result)
-    return TenderChecks(result, checks, (), flag_board(session, tender_id, checks.flags))
+    board = flag_board(session, tender_id, checks.flags, names)
+    return TenderChecks(result, checks, (), board, names)
 
 
 def _note(note: str | None) -> str:

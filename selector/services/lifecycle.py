@@ -20,7 +20,7 @@ from selector.scoring.checks import decision_checks
 from selector.scoring.model import ScoringError, Text
 from selector.scoring.serialize import fingerprint
 from selector.services import NotFound, ServiceError, audit, written
-from selector.services.results import open_flags, result_for
+from selector.services.results import evaluator_names, open_flags, result_for
 from selector.services.uow import tender_change
 from selector.store.models import (
     ScoreSheet,
@@ -216,12 +216,14 @@ def transition(
                 ) from None
             unreviewed = open_flags(session, tender.id, decision_checks(result).flags)
             if unreviewed:
+                names = evaluator_names(session, tender.id)
                 raise ServiceError(
                     Text(
                         zh="定稿前每个提示都需要复核说明。尚未复核:",
                         en="Every flag needs a review note before finalising. Still open:",
                     ),
-                    problems=[f.message for f in unreviewed],  # sentences, never ids
+                    # sentences naming people by name, never ids
+                    problems=[f.sentence(names) for f in unreviewed],
                 )
             tender.finalised_at = utcnow()
             detail["winner"] = result.winner

@@ -20,12 +20,14 @@ from selector.scoring.model import Entry as ScoreEntry
 from selector.services import NotFound
 from selector.services.templates import template_of
 from selector.store.models import (
+    Assignment,
     ConflictDeclaration,
     Entry,
     FlagReview,
     ScoreSheet,
     SheetState,
     Tender,
+    User,
     Vendor,
 )
 
@@ -144,6 +146,17 @@ def reviews_by_flag(session: Session, tender_id: int) -> dict[str, list[ReviewNo
             )
         )
     return reviews
+
+
+def evaluator_names(session: Session, tender_id: int) -> dict[str, str]:
+    """The tender's committee: evaluator id (login) -> display name, the plain facts the
+    flags' sentences and the leave-one-out lines name people by."""
+    rows = session.execute(
+        select(User.username, User.display_name)
+        .join(Assignment, Assignment.user_id == User.id)
+        .where(Assignment.tender_id == tender_id)
+    )
+    return {username: display or username for username, display in rows}
 
 
 def criterion_note_id(criterion: str) -> str:

@@ -55,6 +55,7 @@ def show(tender_id: int) -> Any:
         sensitivity=page.checks.sensitivity if page.checks else None,
         problems=page.problems,
         board=page.board,
+        names=page.names,
         form=FlagNoteForm(formdata=None),
         may_review=user().role == "chair" and tender.state == "closed",
         lang=current_lang(),

@@ -529,3 +529,14 @@ def test_the_json_gains_flags_and_sensitivity_in_the_shape_of_issue_3():
     assert sensitivity["weights"]["quality"]["new_winner"] == "B"
     assert sensitivity["without_evaluator"] == {"e1": "A"}
     assert sensitivity["without_bidder"] == {"A": "B", "B": "A", "C": "B"}
+
+
+def test_a_flags_sentence_names_evaluators_by_the_names_it_is_given_and_keeps_its_ids():
+    entries = cells({("A", "fit"): (10, 10), ("A", "plan"): (10, 2),
+                     ("B", "fit"): (10, 0), ("B", "plan"): (5, 5)})
+    [flag, _] = by_kind(checks_of(make_input(two_item_template(), entries)), "divergence")
+    named = flag.sentence({"e1": "Wang Fang", "e2": "Li Lei"})
+    assert "Wang Fang 10, Li Lei 2 of 10" in named.en
+    assert "Wang Fang 10 分、Li Lei 2 分" in named.zh
+    assert flag.sentence() == flag.message and "e1 10, e2 2" in flag.message.en
+    assert flag.id == "divergence:A:plan:" and set(flag.detail["points"]) == {"e1", "e2"}

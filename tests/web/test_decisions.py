@@ -49,9 +49,9 @@ def test_the_checks_page_explains_each_flag_and_the_stability_of_the_result(clie
     assert response.status_code == 200
     assert flags_of(client, closed_tender.id) == [OUTLIER_ID, DIVERGENCE_ID]
     assert (
-        "Divergent scores for Alpha on “Functional fit”: eval1 5, eval2 5, eval3 5, eval4 0 of 5"
+        "Divergent scores for Alpha on “Functional fit”: Eval1 5, Eval2 5, Eval3 5, Eval4 0 of 5"
         in page
-    )
+    )  # people by their display names (make_user: the login title-cased), not logins
     assert "Stability of the result" in page
     assert "Leaving one evaluator out" in page and "Leaving one bidder out" in page
 
@@ -61,7 +61,7 @@ def test_the_flags_are_explained_in_the_pages_language(client, closed_tender):
     client.post("/language", data={"lang": "zh", "next": "/"})
     page = client.get(f"/tenders/{closed_tender.id}/decisions").get_data(as_text=True)
     assert "Alpha 的「功能匹配」评分分歧：" in page
-    assert "eval1 5 分、eval2 5 分、eval3 5 分、eval4 0 分（满分 5）" in page
+    assert "Eval1 5 分、Eval2 5 分、Eval3 5 分、Eval4 0 分（满分 5）" in page
     assert "评分分歧" in page
 
 
@@ -348,3 +348,11 @@ def test_a_refused_finalise_lists_the_open_flags_as_sentences_not_ids(app, close
     lines = [p.en for p in refused.value.problems]
     assert any(line.startswith("Divergent scores for Alpha on “Functional fit”") for line in lines)
     assert not any("divergence:" in line or "outlier_evaluator:" in line for line in lines)
+
+
+def test_flags_and_leave_one_out_lines_name_evaluators_by_display_name(client, closed_tender):
+    login(client, closed_tender.chair)
+    page = client.get(f"/tenders/{closed_tender.id}/decisions").get_data(as_text=True)
+    assert "Eval4&#39;s scores give Alpha" in page
+    assert '<th scope="row">Eval4</th>' in page
+    assert "eval4" not in page.replace('value="outlier_evaluator:Alpha::eval4"', "")
