@@ -56,6 +56,7 @@ def show(tender_id: int) -> Any:
         template=templates.template_of(tender),
         result=result,
         flags=checks.flags if checks else (),
+        open_flags=results.open_flags(session, tender.id, checks.flags) if checks else [],
         sensitivity=checks.sensitivity if checks else None,
         break_evens=checks.sensitivity.weights if checks else {},
         fingerprint=fingerprint(result.input) if result else "",

@@ -356,3 +356,15 @@ def test_flags_and_leave_one_out_lines_name_evaluators_by_display_name(client, c
     assert "Eval4&#39;s scores give Alpha" in page
     assert '<th scope="row">Eval4</th>' in page
     assert "eval4" not in page.replace('value="outlier_evaluator:Alpha::eval4"', "")
+
+
+def test_the_results_panel_counts_a_criterion_note_as_answering_its_divergence(
+    client, closed_tender
+):
+    login(client, closed_tender.chair)
+    client.post(
+        f"/tenders/{closed_tender.id}/decisions/review",
+        data={"criteria": ["fit"], "note": "Fit read two ways."},
+    )
+    page = client.get(f"/tenders/{closed_tender.id}/results").get_data(as_text=True)
+    assert "1 of 2 flags still need a review note." in page
