@@ -12,44 +12,44 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from selector.paths import PROJECT_ROOT, STATIC_DIR, TEMPLATES_DIR
+
+__all__ = ["PROJECT_ROOT", "create_app"]
 
 
 def create_app(config: dict[str, Any] | None = None) -> Any:
     """Build the Flask application. `config` overrides everything else (tests use it)."""
+    # Flask, SQLAlchemy and the web app load only here: every `selector` command, `selector
+    # score` too, imports this package first.
     from flask import Flask
+    from werkzeug.middleware.proxy_fix import ProxyFix
 
+    from selector import queue
     from selector.config import instance_path, load_config
+    from selector.store import db
+    from selector.web import register, throttle
+    from selector.web.downloads import bp as downloads  # the PDF report and the export
+    from selector.web.downloads import status_bp
 
     app = Flask(
         __name__,
         instance_path=instance_path(),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(TEMPLATES_DIR),
+        static_folder=str(STATIC_DIR),
     )
     app.config.update(load_config(app.instance_path, config))
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app.instance_path)
 
-    from selector import queue
-    from selector.store import db
-    from selector.web import register
-
     db.init_app(app)
     queue.init_app(app)
     register(app)
-    from selector.web import throttle
-    from selector.web.downloads import bp as downloads  # the PDF report and the export
-    from selector.web.downloads import status_bp
-
     app.register_blueprint(downloads)
     app.register_blueprint(status_bp)
     throttle.init_app(app)  # once every blueprint is there: it limits the login and downloads
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:  # the client's address and scheme come from the proxy's X-Forwarded-* headers
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     return app
 

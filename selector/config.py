@@ -11,20 +11,18 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import Config
 from flask.sansio.scaffold import find_package
 
+from selector.paths import CRITERIA_DIR
 from selector.scoring.limits import MAX_UPLOAD_BYTES
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite in the instance folder
     "SECRET_KEY": None,  # None: a random key kept in the instance folder
-    "CRITERIA_DIR": str(PROJECT_ROOT / "criteria"),
+    "CRITERIA_DIR": str(CRITERIA_DIR),
     "TIMEZONE": "UTC",  # how times are shown, e.g. "Asia/Shanghai"
     # Sessions and cookies: the login cookie is HttpOnly, SameSite=Lax, Secure (HTTPS);
     # `selector serve` turns Secure off for the plain-HTTP development server.

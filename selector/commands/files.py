@@ -161,6 +161,7 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
 
 def _input_from_workbook(options: dict[str, Any]) -> EvaluationInput:
     """The input from the sheets of an exported workbook (`selector.files.workbook`)."""
+    # as in input_from_options: not before `selector report` has started its helper
     from selector.files.readers import load_evaluation_input
     from selector.files.workbook import read_workbook
 
@@ -201,7 +202,7 @@ def _given(parameter: str) -> bool:
 
 
 def _load_template(path: str) -> Template:
-    from selector.files.criteria import load_template
+    from selector.files.criteria import load_template  # pydantic: in the forked child
 
     return load_template(path)
 

@@ -8,15 +8,21 @@ analyst can turn spreadsheets into the same report.
 from __future__ import annotations
 
 import io
+import json
+import multiprocessing
 import sys
+import threading
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 
-from selector.commands.files import ERROR_PREFIX, scoring_file_options
+from selector.commands.files import ERROR_PREFIX, input_from_options, scoring_file_options
+from selector.scoring.engine import evaluate
+from selector.scoring.model import ScoringError
 
 FILE_OPTIONS = ("criteria", "bids", "scores")
 
@@ -55,8 +61,6 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
 
     Exits 2 with one message per problem (in `lang`) when the input is bad or incomplete.
     """
-    from selector.scoring.model import ScoringError
-
     given = [name for name in (*FILE_OPTIONS, "workbook") if options.get(name)]
     if tender_id is not None:
         if given:
@@ -66,9 +70,6 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
     if not set(needed) <= set(given):
         missing = [f"--{name}" for name in needed if name not in given]
         _fail([f"give a TENDER_ID, or the files {', '.join(missing)} (see selector score)"])
-    from selector.commands.files import input_from_options
-    from selector.scoring.engine import evaluate
-
     say("reading the input files")
     try:
         inp = input_from_options(options)
@@ -83,7 +84,7 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
 def _from_database(
     tender_id: int, say: Callable[[str], None], lang: str
 ) -> tuple[Any, dict[str, Any]]:
-    from selector.scoring.model import ScoringError
+    # SQLAlchemy and the services: only for a tender read from the database
     from selector.services import NotFound
     from selector.services.results import report_context_extras, result_for
     from selector.store.db import configured_database
@@ -140,6 +141,7 @@ def report(tender_id: int | None, title: str | None, lang: str, output: str | No
     renderer = _Renderer.start()
     try:
         result, extras = load_result(tender_id, options, say, title, lang)
+        # after the WeasyPrint helper has forked (it need not carry them), on good input only
         from selector.reports.context import build_context
         from selector.reports.fonts import missing_font
         from selector.reports.html import render_html
@@ -161,6 +163,7 @@ def _letters(tender_id: int | None, options: dict[str, Any], say: Callable[[str]
              title: str | None, lang: str, directory: Path) -> None:
     """One letter per vendor into `directory` (named as in letters.zip), and the zip."""
     result, extras = load_result(tender_id, options, say, title, lang)
+    # WeasyPrint and openpyxl load under these: once the input has been read and scored
     from selector.reports.fonts import MissingFont
     from selector.reports.letters import MANIFEST, letters_zip
 
@@ -169,9 +172,6 @@ def _letters(tender_id: int | None, options: dict[str, Any], say: Callable[[str]
         data = letters_zip(result, lang, extras)
     except MissingFont as error:
         _fail([error.text.get(lang)], lang)
-    import json
-    import zipfile
-
     directory.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in json.loads(archive.read(MANIFEST)).values():
@@ -204,6 +204,7 @@ def export(tender_id: int | None, title: str | None, lang: str, sheet: str | Non
     if is_csv and not sheet:
         _fail(["a .csv output holds one sheet: say which with --sheet"])
     result, extras = load_result(tender_id, options, say, title, lang)
+    # pandas and openpyxl: once the input has been read and scored
     from selector.reports.export import export_csv
     from selector.reports.workbook import build_workbook
 
@@ -239,9 +240,6 @@ class _Renderer:
 
     @classmethod
     def start(cls) -> _Renderer:
-        import multiprocessing
-        import threading
-
         if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
             return cls(None, None)
         context = multiprocessing.get_context("fork")
@@ -281,7 +279,7 @@ class _Renderer:
 
 def _render_here(html: str, say: Callable[[str], None]) -> bytes:
     """Render in this process; WeasyPrint is imported only now (the helper usually has it)."""
-    from selector.reports.pdf import html_to_pdf
+    from selector.reports.pdf import html_to_pdf  # WeasyPrint, half a second
 
     return html_to_pdf(html, progress=say)
 
@@ -289,7 +287,7 @@ def _render_here(html: str, say: Callable[[str], None]) -> bytes:
 def _render_worker(connection: Any) -> None:
     """The helper: import WeasyPrint at once, then render the one HTML it is sent."""
     try:
-        from selector.reports.pdf import html_to_pdf
+        from selector.reports.pdf import html_to_pdf  # WeasyPrint: what the helper is for
 
         html = connection.recv()
         pdf = html_to_pdf(html, progress=lambda stage: connection.send(("stage", stage)))

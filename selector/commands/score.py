@@ -17,6 +17,7 @@ from selector.commands.files import (
 )
 from selector.runtime import cyclic_gc_paused
 from selector.scoring.model import Result, ScoringError
+from selector.scoring.numbers import figure, money, points
 from selector.scoring.words import word
 
 if TYPE_CHECKING:
@@ -109,8 +110,6 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
 
 def ranking_table(result: Result, lang: str) -> str:
     """The ranking as a plain-text table in `lang`, then the disqualified vendors."""
-    from selector.scoring.numbers import figure, money, points
-
     words = _HEADINGS[lang]
     template = result.template
     groups = [g for g in template.groups if g.weight > 0]

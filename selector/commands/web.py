@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from selector import create_app
+from selector.paths import EXAMPLES_DIR
+from selector.queue import get_queue
+from selector.services import ServiceError
+from selector.services.demo import is_empty, load_demo
+from selector.services.passwords import password_problem
+from selector.services.users import create_user, find_user, list_users, set_active, set_password
+from selector.store.db import get_session
+from selector.store.migrations import current_revision, head_revision, upgrade
+from selector.web.auth import password_hash_method
+
 
 def _app(**config: Any) -> Any:
-    from selector import create_app
-
     return create_app(config or None)
 
 
 @click.command("init-db")
 def init_db() -> None:
     """Create the database, or upgrade it to the newest schema (Alembic)."""
-    from selector.store.migrations import current_revision, head_revision, upgrade
-
     app = _app()
     url = app.config["DATABASE_URL"]
     before = current_revision(url)
@@ -43,16 +51,12 @@ def init_db() -> None:
 )
 def serve(host: str, port: int, secure_cookies: bool | None) -> None:
     """Run the development server (for production use gunicorn; see the README)."""
-    import os
-
     overrides: dict[str, Any] = {}
     if secure_cookies is not None:
         overrides["SESSION_COOKIE_SECURE"] = secure_cookies
     elif "SELECTOR_SESSION_COOKIE_SECURE" not in os.environ:
         overrides["SESSION_COOKIE_SECURE"] = False  # plain HTTP: a Secure cookie would not stick
     app = _app(**overrides)
-    from selector.queue import get_queue
-
     reports = get_queue(app)
     consumer = None if reports.immediate else reports.consumer(workers=1)
     if consumer is not None:  # reports render in this process, beside the requests
@@ -74,8 +78,6 @@ def worker(workers: int) -> None:
     Uses the queue SELECTOR_QUEUE_URL names (default: SQLite in the instance folder, which
     `selector serve` also works itself). Ctrl+C or SIGTERM stops it after the current work.
     """
-    from selector.queue import get_queue
-
     reports = get_queue(_app())
     if reports.immediate:
         raise click.ClickException("SELECTOR_QUEUE_URL is 'immediate': there is no queue to "
@@ -94,13 +96,6 @@ def worker(workers: int) -> None:
 )
 def demo(password: str | None, if_empty: bool) -> None:
     """Load the demo users and the two CRM tenders, and print the logins."""
-    from selector import PROJECT_ROOT
-    from selector.services import ServiceError
-    from selector.services.demo import is_empty, load_demo
-    from selector.services.passwords import password_problem
-    from selector.store.db import get_session
-    from selector.web import password_hash_method
-
     app = _app()
     with app.app_context():
         session = get_session()
@@ -121,7 +116,7 @@ def demo(password: str | None, if_empty: bool) -> None:
         try:
             logins = load_demo(
                 session,
-                examples_dir=PROJECT_ROOT / "examples" / "crm-tender",
+                examples_dir=EXAMPLES_DIR / "crm-tender",
                 criteria_dir=Path(app.config["CRITERIA_DIR"]),
                 password=password,
                 hash_method=password_hash_method(app),
@@ -159,11 +154,6 @@ def user() -> None:
 )
 def user_create(username: str, role: str, display_name: str, password: str) -> None:
     """Create a user."""
-    from selector.services import ServiceError
-    from selector.services.users import create_user
-    from selector.store.db import get_session
-    from selector.web import password_hash_method
-
     app = _app()
     with app.app_context():
         try:
@@ -183,9 +173,6 @@ def user_create(username: str, role: str, display_name: str, password: str) -> N
 @user.command("list")
 def user_list() -> None:
     """List the users."""
-    from selector.services.users import list_users
-    from selector.store.db import get_session
-
     with _app().app_context():
         for item in list_users(get_session()):
             state = "active" if item.active else "disabled"
@@ -207,9 +194,6 @@ def user_enable(username: str) -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
-    from selector.services.users import find_user, set_active
-    from selector.store.db import get_session
-
     app = _app()
     with app.app_context():
         session = get_session()
@@ -225,11 +209,6 @@ def _set_active(username: str, active: bool) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def user_password(username: str, password: str) -> None:
     """Set a user's password; their sessions end."""
-    from selector.services import ServiceError
-    from selector.services.users import find_user, set_password
-    from selector.store.db import get_session
-    from selector.web import password_hash_method
-
     app = _app()
     with app.app_context():
         session = get_session()

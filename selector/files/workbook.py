@@ -91,7 +91,7 @@ def read_workbook(source: str | Path | IO[bytes], source_name: str | None = None
     """The Entries, Bids, Consensus and Rates sheets of an exported workbook (either
     language), as the tables the readers take. Raises InputError naming the file and what
     is missing when it is not such a workbook."""
-    import openpyxl
+    import openpyxl  # only for a workbook: `selector score` on CSV files never loads it
 
     name = source_name or (str(source) if isinstance(source, str | Path)
                            else str(getattr(source, "name", "upload.xlsx")))
@@ -130,7 +130,7 @@ def exported_sheet(stream: IO[bytes], shape: SheetShape, source_name: str) -> Ta
     """The `shape` sheet (e.g. BIDS) of an uploaded workbook that selector export wrote, as
     a Table; None for a CSV file or any other workbook (read as a plain table then). The
     stream is left at its start either way."""
-    import openpyxl
+    import openpyxl  # only for an uploaded workbook, not for every bids upload
 
     if not source_name.lower().endswith((".xlsx", ".xlsm")):
         return None

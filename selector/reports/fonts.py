@@ -12,6 +12,8 @@ for again on each call (so installing the package mends a running server).
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import re
 import shutil
@@ -102,9 +104,6 @@ def _has_font(script: str) -> bool:
 def _has_font_by_library(script: str) -> bool:
     """fontconfig through the library WeasyPrint loads (where `fc-list` is not installed)."""
     try:
-        import ctypes
-        import ctypes.util
-
         name = ctypes.util.find_library("fontconfig") or "libfontconfig.so.1"
         fc = ctypes.CDLL(name)
     except OSError:

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from selector import PROJECT_ROOT
+from selector.paths import STATIC_DIR, TEMPLATES_DIR
 
 if TYPE_CHECKING:
     import jinja2
 
     from selector.reports.context import ReportContext
 
-STATIC_DIR = PROJECT_ROOT / "static"
-TEMPLATES_DIR = PROJECT_ROOT / "templates"
+__all__ = ["STATIC_DIR", "environment", "render_html"]
+
 REPORT_TEMPLATE = "reports/report.html"
 TEMPLATES = {"report": REPORT_TEMPLATE, "appendix": "reports/appendix.html"}
 
@@ -27,7 +27,7 @@ _ENV: jinja2.Environment | None = None
 
 def environment() -> jinja2.Environment:
     """The report's Jinja environment, autoescaping every template, built once per process."""
-    import jinja2
+    import jinja2  # not in the WeasyPrint helper process, which imports this module
 
     global _ENV
     if _ENV is None:

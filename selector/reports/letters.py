@@ -22,10 +22,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from selector.reports.fonts import require_font
+from selector.reports.html import environment
 from selector.reports.labels import labels
 from selector.reports.workbook import safe_slug
 from selector.scoring.model import Result, Text
 from selector.scoring.numbers import money, plain, points
+from selector.scoring.serialize import fingerprint
 
 MANIFEST = "letters.json"
 
@@ -188,8 +191,6 @@ def letters(result: Result, lang: str, extras: Mapping[str, Any] | None = None
 
 def letters_html(items: Sequence[Letter], lang: str) -> str:
     """Every letter in one HTML document, a page each (templates/reports/letters.html)."""
-    from selector.reports.html import environment
-
     words = {key: text.get(lang) for key, text in WORDS.items()}
     return environment().get_template("reports/letters.html").render(
         letters=items, W=words, lang=lang)
@@ -200,16 +201,14 @@ def letter_pdfs(result: Result, lang: str, extras: Mapping[str, Any] | None = No
     """(vendor, one-page PDF) for every vendor, laid out in one pass.
 
     Raises MissingFont when no installed font can draw the letters."""
-    from selector.reports.fonts import require_font
-
     items = letters(result, lang, extras)
     html = letters_html(items, lang)
     require_font(lang, html)
-    from selector.reports.pdf import render_pages
+    from selector.reports.pdf import render_pages  # WeasyPrint: only once a font is there
 
     pages = render_pages(html)
     if len(pages) != len(items):  # a letter ran over a page: lay each out on its own
-        from selector.reports.pdf import html_to_pdf
+        from selector.reports.pdf import html_to_pdf  # WeasyPrint, as above
 
         return [(item.vendor, html_to_pdf(letters_html([item], lang))) for item in items]
     return [(item.vendor, page) for item, page in zip(items, pages, strict=True)]
@@ -237,6 +236,4 @@ def letter_from_zip(data: bytes, vendor: str) -> tuple[str, bytes] | None:
 
 
 def _fingerprint(result: Result) -> str:
-    from selector.scoring.serialize import fingerprint
-
     return fingerprint(result.input)

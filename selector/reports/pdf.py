@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
+import pypdf
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -99,8 +100,6 @@ def render_pages(html: str) -> list[bytes]:
     """Lay `html` out and write it once, then split it into one PDF per page (the bidders'
     letters, a page each). Written once, the fonts are subset once: writing each page
     through WeasyPrint would subset the CJK font again for every page."""
-    import pypdf
-
     whole = html_to_pdf(html)
     reader = pypdf.PdfReader(io.BytesIO(whole))
     pages = []

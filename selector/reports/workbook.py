@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import openpyxl
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -42,6 +43,7 @@ from selector.reports.labels import labels
 from selector.scoring import values
 from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Criterion, Result, Text
+from selector.scoring.serialize import fingerprint
 from selector.scoring.words import EXPORT_SHEET_NAMES, word
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -379,8 +381,6 @@ class _Writer:
     def method(self, ws: Worksheet) -> None:
         """The settings (`method` and `base_currency` are read back by --workbook), the
         rounding and tie rules, and every criterion's rule in words."""
-        from selector.scoring.serialize import fingerprint
-
         words, lang, inp = self.words, self.lang, self.result.input
         _header(ws, [METHOD.header(k, lang) for k, _ in METHOD.columns])
         rows: list[tuple[str, str, str]] = [
@@ -488,8 +488,6 @@ def _finish(ws: Worksheet, *, freeze: str, widths: Mapping[int, int],
 
 def formula_cells(data: bytes) -> Iterable[tuple[str, str, str]]:
     """(sheet, cell, formula) of every formula in a workbook: what the tests inspect."""
-    import openpyxl
-
     book = openpyxl.load_workbook(io.BytesIO(data))
     for ws in book.worksheets:
         for row in ws.iter_rows():

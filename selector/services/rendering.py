@@ -16,7 +16,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from selector.reports.cache import ReportCache, report_key
+from selector.reports.context import build_context
 from selector.reports.fonts import MissingFont, require_font
+from selector.reports.html import render_html
 from selector.scoring.engine import evaluate
 from selector.scoring.model import EvaluationInput, Result, ScoringError, Text
 from selector.scoring.serialize import fingerprint
@@ -88,12 +90,9 @@ def render_document(result: Result, lang: str, kind: str, extras: Mapping[str, A
     """The document's bytes: the leadership report or its appendix (PDF), or the bidders'
     letters (a zip of PDFs). Raises MissingFont when no font can draw it."""
     if kind == "letters":
-        from selector.reports.letters import letters_zip
+        from selector.reports.letters import letters_zip  # openpyxl: for the letters only
 
         return letters_zip(result, lang, extras)
-    from selector.reports.context import build_context
-    from selector.reports.html import render_html
-
     html = render_html(build_context(result, lang, extras, appendix=kind == "appendix"))
     require_font(lang, html)
     from selector.reports.pdf import html_to_pdf  # WeasyPrint: half a second to import

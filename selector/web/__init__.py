@@ -1,13 +1,15 @@
 """The web shell: extensions, blueprints, error pages and security headers.
 
-Views are thin: validate a form, call one service function, flash, redirect.
+Views are thin: validate a form, call one service function, flash, redirect. What the views
+share lives beside them, never here (the blueprints would import this package back): the
+user and the role guard in `auth`, a service error shown on a form in `forms`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar, cast
+from datetime import UTC
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
@@ -30,13 +32,23 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from selector.scoring import numbers
-from selector.scoring.limits import MAX_PROBLEMS
-from selector.services import Forbidden, NotFound, ServiceError, users
+from selector.services import Forbidden, NotFound
+from selector.services.users import load_login
 from selector.store.db import get_session
-from selector.web import i18n, sessions, throttle
+from selector.web import (
+    admin,
+    api,
+    auth,
+    decisions,
+    evaluate,
+    i18n,
+    results,
+    sessions,
+    site,
+    tenders,
+    throttle,
+)
 from selector.web.urls import BoundedInt
-
-F = TypeVar("F", bound=Callable[..., Any])
 
 csrf = CSRFProtect()
 babel = Babel()
@@ -50,8 +62,6 @@ CONTENT_SECURITY_POLICY = (
 
 def register(app: Flask) -> None:
     """Attach extensions, blueprints, template helpers and error handlers to `app`."""
-    from selector.web import admin, api, auth, decisions, evaluate, results, site, tenders
-
     # Before any route is added: `<int:...>` ids beyond the database's range are a 404.
     app.url_map.converters["int"] = BoundedInt
     csrf.init_app(app)
@@ -64,8 +74,6 @@ def register(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(login_id: str) -> Any:
-        from selector.services.users import load_login
-
         return load_login(get_session(), login_id)
 
     @login_manager.unauthorized_handler
@@ -213,41 +221,6 @@ def _register_errors(app: Flask) -> None:
         return error_page(403, _("Not allowed"), i18n.text(error.message))
 
 
-def roles_required(*roles: str) -> Callable[[F], F]:
-    """Let only logged-in users with one of `roles` through (others get 403)."""
-
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
-                return login_manager.unauthorized()
-            if current_user.role not in roles:
-                raise Forbidden(_("Your role does not allow this page or action."))
-            return view(*args, **kwargs)
-
-        return cast(F, wrapped)
-
-    return decorator
-
-
-def flash_error(error: ServiceError) -> None:
-    """Flash a service error and each of its problem lines."""
-    flash(i18n.text(error.message), "error")
-    for problem in error.problems[:MAX_PROBLEMS]:
-        flash(i18n.text(problem), "problem")
-
-
-def password_hash_method(app: Flask | None = None) -> str:
-    """How the app hashes passwords (`PASSWORD_HASH_METHOD`; tests set a cheaper one)."""
-    config = (app or current_app).config
-    return str(config.get("PASSWORD_HASH_METHOD") or users.DEFAULT_HASH_METHOD)
-
-
-def user() -> Any:
-    """The logged-in user (a `selector.store.models.User`)."""
-    return current_user._get_current_object()
-
-
 def format_points(value: Any) -> str:
     """Points, a total, a weight or a maximum on a page: half-up to at most 2 decimals,
     trailing zeros dropped (`numbers.figure`: 98.125 -> 98.13, 40.00 -> 40); — for none."""
@@ -280,23 +253,7 @@ def format_when(value: Any) -> str:
     """A stored time (UTC) in the configured time zone (`TIMEZONE`, default UTC)."""
     if value is None:
         return "—"
-    from datetime import UTC
-    from zoneinfo import ZoneInfo
-
-    from flask import current_app
-
     if value.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
         value = value.replace(tzinfo=UTC)
     zone = ZoneInfo(current_app.config.get("TIMEZONE") or "UTC")
     return str(value.astimezone(zone).strftime("%Y-%m-%d %H:%M"))
-
-
-def apply_error(form: Any, error: ServiceError) -> None:
-    """Show a service error on the form field it names, or as a flash message."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, i18n.text(error.message)]
-        for problem in error.problems[:MAX_PROBLEMS]:
-            flash(i18n.text(problem), "problem")
-    else:
-        flash_error(error)

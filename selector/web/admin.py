@@ -11,14 +11,8 @@ from selector.scoring import words
 from selector.services import ServiceError, views
 from selector.services import users as user_service
 from selector.store.db import get_session
-from selector.web import (
-    apply_error,
-    flash_error,
-    password_hash_method,
-    roles_required,
-    user,
-)
-from selector.web.forms import ActionForm, PasswordForm, UserCreateForm
+from selector.web.auth import password_hash_method, roles_required, user
+from selector.web.forms import ActionForm, PasswordForm, UserCreateForm, apply_error, flash_error
 from selector.web.i18n import current_lang
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")

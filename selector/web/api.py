@@ -12,7 +12,7 @@ from selector.scoring.model import ScoringError
 from selector.scoring.serialize import result_to_json
 from selector.services import Forbidden, NotFound, access, results
 from selector.store.db import get_session
-from selector.web import user
+from selector.web.auth import user
 from selector.web.i18n import text
 
 bp = Blueprint("api", __name__, url_prefix="/api")

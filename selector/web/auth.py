@@ -1,19 +1,34 @@
-"""Logging in and out."""
+"""Logging in and out, and what every view asks of it: the logged-in user (`user`), the
+role guard (`roles_required`) and how passwords are hashed (`password_hash_method`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
-from selector.services import users
+from selector.services import Forbidden, users
 from selector.store.db import get_session
 from selector.web import sessions
 from selector.web.forms import ActionForm, LoginForm
 from selector.web.urls import safe_next
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 bp = Blueprint("auth", __name__)
 
@@ -80,3 +95,31 @@ def too_many_logins(error: RateLimitExceeded) -> Any:
     ]
     page = render_template("auth/login.html", form=form)
     return page, 429, {"Retry-After": str(window_seconds)}
+
+
+def user() -> Any:
+    """The logged-in user (a `selector.store.models.User`)."""
+    return current_user._get_current_object()
+
+
+def roles_required(*roles: str) -> Callable[[F], F]:
+    """Let only logged-in users with one of `roles` through (others get 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+            if current_user.role not in roles:
+                raise Forbidden(_("Your role does not allow this page or action."))
+            return view(*args, **kwargs)
+
+        return cast(F, wrapped)
+
+    return decorator
+
+
+def password_hash_method(app: Flask | None = None) -> str:
+    """How the app hashes passwords (`PASSWORD_HASH_METHOD`; tests set a cheaper one)."""
+    config = (app or current_app).config
+    return str(config.get("PASSWORD_HASH_METHOD") or users.DEFAULT_HASH_METHOD)

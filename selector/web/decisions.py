@@ -16,8 +16,8 @@ from selector.scoring.limits import MAX_TEXT
 from selector.scoring.sensitivity import weight_flips
 from selector.services import ServiceError, access, decisions, templates, views
 from selector.store.db import get_session
-from selector.web import flash_error, roles_required, user
-from selector.web.forms import Form
+from selector.web.auth import roles_required, user
+from selector.web.forms import Form, flash_error
 from selector.web.i18n import current_lang
 
 bp = Blueprint("decisions", __name__, url_prefix="/tenders")

@@ -37,7 +37,7 @@ from selector.scoring.model import ScoringError, Text
 from selector.services import access, rendering, results
 from selector.store.db import get_session
 from selector.store.models import TenderState
-from selector.web import user
+from selector.web.auth import user
 from selector.web.i18n import current_lang
 
 bp = Blueprint("downloads", __name__, url_prefix="/tenders")
@@ -235,7 +235,7 @@ def export_xlsx(tender_id: int) -> Any:
     """The live workbook (`selector.reports.workbook`), named after the tender and its
     language: totals and ranks as formulas over the Points and Weights sheets, and the
     inputs that `selector score --workbook` reads back."""
-    from selector.reports.workbook import build_workbook
+    from selector.reports.workbook import build_workbook  # openpyxl: on the first download
 
     scored = _scored(tender_id)
     if scored is None:
@@ -249,6 +249,7 @@ def export_xlsx(tender_id: int) -> Any:
 @login_required
 def export_csv(tender_id: int, sheet: str) -> Any:
     """One sheet as CSV (UTF-8 with BOM); 404 for a sheet that does not exist."""
+    # pandas: on the first download, not when a worker starts
     from selector.reports.export import SHEETS
     from selector.reports.export import export_csv as build
 

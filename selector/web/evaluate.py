@@ -10,8 +10,14 @@ from flask_babel import gettext as _
 from selector.scoring import rules
 from selector.services import ServiceError, StaleEdit, sheets
 from selector.store.db import get_session
-from selector.web import apply_error, roles_required, user
-from selector.web.forms import ConflictForm, comment_field_name, score_sheet_form, value_field_name
+from selector.web.auth import roles_required, user
+from selector.web.forms import (
+    ConflictForm,
+    apply_error,
+    comment_field_name,
+    score_sheet_form,
+    value_field_name,
+)
 from selector.web.i18n import current_lang, text
 
 bp = Blueprint("evaluate", __name__, url_prefix="/tenders")

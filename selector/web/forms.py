@@ -2,7 +2,8 @@
 
 Forms check the shape of what was typed (present, short enough, a number); the rules that
 need the database (a taken username, a state that forbids the action) live in services.
-The score sheet form is generated from the tender's criteria by `score_sheet_form`.
+The score sheet form is generated from the tender's criteria by `score_sheet_form`;
+`apply_error` shows a service error on the field it names (`flash_error` as messages).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -47,6 +49,7 @@ from selector.scoring.limits import (
     MAX_NUMBER_DIGITS,
     MAX_PASSWORD,
     MAX_PERCENT,
+    MAX_PROBLEMS,
     MAX_RATE,
     MAX_TEXT,
     MAX_USERNAME,
@@ -61,6 +64,8 @@ from selector.scoring.limits import (
 from selector.scoring.model import Criterion
 from selector.scoring.numbers import plain
 from selector.scoring.values import NUMBER_RE
+from selector.services import ServiceError
+from selector.web import i18n
 from selector.web.i18n import current_lang
 
 try:  # WTForms 3.3 names options SelectChoice and deprecates (value, label) tuples
@@ -468,3 +473,21 @@ def score_sheet_form(criteria: list[Criterion], lang: str, **kwargs: Any) -> Sco
     form_class = type("ScoreSheetForm", (ScoreSheetBase,), attrs)
     form: ScoreSheetBase = form_class(**kwargs)
     return form
+
+
+def flash_error(error: ServiceError) -> None:
+    """Flash a service error and each of its problem lines."""
+    flash(i18n.text(error.message), "error")
+    for problem in error.problems[:MAX_PROBLEMS]:
+        flash(i18n.text(problem), "problem")
+
+
+def apply_error(form: Any, error: ServiceError) -> None:
+    """Show a service error on the form field it names, or as a flash message."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*field.errors, i18n.text(error.message)]
+        for problem in error.problems[:MAX_PROBLEMS]:
+            flash(i18n.text(problem), "problem")
+    else:
+        flash_error(error)

@@ -16,9 +16,9 @@ from selector.scoring.serialize import fingerprint
 from selector.services import ServiceError, access, decisions, results, templates, views
 from selector.services import consensus as consensus_service
 from selector.store.db import get_session
-from selector.web import apply_error, flash_error, roles_required, user
+from selector.web.auth import roles_required, user
 from selector.web.decisions import WEIGHT_FIELD
-from selector.web.forms import ActionForm, ConsensusForm, FlagReviewForm
+from selector.web.forms import ActionForm, ConsensusForm, FlagReviewForm, apply_error, flash_error
 from selector.web.i18n import current_lang
 
 bp = Blueprint("results", __name__, url_prefix="/tenders")

@@ -21,7 +21,7 @@ from selector.services.templates import (
 )
 from selector.store.db import get_session
 from selector.store.models import Tender, TenderState
-from selector.web import apply_error, flash_error, roles_required, user
+from selector.web.auth import roles_required, user
 from selector.web.downloads import queue_final_reports
 from selector.web.forms import (
     ActionForm,
@@ -34,6 +34,8 @@ from selector.web.forms import (
     TenderSettingsForm,
     TransitionForm,
     VendorForm,
+    apply_error,
+    flash_error,
     parse_decimal,
 )
 from selector.web.i18n import current_lang, text
