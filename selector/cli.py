@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "report": "selector.commands.report:report",
     "export": "selector.commands.report:export",
     "check-deploy": "selector.commands.deploy:check_deploy",
+    "audit": "selector.commands.audit:audit",
 }
 
 

@@ -185,6 +185,7 @@ class ReportContext:
     kind: str = "report"  # "report": the decision; "appendix": the per-input evidence
     has_bands: bool = False
     consensus: tuple[tuple[str, str, str, str], ...] = ()  # vendor, code, value, reason
+    audit_head: str = ""  # "#<events> <hash>" of the audit chain when the report was made
 
 
 # --- building it ------------------------------------------------------------------------------
@@ -305,6 +306,7 @@ def build_context(
         committee=committee,
         chair=chair,
         fingerprint=str(extras.get("fingerprint") or _fingerprint(result)),
+        audit_head=_audit_head(extras.get("audit_head")),
         method=result.input.method,
         currency=currency,
         groups=tuple(heads_by_id[g.id] for g in ranked_groups),
@@ -346,6 +348,13 @@ def _consensus_rows(result: Result, codes: Mapping[str, str], lang: str
         rows.append((agreed.vendor, f"{codes.get(agreed.criterion, '')} {title}".strip(),
                      value, " ".join(agreed.reason.split())))
     return rows
+
+
+def _audit_head(head: Any) -> str:
+    """The chain head fact (`{"seq": n, "hash": h}`) as printed on the sign-off page."""
+    if not isinstance(head, Mapping) or not head.get("hash"):
+        return ""
+    return f"#{head.get('seq')} {head['hash']}"
 
 
 def _fingerprint(result: Result) -> str:

@@ -27,6 +27,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "template": "评分模板",
         "committee": "评审委员会",
         "fingerprint": "评分输入指纹(SHA-256)",
+        "audit_head": "审计链头(selector audit verify 可核验)",
         "fingerprint_note": "用同一组输入运行 selector score --json 可复现此指纹。",
         "contents": "目录",
         # footer: 第 X 页 / 共 Y 页
@@ -194,6 +195,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "template": "Criteria template",
         "committee": "Evaluation committee",
         "fingerprint": "Scoring input fingerprint (SHA-256)",
+        "audit_head": "Audit chain head (checked by selector audit verify)",
         "fingerprint_note": "selector score --json on the same inputs reproduces it.",
         "contents": "Contents",
         "page_before": "Page",

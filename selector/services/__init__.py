@@ -17,7 +17,11 @@ from sqlalchemy.orm import Session
 
 from selector.scoring.limits import MAX_TEXT, forbidden_character
 from selector.scoring.model import Text
+from selector.store.audit import append
 from selector.store.models import AuditEvent, Tender, User
+
+#: The key of `Session.info` under which the web layer puts the request's remote address.
+REMOTE_ADDR = "remote_addr"
 
 
 class ServiceError(Exception):
@@ -115,24 +119,21 @@ def audit(
     *,
     actor: User | None = None,
     tender: Tender | None = None,
+    tender_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event to the session's current transaction (committed with it)."""
-    event = AuditEvent(
-        action=action,
+    """Append an audit event to the chain, in the session's current write transaction.
+
+    The remote address comes from `session.info["remote_addr"]`, which the web layer sets
+    per request (services never see the request); the command line leaves it empty.
+    """
+    if tender is not None and tender.id is None:
+        session.flush()
+    return append(
+        session,
+        action,
         actor_id=actor.id if actor is not None else None,
-        tender_id=tender.id if tender is not None else None,
-        detail=_jsonable(detail),
+        tender_id=tender.id if tender is not None else tender_id,
+        detail=detail,
+        remote_addr=session.info.get(REMOTE_ADDR),
     )
-    session.add(event)
-    return event
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)

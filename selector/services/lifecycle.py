@@ -315,6 +315,6 @@ def delete_tender(session: Session, tender_id: int, *, actor: User) -> str:
         tender = change.tender
         name = tender.name
         # The event outlives the tender, so it names it instead of pointing at it.
-        audit(session, "tender.delete", actor=actor, tender=None, tender_id=tender.id, name=name)
+        audit(session, "tender.delete", actor=actor, tender_id=tender.id, name=name)
         session.delete(tender)
     return name

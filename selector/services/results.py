@@ -19,6 +19,7 @@ from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, Scor
 from selector.scoring.model import Entry as ScoreEntry
 from selector.services import NotFound
 from selector.services.templates import template_of
+from selector.store.audit import chain_head
 from selector.store.models import (
     Assignment,
     ConflictDeclaration,
@@ -229,10 +230,10 @@ def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
         "closed_at": tender.closed_at,
         "finalised_at": tender.finalised_at,
         "committee": committee,
+        "audit_head": dict(zip(("seq", "hash"), chain_head(session), strict=True)),
         "flag_reviews": {
             flag: [
-                {"note": r.note, "author": r.author, "created_at": r.created_at}
-                for r in reviews
+                {"note": r.note, "author": r.author, "created_at": r.created_at} for r in reviews
             ]
             for flag, reviews in reviews_by_flag(session, tender.id).items()
         },

@@ -39,6 +39,7 @@ from selector.services import (
 )
 from selector.services.templates import template_from_snapshot, template_json, template_of
 from selector.services.uow import tender_change
+from selector.store.audit import changes, tender_values
 from selector.store.db import write_transaction
 from selector.store.models import (
     Assignment,
@@ -201,6 +202,7 @@ def create_tender(
             name=name,
             template=template.id,
             source=template_source,
+            changes=changes({}, tender_values(session, tender.id)),
         )
     return tender
 

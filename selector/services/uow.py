@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,29 +25,49 @@ from sqlalchemy.orm import Session
 from selector.scoring.model import Text
 from selector.services import ServiceError, audit
 from selector.services.access import chaired_tender
+from selector.store.audit import changes, tender_values
 from selector.store.db import write_transaction
-from selector.store.models import AuditEvent, Tender, User
+from selector.store.models import Tender, User
 
 #: An access rule: the tender if `actor` may change it, else NotFound or Forbidden.
 Access = Callable[[Session, int, User], Tender]
 
 
-@dataclass(frozen=True)
+@dataclass
 class TenderChange:
     """The open unit of work: the session, the tender being changed and who changes it."""
 
     session: Session
     tender: Tender
     actor: User
+    before: dict[str, Any] = field(default_factory=dict)
+    pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def require_state(self, states: Iterable[str], refusal: Text) -> None:
         """Refuse (ServiceError with `refusal`) unless the tender is in one of `states`."""
         if self.tender.state not in tuple(states):
             raise ServiceError(refusal)
 
-    def audit(self, action: str, **detail: Any) -> AuditEvent:
-        """Record `action` by the actor on the tender, in this unit's transaction."""
-        return audit(self.session, action, actor=self.actor, tender=self.tender, **detail)
+    def audit(self, action: str, **detail: Any) -> None:
+        """Record `action` by the actor on the tender, in this unit's transaction.
+
+        The event is appended to the chain when the block ends, after the change: the last
+        event of the unit carries ``changes``, each stored value the unit changed as
+        ``key: [before, after]`` (`selector.store.audit.tender_values`).
+        """
+        self.pending.append((action, detail))
+
+    def _write(self) -> None:
+        self.session.flush()
+        after = tender_values(self.session, self.tender.id)
+        changed = changes(self.before, after)
+        if not self.pending and not changed:
+            return
+        events = self.pending or [("tender.change", {})]
+        for index, (action, detail) in enumerate(events):
+            if index == len(events) - 1 and changed:
+                detail = {**detail, "changes": changed}
+            audit(self.session, action, actor=self.actor, tender=self.tender, **detail)
 
 
 @contextmanager
@@ -66,7 +86,8 @@ def tender_change(
     given, are the states the change is allowed in, and `refusal` the message otherwise.
     """
     with write_transaction(session):
-        change = TenderChange(session, access(session, tender_id, actor), actor)
+        tender = access(session, tender_id, actor)
+        change = TenderChange(session, tender, actor, tender_values(session, tender.id))
         if states is not None:
             change.require_state(
                 states,
@@ -76,3 +97,4 @@ def tender_change(
                 ),
             )
         yield change
+        change._write()

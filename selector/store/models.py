@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     CheckConstraint,
@@ -29,6 +30,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -416,18 +418,87 @@ class FlagReview(Base):
 
 
 class AuditEvent(Base):
-    """Who did what, when: written by every service function in its own transaction."""
+    """Who did what, when, from where: one link of the tamper-evident audit chain.
+
+    Written by every service function in the transaction of its change, never updated or
+    deleted (the database refuses both: `selector.store.audit`). `seq` orders the chain;
+    `hash` is SHA-256 (HMAC when SELECTOR_AUDIT_KEY is set) of the event's canonical content
+    and `prev_hash`. `detail["changes"]` holds each stored value the change touched as
+    ``key: [before, after]``, so `selector audit verify` can replay them.
+    """
 
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # SET NULL, not CASCADE: the record of a deleted draft tender outlives it.
-    tender_id: Mapped[int | None] = mapped_column(
-        ForeignKey("tender.id", ondelete="SET NULL"), index=True
-    )
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    # No foreign key: the record of a deleted draft tender outlives it, unchanged.
+    tender_id: Mapped[int | None] = mapped_column(Integer, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    prev_hash: Mapped[str] = mapped_column(String(64), default="")
+    hash: Mapped[str] = mapped_column(String(64), default="")
 
     actor: Mapped[User | None] = relationship()
+
+
+class AuditChainHead(Base):
+    """The one row holding the chain's last `seq` and `hash`; appends lock it (PostgreSQL)."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+# The database refuses UPDATE and DELETE on the record (see selector.store.audit); created
+# with the table by create_all, and by migration 0002 on existing databases.
+AUDIT_REFUSAL = "audit_event is append-only"
+
+#: (dialect, statement) pairs that make the database refuse UPDATE and DELETE on the record.
+AUDIT_TRIGGERS: tuple[tuple[str, str], ...] = (
+    (
+        "sqlite",
+        "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
+        f"BEGIN SELECT RAISE(ABORT, '{AUDIT_REFUSAL}'); END",
+    ),
+    (
+        "sqlite",
+        "CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event "
+        f"BEGIN SELECT RAISE(ABORT, '{AUDIT_REFUSAL}'); END",
+    ),
+    (
+        "postgresql",
+        "CREATE FUNCTION audit_event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN RAISE EXCEPTION '{AUDIT_REFUSAL}'; END $$",
+    ),
+    (
+        "postgresql",
+        "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
+        "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse_change()",
+    ),
+    (
+        "postgresql",
+        "CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_event_refuse_change()",
+    ),
+)
+
+AUDIT_DROP_TRIGGERS: tuple[tuple[str, str], ...] = (
+    ("sqlite", "DROP TRIGGER IF EXISTS audit_event_no_update"),
+    ("sqlite", "DROP TRIGGER IF EXISTS audit_event_no_delete"),
+    ("postgresql", "DROP TRIGGER IF EXISTS audit_event_append_only ON audit_event"),
+    ("postgresql", "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_event"),
+    ("postgresql", "DROP FUNCTION IF EXISTS audit_event_refuse_change()"),
+)
+
+for _dialect, _statement in AUDIT_TRIGGERS:
+    event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
+event.listen(
+    AuditChainHead.__table__,
+    "after_create",
+    DDL("INSERT INTO audit_chain_head (id, seq, hash) VALUES (1, 0, '')"),
+)

@@ -32,7 +32,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from selector.scoring import numbers
-from selector.services import Forbidden, NotFound
+from selector.services import REMOTE_ADDR, Forbidden, NotFound
 from selector.services.users import load_login
 from selector.store.db import get_session
 from selector.web import (
@@ -98,6 +98,11 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["plain"] = format_plain
     app.jinja_env.filters["signed"] = format_signed
     app.jinja_env.filters["decimals"] = format_decimals
+
+    @app.before_request
+    def record_remote_address() -> None:
+        # "From where" for the audit record: services read it from the session's info.
+        get_session().info[REMOTE_ADDR] = request.remote_addr
 
     _register_errors(app)
     sessions.init_app(app)

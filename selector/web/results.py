@@ -13,7 +13,7 @@ from selector.scoring import values
 from selector.scoring.checks import decision_checks
 from selector.scoring.model import Result
 from selector.scoring.serialize import fingerprint
-from selector.services import ServiceError, access, decisions, results, templates, views
+from selector.services import ServiceError, access, decisions, record, results, templates, views
 from selector.services import consensus as consensus_service
 from selector.store.db import get_session
 from selector.web.auth import roles_required, user
@@ -60,6 +60,7 @@ def show(tender_id: int) -> Any:
         sensitivity=checks.sensitivity if checks else None,
         break_evens=checks.sensitivity.weights if checks else {},
         fingerprint=fingerprint(result.input) if result else "",
+        audit_head=record.head(session),
         problems=problems,
         entries=_entries_by_cell(result) if result else {},
         value_label=lambda c, v: values.label(c, v).get(lang),

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, pool
 
+from selector.store.migrations import head_revision
 from selector.store.models import Base
 from tests.web.conftest import SelectorRunner
 
@@ -14,7 +15,7 @@ def test_init_db_creates_the_schema_the_models_describe(database_url):
     runner = SelectorRunner(database_url)
     result = runner.invoke(["init-db"])
     assert result.exit_code == 0, result.output
-    assert "upgraded from empty to 0001" in result.output
+    assert f"upgraded from empty to {head_revision()}" in result.output  # 0002: issue 11
     engine = create_engine(database_url, poolclass=pool.NullPool)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})

@@ -1,0 +1,212 @@
+"""The tamper-evident audit chain: appending, hashing, the database's refusal, replay facts.
+
+Each `AuditEvent` is a link: its `hash` is SHA-256 over its canonical content (sequence
+number, UTC time, actor, tender, action, remote address, detail — JSON with sorted keys)
+followed by the previous event's hash; HMAC-SHA-256 with the secret in `SELECTOR_AUDIT_KEY`
+when that is set, so that someone with write access to the database but not the key cannot
+rebuild a consistent chain. Appends are serialised on the one-row `audit_chain_head`
+(`SELECT … FOR UPDATE` on PostgreSQL; SQLite's write transactions are already BEGIN
+IMMEDIATE, one writer at a time), so concurrent writers never fork the chain.
+
+The database refuses UPDATE and DELETE on `audit_event` (SQLite triggers, a PostgreSQL
+trigger function): `TRIGGERS` below, installed by migration 0002 and by `create_all`.
+
+`tender_values` reads the stored values the record vouches for — entries (value and
+comment), bids, rates, consensus values and the tender's state — as plain ``key: value``
+pairs; a unit of work diffs them before and after its change into the event's
+``detail["changes"]``, and `selector audit verify` replays those against the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from selector.store.models import (
+    AUDIT_DROP_TRIGGERS,
+    AUDIT_REFUSAL,
+    AUDIT_TRIGGERS,
+    AuditChainHead,
+    AuditEvent,
+    Bid,
+    Consensus,
+    Entry,
+    ExchangeRate,
+    ScoreSheet,
+    Tender,
+    TenderCriterion,
+    User,
+    Vendor,
+)
+
+KEY_ENV = "SELECTOR_AUDIT_KEY"
+HEAD_ID = 1
+REFUSAL = AUDIT_REFUSAL
+
+TRIGGERS, DROP_TRIGGERS = AUDIT_TRIGGERS, AUDIT_DROP_TRIGGERS
+
+
+# --- hashing -----------------------------------------------------------------------------
+
+
+def _key() -> bytes | None:
+    secret = os.environ.get(KEY_ENV, "")
+    return secret.encode() if secret else None
+
+
+def utc_text(moment: datetime) -> str:
+    """The event's time as hashed: ISO 8601 in UTC with microseconds (SQLite drops the zone)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def canonical(event_row: AuditEvent) -> bytes:
+    """The event's content as hashed: JSON, sorted keys, no spaces, UTF-8."""
+    content = {
+        "seq": event_row.seq,
+        "at": utc_text(event_row.created_at),
+        "actor": event_row.actor_id,
+        "tender": event_row.tender_id,
+        "action": event_row.action,
+        "from": event_row.remote_addr,
+        "detail": event_row.detail or {},
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def link_hash(event_row: AuditEvent, prev_hash: str, key: bytes | None = None) -> str:
+    """The hash that `event_row` must carry after `prev_hash`."""
+    key = _key() if key is None else key
+    message = prev_hash.encode() + b"\n" + canonical(event_row)
+    if key:
+        return hmac.new(key, message, hashlib.sha256).hexdigest()
+    return hashlib.sha256(message).hexdigest()
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, Decimal):
+        return plain_decimal(value)
+    return str(value)
+
+
+def plain_decimal(value: Decimal) -> str:
+    """A stored amount as text that both engines agree on (no trailing zeros, no exponent)."""
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+# --- appending ---------------------------------------------------------------------------
+
+
+def append(
+    session: Session,
+    action: str,
+    *,
+    actor_id: int | None,
+    tender_id: int | None,
+    detail: Mapping[str, Any],
+    remote_addr: str | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, in the session's current (write) transaction.
+
+    The chain head row is locked (FOR UPDATE; SQLite holds the write lock already), so the
+    next writer waits until this transaction commits and then links to this event.
+    """
+    head = session.execute(
+        select(AuditChainHead)
+        .where(AuditChainHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if head is None:  # a database created before the head row existed
+        head = AuditChainHead(id=HEAD_ID, seq=0, hash="")
+        session.add(head)
+    row = AuditEvent(
+        seq=head.seq + 1,
+        action=action,
+        actor_id=actor_id,
+        tender_id=tender_id,
+        detail=jsonable(detail),
+        remote_addr=(remote_addr or None) and str(remote_addr)[:64],
+        created_at=datetime.now(UTC),
+        prev_hash=head.hash,
+    )
+    row.hash = link_hash(row, head.hash)
+    head.seq, head.hash = row.seq, row.hash
+    session.add(row)
+    session.flush()
+    return row
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """The chain's length and last hash, as printed on the results page and the PDF."""
+    head = session.get(AuditChainHead, HEAD_ID)
+    return (head.seq, head.hash) if head is not None else (0, "")
+
+
+# --- the values the record vouches for ---------------------------------------------------
+
+
+def tender_values(session: Session, tender_id: int) -> dict[str, Any]:
+    """Every stored value of a tender that the record vouches for, as ``key: value``.
+
+    Keys: ``state``; ``entry:<evaluator>:<vendor id>:<criterion>`` → [value, comment];
+    ``bid:<vendor id>:<criterion>`` → [amount, currency]; ``rate:<currency>`` → rate;
+    ``consensus:<vendor id>:<criterion>`` → value.
+    """
+    values: dict[str, Any] = {}
+    state = session.scalar(select(Tender.state).where(Tender.id == tender_id))
+    if state is None:
+        return values
+    values["state"] = str(state)
+    for username, vendor_id, criterion, value, comment in session.execute(
+        select(User.username, ScoreSheet.vendor_id, TenderCriterion.key, Entry.value, Entry.comment)
+        .join(ScoreSheet, Entry.sheet_id == ScoreSheet.id)
+        .join(User, ScoreSheet.evaluator_id == User.id)
+        .join(TenderCriterion, Entry.criterion_id == TenderCriterion.id)
+        .where(ScoreSheet.tender_id == tender_id)
+    ):
+        values[f"entry:{username}:{vendor_id}:{criterion}"] = [value, comment or ""]
+    for vendor_id, criterion, amount, currency in session.execute(
+        select(Bid.vendor_id, TenderCriterion.key, Bid.amount, Bid.currency)
+        .join(Vendor, Bid.vendor_id == Vendor.id)
+        .join(TenderCriterion, Bid.criterion_id == TenderCriterion.id)
+        .where(Vendor.tender_id == tender_id)
+    ):
+        values[f"bid:{vendor_id}:{criterion}"] = [plain_decimal(Decimal(amount)), currency]
+    for currency, rate in session.execute(
+        select(ExchangeRate.currency, ExchangeRate.rate).where(ExchangeRate.tender_id == tender_id)
+    ):
+        values[f"rate:{currency}"] = plain_decimal(Decimal(rate))
+    for vendor_id, criterion, value in session.execute(
+        select(Consensus.vendor_id, TenderCriterion.key, Consensus.value)
+        .join(TenderCriterion, Consensus.criterion_id == TenderCriterion.id)
+        .where(Consensus.tender_id == tender_id)
+    ):
+        values[f"consensus:{vendor_id}:{criterion}"] = value
+    return values
+
+
+def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``key: [before, after]`` for every value that differs (None: absent)."""
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
