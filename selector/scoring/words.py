@@ -129,6 +129,11 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
     "tender.template": Text(
         "{actor} 将评分模板换为 {template}", "{actor} put the tender on the template {template}"
     ),
+    "tender.change": Text("{actor} 更改了项目的数据", "{actor} changed the tender's data"),
+    "audit.baseline": Text(
+        "审计链启用时项目的数据(作为基准)",
+        "The tender's data when the audit chain began (the baseline)",
+    ),
     "tender.delete": Text(
         "{actor} 删除了草稿项目 {name}", "{actor} deleted the draft tender {name}"
     ),
@@ -217,6 +222,7 @@ PRICES_HIDDEN: Final = Text("不可查看报价", "prices hidden")
 BOOLEANS: Final[Mapping[bool, Text]] = {True: Text("是", "yes"), False: Text("否", "no")}
 
 DETAIL_NAMES: Final[Mapping[str, Text]] = {
+    "changes": Text("更改的数据", "changed values"),
     "actor": Text("操作人", "by"),
     "user": Text("用户", "user"),
     "username": Text("用户名", "username"),

@@ -90,7 +90,9 @@ def describe(
     details = [
         _named(key, shown(key))
         for key, value in detail.items()
-        if key not in said and key not in ("before", "after") and value not in (None, "", [])
+        # "changes" (every stored value's before and after) is for `selector audit verify`
+        if key not in said and key not in ("before", "after", "changes")
+        and value not in (None, "", [])
     ]
     return sentence, (*details, *_changes(detail, shown))
 

@@ -67,7 +67,10 @@ class TenderChange:
         for index, (action, detail) in enumerate(events):
             if index == len(events) - 1 and changed:
                 detail = {**detail, "changes": changed}
-            audit(self.session, action, actor=self.actor, tender=self.tender, **detail)
+            self._append(action, detail)
+
+    def _append(self, action: str, detail: dict[str, Any]) -> None:
+        audit(self.session, action, actor=self.actor, tender=self.tender, **detail)
 
 
 @contextmanager
