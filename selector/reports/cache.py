@@ -80,6 +80,11 @@ class ReportCache:
         return str(payload.get("reason")), Text(zh=str(message.get("zh", "")),
                                                  en=str(message.get("en", "")))
 
+    def forget(self, key: str) -> None:
+        """Forget a failure of `key` (and any queued mark), so that it is rendered again."""
+        self._failed(key).unlink(missing_ok=True)
+        self._queued(key).unlink(missing_ok=True)
+
     def claim(self, key: str) -> bool:
         """Mark `key` as queued; False when a render of it is already on its way."""
         mark = self._queued(key)

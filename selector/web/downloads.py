@@ -22,6 +22,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -107,16 +108,25 @@ def _pdf(tender_id: int, *, appendix: bool) -> Any:
     return _document(tender_id, "appendix" if appendix else "report")
 
 
-def _document(tender_id: int, kind: str) -> Any:
-    """The cached document, else queue its render and show the progress page (202)."""
+def _document(tender_id: int, kind: str) -> Response:
+    """The cached document, else queue its render and show the progress page (202).
+
+    A failure that the data decide (a tender that cannot be scored) stays until the data
+    change, which gives another key; a missing font (installed since: the check above
+    passed) or an unexpected error is shown once and then tried again."""
     session = get_session()
     tender = access.results_tender(session, tender_id, user())
     lang = _lang()
     job = rendering.job_for(session, tender.id, lang, kind)
     problem = missing_font(lang, job.names)
     if problem is not None:
-        return _cannot_render(problem)
+        return make_response(_cannot_render(problem))
     reports = get_queue(current_app)
+    earlier = reports.status(job)
+    if earlier.state == "failed" and earlier.reason != "scoring":
+        reports.cache.forget(job.key)
+        if earlier.reason == "error":
+            return make_response(_failed(tender.id, earlier))
     if reports.cache.get(job.key) is None:
         reports.submit(job)  # in immediate mode this renders it now
     data = reports.cache.get(job.key)
@@ -124,13 +134,13 @@ def _document(tender_id: int, kind: str) -> Any:
         return _attachment(_filename(tender.id, kind, lang), _MIME[kind], data)
     status = reports.status(job)
     if status.state == "failed":
-        return _failed(tender.id, status)
+        return make_response(_failed(tender.id, status))
     words = labels(current_lang())
-    return render_template(
+    return make_response(render_template(
         "downloads/rendering.html", tender=tender, lang=lang, kind=kind, words=words,
         status_url=url_for("report_status.status", tender_id=tender.id, kind=kind, lang=lang),
         download_url=request.full_path.rstrip("?"),
-    ), 202
+    ), 202)
 
 
 @bp.get("/<int:tender_id>/letters.zip")

@@ -131,6 +131,39 @@ class TestSqliteQueue:
             pdf = chair.get(f"/tenders/{setup.id}/report.pdf?lang={lang}")
             assert pdf.status_code == 200 and pdf.data[:5] == b"%PDF-"
 
+    def test_a_single_letter_waits_for_the_queue_like_any_document(
+        self, app: Any, make_tender: Any
+    ) -> None:
+        setup = make_tender(state="finalised")
+        chair = client_as(app, "chair")
+        page = chair.get(f"/tenders/{setup.id}/letters/1.pdf?lang=en")
+        assert page.status_code == 202
+        assert f'data-download-url="/tenders/{setup.id}/letters/1.pdf?lang=en"' in (
+            page.get_data(as_text=True))
+        huey = get_queue(app).huey
+        while (task := huey.dequeue()) is not None:
+            huey.execute(task)
+        letter = chair.get(f"/tenders/{setup.id}/letters/1.pdf?lang=en")
+        assert letter.status_code == 200 and len(pdf_pages(letter.data)) == 1
+
+    def test_a_font_failure_is_tried_again_once_the_font_is_there(
+        self, app: Any, make_tender: Any
+    ) -> None:
+        from selector.scoring.model import Text
+        from selector.services import rendering
+        from selector.store.db import get_session
+
+        setup = make_tender(state="closed")
+        with app.app_context():
+            job = rendering.job_for(get_session(), setup.id, "en", "report")
+        reports = get_queue(app)
+        reports.cache.fail(job.key, "font", Text(zh="缺字体", en="no font"))
+        chair = client_as(app, "chair")
+        assert _wait_ready(chair, setup.id, seconds=0)["state"] == "failed"
+        page = chair.get(f"/tenders/{setup.id}/report.pdf?lang=en")
+        assert page.status_code == 202  # this machine has the font: queued again
+        assert reports.huey.pending_count() == 1
+
     def test_the_status_of_another_tender_is_not_yours_to_see(
         self, app: Any, make_tender: Any, make_user: Any
     ) -> None:
