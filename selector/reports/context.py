@@ -48,11 +48,20 @@ def _points(value: float | Decimal | None) -> str:
     return "" if value is None else points(value)
 
 
+_MISSING = object()
+
+
 def _attr(item: Any, name: str, default: Any = None) -> Any:
-    """A field of a dataclass or a key of a dict: flags and sensitivity come as either."""
+    """A field of a dataclass or a key of a dict: flags and sensitivity come as either.
+
+    The attribute is tried first: a large tender's thousands of flags are dataclasses, and
+    an isinstance test against the Mapping ABC costs more than the lookup."""
+    value = getattr(item, name, _MISSING)
+    if value is not _MISSING:
+        return value
     if isinstance(item, Mapping):
         return item.get(name, default)
-    return getattr(item, name, default)
+    return default
 
 
 def _text(value: Any, lang: str) -> str:
@@ -287,10 +296,7 @@ def build_context(
     else:
         # the matrices go on landscape pages when the vendors do not fit a portrait line
         inputs = None
-        matrices = _matrices(result, group_heads, codes, vendor_order, lang, LINE_CELLS)
-        wide = len(matrices) > 1
-        if wide:
-            matrices = _matrices(result, group_heads, codes, vendor_order, lang, WIDE_CELLS)
+        matrices, wide = _matrices(result, group_heads, codes, vendor_order, lang)
     committee = tuple(_member(m, lang) for m in extras.get("committee", ()) or ())
     if not committee:
         committee = tuple(Member(name) for name in evaluators)
@@ -587,10 +593,10 @@ def _matrices(
     codes: Mapping[str, str],
     vendor_order: Sequence[str],
     lang: str,
-    width: int = LINE_CELLS,
-) -> tuple[Ledger, ...]:
-    """Vendor × criterion points, one part per group, in chunks of vendors that fit a line
-    of `width` cells.
+) -> tuple[tuple[Ledger, ...], bool]:
+    """Vendor × criterion points, one part per group, in chunks of vendors that fit a line;
+    and whether the lines are set on landscape pages (when the vendors do not fit one
+    portrait line).
 
     A cell shows the points that count (`*`: a consensus value); a gate shows how many of the
     evaluators who scored it said fail; each group ends with its weighted group score.
@@ -610,6 +616,9 @@ def _matrices(
     code_units = width_for(codes.values(), gap=0)
     max_units = width_for((plain(c.max) for c in template.criteria()), 4)
     column_units = width_for(values.values(), 10)
+    portrait = max(1, (LINE_CELLS - code_units - max_units - TEXT_MIN) // column_units)
+    wide = portrait < len(vendor_order)
+    width = WIDE_CELLS if wide else LINE_CELLS
     room = width - code_units - max_units - TEXT_MIN
     per_chunk = max(1, room // column_units)
     out: list[Ledger] = []
@@ -636,7 +645,7 @@ def _matrices(
             words["criterion"],
             parts,
         ))
-    return tuple(out)
+    return tuple(out), wide
 
 
 def _group_heading(head: GroupHead, words: Mapping[str, str]) -> str:
