@@ -100,8 +100,14 @@ def render_document(result: Result, lang: str, kind: str, extras: Mapping[str, A
     return html_to_pdf(html)
 
 
+# Printed, but not part of the key: the audit chain's head moves with every logged event
+# (a login too), so a report names the head as it stood when the report was rendered.
+VOLATILE = frozenset({"audit_head"})
+
+
 def _key(inp: EvaluationInput, lang: str, kind: str, extras: Mapping[str, Any]) -> str:
-    return report_key(fingerprint(inp), lang, kind, extras)
+    facts = {name: value for name, value in extras.items() if name not in VOLATILE}
+    return report_key(fingerprint(inp), lang, kind, facts)
 
 
 def _names(inp: EvaluationInput, extras: Mapping[str, Any], lang: str) -> str:

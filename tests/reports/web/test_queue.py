@@ -56,6 +56,17 @@ def test_a_cached_download_is_served_without_rendering(
     assert elapsed < 1.0, f"a cached download took {elapsed:.3f} s"
 
 
+def test_a_login_in_between_does_not_make_the_cached_report_stale(
+    app: Any, make_tender: Any
+) -> None:
+    setup = make_tender(state="closed")
+    first = client_as(app, "chair").get(f"/tenders/{setup.id}/report.pdf?lang=en")
+    assert first.status_code == 200
+    again = client_as(app, "chair").get(f"/tenders/{setup.id}/report.pdf?lang=en")  # logs in
+    assert again.data == first.data
+    assert len(list(get_queue(app).cache.directory.glob("*.pdf"))) == 1
+
+
 def test_what_the_report_prints_is_part_of_its_key(app: Any, make_tender: Any) -> None:
     from selector.services import lifecycle
     from selector.store.db import get_session
