@@ -17,7 +17,7 @@ from selector.scoring.sensitivity import weight_flips
 from selector.services import ServiceError, access, decisions, templates, views
 from selector.store.db import get_session
 from selector.web.auth import roles_required, user
-from selector.web.forms import Form, flash_error
+from selector.web.forms import Form, flash_error, flash_form_errors, refusal_status
 from selector.web.i18n import current_lang
 
 bp = Blueprint("decisions", __name__, url_prefix="/tenders")
@@ -69,6 +69,7 @@ def review(tender_id: int) -> Any:
     session = get_session()
     access.chaired_tender(session, tender_id, user())
     form = FlagNoteForm()
+    status = 422
     if form.validate_on_submit():
         try:
             recorded = decisions.review_flags(
@@ -82,12 +83,13 @@ def review(tender_id: int) -> Any:
             )
         except ServiceError as error:
             flash_error(error)
+            status = refusal_status(error)
         else:
             flash(_("Review note recorded on %(n)d flags.", n=len(recorded)), "success")
+            return redirect(url_for("decisions.show", tender_id=tender_id, _anchor="flags"))
     else:
-        for message in form.note.errors:
-            flash(f"{form.note.label.text}: {message}", "error")
-    return redirect(url_for("decisions.show", tender_id=tender_id, _anchor="flags"))
+        flash_form_errors(form)
+    return show(tender_id), status
 
 
 @bp.get("/<int:tender_id>/what-if")

@@ -15,6 +15,7 @@ from selector.web.forms import (
     ConflictForm,
     apply_error,
     comment_field_name,
+    refusal_status,
     score_sheet_form,
     value_field_name,
 )
@@ -148,9 +149,10 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
             if values[c.id] or comments[c.id]
         ]
         return _render_sheet(fresh, _sheet_form(fresh), 409, unsaved=unsaved)
-    except ServiceError as error:
+    except ServiceError as error:  # the tender or the sheet no longer takes changes
         flash(text(error.message), "error")
-        return redirect(url_for("evaluate.sheet", tender_id=tender_id, vendor_id=vendor_id))
+        fresh = sheets.sheet_context(session, tender_id, vendor_id, user())
+        return _render_sheet(fresh, _sheet_form(fresh), refusal_status(error))
     if outcome.already_submitted:
         flash(_("This sheet was already submitted; it is stored once."), "info")
     elif outcome.submitted:

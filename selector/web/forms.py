@@ -64,7 +64,7 @@ from selector.scoring.limits import (
 from selector.scoring.model import Criterion
 from selector.scoring.numbers import plain
 from selector.scoring.values import NUMBER_RE
-from selector.services import ServiceError
+from selector.services import Forbidden, NotFound, ServiceError, StaleEdit
 from selector.web import i18n
 from selector.web.i18n import current_lang
 
@@ -480,6 +480,26 @@ def flash_error(error: ServiceError) -> None:
     flash(i18n.text(error.message), "error")
     for problem in error.problems[:MAX_PROBLEMS]:
         flash(i18n.text(problem), "problem")
+
+
+def refusal_status(error: ServiceError) -> int:
+    """The HTTP status of a refused request: 404, 403, 409 for a stale edit, else 422."""
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Forbidden):
+        return 403
+    if isinstance(error, StaleEdit):
+        return 409
+    return 422
+
+
+def flash_form_errors(form: Any) -> None:
+    """Flash every field error of `form` as `Label: message` (for pages without the form)."""
+    for name, errors in form.errors.items():
+        field = getattr(form, name, None)
+        label = field.label.text if field is not None and hasattr(field, "label") else name
+        for message in errors:
+            flash(f"{label}: {message}", "error")
 
 
 def apply_error(form: Any, error: ServiceError) -> None:

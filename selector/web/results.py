@@ -18,7 +18,15 @@ from selector.services import consensus as consensus_service
 from selector.store.db import get_session
 from selector.web.auth import roles_required, user
 from selector.web.decisions import WEIGHT_FIELD
-from selector.web.forms import ActionForm, ConsensusForm, FlagReviewForm, apply_error, flash_error
+from selector.web.forms import (
+    ActionForm,
+    ConsensusForm,
+    FlagReviewForm,
+    apply_error,
+    flash_error,
+    flash_form_errors,
+    refusal_status,
+)
 from selector.web.i18n import current_lang
 
 bp = Blueprint("results", __name__, url_prefix="/tenders")
@@ -78,6 +86,7 @@ def review_flag(tender_id: int) -> Any:
     """Record the chair's review note on a flag (fields: flag_id, note)."""
     access.chaired_tender(get_session(), tender_id, user())
     form = FlagReviewForm()
+    status = 422
     if form.validate_on_submit():
         try:
             decisions.review_flag(
@@ -89,14 +98,13 @@ def review_flag(tender_id: int) -> Any:
             )
         except ServiceError as error:
             flash_error(error)
+            status = refusal_status(error)
         else:
             flash(_("Review note recorded."), "success")
+            return redirect(url_for("results.show", tender_id=tender_id, _anchor="flags"))
     else:
-        for name, errors in form.errors.items():
-            label = getattr(form, name).label.text if hasattr(form, name) else name
-            for message in errors:
-                flash(f"{label}: {message}", "error")
-    return redirect(url_for("results.show", tender_id=tender_id, _anchor="flags"))
+        flash_form_errors(form)
+    return show(tender_id), status
 
 
 def _consensus_page(tender: Any, form: ConsensusForm, status: int = 200) -> Any:

@@ -36,7 +36,9 @@ from selector.web.forms import (
     VendorForm,
     apply_error,
     flash_error,
+    flash_form_errors,
     parse_decimal,
+    refusal_status,
 )
 from selector.web.i18n import current_lang, text
 
@@ -496,6 +498,7 @@ def return_sheet(tender_id: int, sheet_id: int) -> Any:
     """Give a submitted sheet back to its evaluator as a draft, with a reason."""
     _chaired(tender_id)
     form = TransitionForm()
+    status = 422
     if form.validate_on_submit():
         try:
             lifecycle.return_sheet(
@@ -503,12 +506,16 @@ def return_sheet(tender_id: int, sheet_id: int) -> Any:
             )
         except ServiceError as error:
             flash_error(error)
+            status = refusal_status(error)
         else:
             flash(
                 _("The sheet is a draft again; its evaluator can change and resubmit it."),
                 "success",
             )
-    return redirect(url_for("tenders.show", tender_id=tender_id, _anchor="progress"))
+            return redirect(url_for("tenders.show", tender_id=tender_id, _anchor="progress"))
+    else:
+        flash_form_errors(form)
+    return _manage_page(_chaired(tender_id), status)
 
 
 @dataclass(frozen=True)

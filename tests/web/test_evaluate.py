@@ -335,7 +335,7 @@ def test_a_submitted_sheet_is_read_only(app, evaluator, open_tender):
     assert "It is read-only." in page
     assert 'name="submit_sheet"' not in page
     response = post_sheet(evaluator, open_tender, version=1, **{"value-fit": "none"})
-    assert response.status_code == 302
+    assert response.status_code == 422  # refused, on the sheet itself (issue 12: a 4xx)
     with app.test_request_context():
         assert "none" not in [e.value for e in get_session().scalars(select(Entry))]
 
@@ -346,7 +346,7 @@ def test_sheets_are_read_only_once_scoring_is_closed(app, make_tender):
     login(client, "eval1")
     page = client.get(sheet_url(setup)).get_data(as_text=True)
     assert "read-only" in page
-    assert client.post(sheet_url(setup), data={"version": "1", "save": "1"}).status_code == 302
+    assert client.post(sheet_url(setup), data={"version": "1", "save": "1"}).status_code == 422
 
 
 def test_the_sheet_shows_the_evaluators_own_running_total(app, evaluator, open_tender):

@@ -250,9 +250,11 @@ def test_finalising_with_an_unreviewed_flag_is_refused_with_the_list(app, make_t
 def test_a_review_of_an_unknown_flag_is_refused(app, make_tender):
     setup = make_tender(state="closed")
     chair = client_as(app, "chair")
-    chair.post(f"/tenders/{setup.id}/results/flags", data={"flag_id": "nope", "note": "x"})
-    page = chair.get(f"/tenders/{setup.id}/results").get_data(as_text=True)
-    assert "There is no such flag" in page
+    response = chair.post(
+        f"/tenders/{setup.id}/results/flags", data={"flag_id": "nope", "note": "x"}
+    )
+    assert response.status_code == 404  # the results page with the refusal (issue 12: a 4xx)
+    assert "There is no such flag" in response.get_data(as_text=True)
 
 
 def test_report_context_extras_describe_the_committee(app, make_tender):
