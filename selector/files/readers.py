@@ -195,6 +195,8 @@ def read_bids_table(
                 raw,
                 Text(zh="金额必须大于零", en="an amount must be greater than zero"),
             )
+        elif (refusal := values.amount_problem(amount)) is not None:
+            problems.add(line, "amount", raw, refusal)
         elif code not in known_rates:
             problems.add(
                 line,

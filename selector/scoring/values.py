@@ -30,7 +30,13 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import NamedTuple
 
-from selector.scoring.limits import MAX_VALUE, decimal_places
+from selector.scoring.limits import (
+    AMOUNT_PLACES,
+    MAX_AMOUNT,
+    MAX_VALUE,
+    MIN_AMOUNT,
+    decimal_places,
+)
 from selector.scoring.model import DEFAULT_STEP, PRICE_KINDS, Criterion, Level, Text
 from selector.scoring.numbers import plain
 from selector.scoring.words import CHOICE_NAMES
@@ -260,4 +266,19 @@ def _scale_hint(criterion: Criterion, example: Decimal | None = None) -> Text:
         return hint
     return Text(
         zh=f"{hint.zh}（例如 {plain(example)}）", en=f"{hint.en} (for example {plain(example)})"
+    )
+
+
+def amount_problem(amount: Decimal) -> Text | None:
+    """Why a bid amount cannot be a bid (the allowed range in the message), or None: the one
+    rule of the bids reader, the bid form's service and the upload, so a file `selector score`
+    ranks holds only amounts the app could store."""
+    if amount.is_finite() and MIN_AMOUNT <= amount < MAX_AMOUNT:
+        if decimal_places(amount) <= AMOUNT_PLACES:
+            return None
+    return Text(
+        zh=f"金额须在 {plain(MIN_AMOUNT)} 到 {plain(MAX_AMOUNT)} 之间(不含上限),"
+        f"最多 {AMOUNT_PLACES} 位小数。",
+        en=f"An amount must be from {plain(MIN_AMOUNT)} up to (not including) "
+        f"{plain(MAX_AMOUNT)}, with at most {AMOUNT_PLACES} decimal places.",
     )

@@ -13,14 +13,12 @@ from sqlalchemy.orm import Session
 
 from selector.files.readers import InputError, read_bids_table
 from selector.files.workbook import BIDS, exported_sheet
+from selector.scoring import values
 from selector.scoring.limits import (
-    AMOUNT_PLACES,
     CURRENCY_RE,
-    MAX_AMOUNT,
     MAX_NAME,
     MAX_PERCENT,
     MAX_RATE,
-    MIN_AMOUNT,
     MIN_PERCENT,
     MIN_RATE,
     PERCENT_PLACES,
@@ -369,21 +367,8 @@ def criterion_of(tender: Tender, key: str, *, field_name: str = "criterion") -> 
     )
 
 
-def amount_problem(amount: Decimal) -> Text | None:
-    """Why a bid amount cannot be stored (the allowed range in the message), or None."""
-    if amount.is_finite() and MIN_AMOUNT <= amount < MAX_AMOUNT:
-        if decimal_places(amount) <= AMOUNT_PLACES:
-            return None
-    return Text(
-        zh=f"金额须在 {plain(MIN_AMOUNT)} 到 {plain(MAX_AMOUNT)} 之间(不含上限),"
-        f"最多 {AMOUNT_PLACES} 位小数。",
-        en=f"An amount must be from {plain(MIN_AMOUNT)} up to (not including) "
-        f"{plain(MAX_AMOUNT)}, with at most {AMOUNT_PLACES} decimal places.",
-    )
-
-
 def _amount(amount: Decimal) -> Decimal:
-    problem = amount_problem(amount)
+    problem = values.amount_problem(amount)
     if problem is not None:
         raise ServiceError(problem, field="amount")
     return amount
@@ -516,23 +501,6 @@ def upload_bids(
                     ),
                 ),
                 field="bids_file",
-            )
-        refused = [
-            Text(
-                zh=f"投标人“{item.vendor}”,成本项“{item.component}”:{problem.zh}",
-                en=f"vendor '{item.vendor}', component '{item.component}': {problem.en}",
-            )
-            for item in bids
-            if (problem := amount_problem(item.amount)) is not None
-        ]
-        if refused:
-            raise ServiceError(
-                Text(
-                    zh="未保存任何内容:以下金额无法保存:",
-                    en="Nothing was saved: these amounts cannot be stored:",
-                ),
-                field="bids_file",
-                problems=refused,
             )
         for name in unknown:
             refuse_control_characters(
