@@ -23,6 +23,7 @@ def verify(tender_id: int | None, lang: str) -> None:
     """Check the chain (naming the first broken event) and that every entry, bid, rate,
     consensus value and tender state equals its last audited value. Exit 0 when intact,
     1 with one line per problem."""
+    # SQLAlchemy and the services load only when the command runs (the CLI starts light)
     from selector.services.record import verify as verify_record
     from selector.store.db import configured_database
 
