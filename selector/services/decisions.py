@@ -31,6 +31,12 @@ from selector.services.results import (
 from selector.services.uow import tender_change
 from selector.store.models import FlagReview, TenderState, User
 
+# Flags are reviewed in one state only; both review verbs refuse the others with this.
+_REVIEW_REFUSAL = Text(
+    zh="提示须在评分关闭后、定稿前复核。",
+    en="Flags are reviewed after scoring is closed and before finalising.",
+)
+
 # --- the flags and their reviews ------------------------------------------------------------
 
 
@@ -182,10 +188,7 @@ def review_flags(
         tender_id,
         actor,
         states=[TenderState.CLOSED],
-        refusal=Text(
-            zh="提示须在评分关闭后、定稿前复核。",
-            en="Flags are reviewed after scoring is closed and before finalising.",
-        ),
+        refusal=_REVIEW_REFUSAL,
     ) as change:
         tender = change.tender
         try:
@@ -261,10 +264,7 @@ def review_flag(
         tender_id,
         actor,
         states=[TenderState.CLOSED],
-        refusal=Text(
-            zh="提示须在评分关闭后、定稿前复核。",
-            en="Flags are reviewed after scoring is closed and before finalising.",
-        ),
+        refusal=_REVIEW_REFUSAL,
     ) as change:
         tender = change.tender
         try:
