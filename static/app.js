@@ -2,6 +2,18 @@
 (function () {
   "use strict";
 
+  // The one rounding of selector/scoring/numbers.py, for previews: settle the float's binary
+  // noise at 9 decimals, then round half-up (away from zero), so 1.005 shows as 1.01 here as
+  // on the server (Math.round(1.005 * 100) gives 1.00). whatif.js uses it too.
+  function roundHalfUp(value, places) {
+    if (!isFinite(value) || Math.abs(value) >= 1e15) { return value; }  // no noise left to settle
+    var settled = Math.abs(value).toFixed(9);
+    var rounded = Math.round(Number(settled + "e" + places));
+    var result = Number(rounded + "e-" + places);
+    return value < 0 && result !== 0 ? -result : result;
+  }
+  window.Selector = { roundHalfUp: roundHalfUp };
+
   // Ask before destructive buttons that carry data-confirm (the server still checks).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
@@ -47,10 +59,10 @@
         }
       });
       var out = group.querySelector("[data-group-points]");
-      if (out) { out.textContent = (Math.round(sum * 100) / 100).toString(); }
+      if (out) { out.textContent = roundHalfUp(sum, 2).toString(); }
       if (max > 0) { weighted += weight * sum / max; }
     });
-    if (totalOut) { totalOut.textContent = (Math.round(weighted * 100) / 100).toFixed(2); }
+    if (totalOut) { totalOut.textContent = roundHalfUp(weighted, 2).toFixed(2); }
   }
 
   sheet.addEventListener("change", refresh);

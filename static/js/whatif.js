@@ -14,7 +14,11 @@
   var timer = null;
   var pending = null;
 
-  function round2(value) { return Math.round(value * 100) / 100; }
+  // The server's rounding (app.js, loaded first on every page); a plain fallback without it.
+  function round2(value) {
+    if (window.Selector && window.Selector.roundHalfUp) { return window.Selector.roundHalfUp(value, 2); }
+    return Math.round(value * 100) / 100;
+  }
 
   function show(range) {
     var output = form.querySelector("output[for='" + range.id + "']");
