@@ -242,3 +242,48 @@ def test_the_tender_list_shows_only_what_the_role_may_see(app, world, role, visi
     assert ids == {world[s].id for s in visible}
     for item in client.get("/api/tenders").get_json():
         assert set(item) == {"id", "name", "state", "template"}
+
+
+@pytest.mark.parametrize(
+    "role,sees",
+    [
+        ("owner", {"draft", "open", "closed", "finalised"}),
+        ("other_chair", set()),
+        ("admin", set()),
+        ("evaluator", set()),
+        ("outsider", set()),
+        ("observer", {"finalised"}),
+    ],
+)
+def test_prices_are_seen_by_the_chair_observers_when_final_and_no_evaluator_by_default(
+    app, world, role, sees
+):
+    from sqlalchemy import select
+
+    from selector.services.access import may_see_prices
+    from selector.store.db import get_session
+    from selector.store.models import Tender, User
+
+    with app.test_request_context():
+        session = get_session()
+        person = session.scalar(select(User).where(User.username == USERNAMES[role]))
+        seen = {
+            state
+            for state, setup in world.items()
+            if may_see_prices(session, session.get(Tender, setup.id), person)
+        }
+    assert seen == sees
+
+
+def test_an_evaluator_sees_prices_when_the_assignment_says_so(app, make_tender):
+    from sqlalchemy import select
+
+    from selector.services.access import may_see_prices
+    from selector.store.db import get_session
+    from selector.store.models import Tender, User
+
+    setup = make_tender(state="open", can_see_prices=True)
+    with app.test_request_context():
+        session = get_session()
+        evaluator = session.scalar(select(User).where(User.username == "eval1"))
+        assert may_see_prices(session, session.get(Tender, setup.id), evaluator)
