@@ -1,4 +1,8 @@
-"""Commands of the web application: init-db, serve, demo, user."""
+"""Commands of the web application: init-db, serve, worker, demo, user.
+
+init-db, demo and user work on the configured database without building the web app
+(`load_config` and `database_from_config`: the settings and database the app itself uses);
+serve and worker run the app and its report queue, so they build it."""
 
 from __future__ import annotations
 
@@ -8,32 +12,61 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.orm import Session
 
 from selector import create_app
+from selector.config import load_config
 from selector.paths import EXAMPLES_DIR
 from selector.queue import get_queue
 from selector.services import ServiceError
 from selector.services.demo import is_empty, load_demo
 from selector.services.passwords import password_problem
-from selector.services.users import create_user, find_user, list_users, set_active, set_password
-from selector.store.db import get_session
+from selector.services.users import (
+    create_user,
+    find_user,
+    hash_method_of,
+    list_users,
+    set_active,
+    set_password,
+)
+from selector.store.db import database_from_config
 from selector.store.migrations import current_revision, head_revision, upgrade
-from selector.web.auth import password_hash_method
 
 
 def _app(**config: Any) -> Any:
     return create_app(config or None)
 
 
+class _Store:
+    """The configured settings and a session on the configured database, for one command:
+    `with _Store() as store: store.session ...` (committed by the services, closed after)."""
+
+    def __enter__(self) -> _Store:
+        self.config = load_config()
+        self.database = database_from_config(self.config)
+        self.session: Session = self.database.session()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.session.close()
+        self.database.dispose()
+
+    @property
+    def hash_method(self) -> str:
+        return hash_method_of(self.config)
+
+
 @click.command("init-db")
 def init_db() -> None:
     """Create the database, or upgrade it to the newest schema (Alembic)."""
-    app = _app()
-    url = app.config["DATABASE_URL"]
+    config = load_config()
+    url = config["DATABASE_URL"]
     before = current_revision(url)
     upgrade(url)
     after = head_revision()
-    shown = app.extensions["selector.db"].url.render_as_string(hide_password=True)
+    database = database_from_config(config)
+    shown = database.url.render_as_string(hide_password=True)
+    database.dispose()
     if before == after:
         click.echo(f"Database {shown} is up to date (revision {after}).")
     else:
@@ -96,9 +129,8 @@ def worker(workers: int) -> None:
 )
 def demo(password: str | None, if_empty: bool) -> None:
     """Load the demo users and the two CRM tenders, and print the logins."""
-    app = _app()
-    with app.app_context():
-        session = get_session()
+    with _Store() as store:
+        session = store.session
         if not is_empty(session):
             if if_empty:
                 click.echo(
@@ -117,9 +149,9 @@ def demo(password: str | None, if_empty: bool) -> None:
             logins = load_demo(
                 session,
                 examples_dir=EXAMPLES_DIR / "crm-tender",
-                criteria_dir=Path(app.config["CRITERIA_DIR"]),
+                criteria_dir=Path(store.config["CRITERIA_DIR"]),
                 password=password,
-                hash_method=password_hash_method(app),
+                hash_method=store.hash_method,
             )
         except ServiceError as error:
             for problem in [error.message, *error.problems]:
@@ -150,20 +182,20 @@ def user() -> None:
     prompt=True,
     hide_input=True,
     confirmation_prompt=True,
-    help="At least 8 characters (prompted when not given).",
+    help="At least 10 characters, not the username nor a common password (prompted when not "
+    "given).",
 )
 def user_create(username: str, role: str, display_name: str, password: str) -> None:
     """Create a user."""
-    app = _app()
-    with app.app_context():
+    with _Store() as store:
         try:
             created = create_user(
-                get_session(),
+                store.session,
                 username=username,
                 display_name=display_name,
                 password=password,
                 role=role,
-                hash_method=password_hash_method(app),
+                hash_method=store.hash_method,
             )
         except ServiceError as error:
             raise click.ClickException(error.message.en) from None
@@ -173,8 +205,8 @@ def user_create(username: str, role: str, display_name: str, password: str) -> N
 @user.command("list")
 def user_list() -> None:
     """List the users."""
-    with _app().app_context():
-        for item in list_users(get_session()):
+    with _Store() as store:
+        for item in list_users(store.session):
             state = "active" if item.active else "disabled"
             click.echo(f"{item.username:<20} {item.role:<10} {state:<9} {item.display_name}")
 
@@ -194,9 +226,8 @@ def user_enable(username: str) -> None:
 
 
 def _set_active(username: str, active: bool) -> None:
-    app = _app()
-    with app.app_context():
-        session = get_session()
+    with _Store() as store:
+        session = store.session
         found = find_user(session, username)
         if found is None:
             raise click.ClickException(f"no user '{username}'")
@@ -209,14 +240,13 @@ def _set_active(username: str, active: bool) -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def user_password(username: str, password: str) -> None:
     """Set a user's password; their sessions end."""
-    app = _app()
-    with app.app_context():
-        session = get_session()
+    with _Store() as store:
+        session = store.session
         found = find_user(session, username)
         if found is None:
             raise click.ClickException(f"no user '{username}'")
         try:
-            set_password(session, found.id, password, hash_method=password_hash_method(app))
+            set_password(session, found.id, password, hash_method=store.hash_method)
         except ServiceError as error:
             raise click.ClickException(error.message.en) from None
         click.echo(f"Password of '{found.username}' changed.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,6 +22,12 @@ _DUMMY_HASH = generate_password_hash("selector-timing-equaliser")
 
 #: werkzeug's password hashing; the app passes its `PASSWORD_HASH_METHOD` (tests: cheaper).
 DEFAULT_HASH_METHOD = "scrypt"
+
+
+def hash_method_of(config: Mapping[str, Any]) -> str:
+    """How passwords are hashed under these settings (`PASSWORD_HASH_METHOD`; tests set a
+    cheaper one): the web app and the command line read it here."""
+    return str(config.get("PASSWORD_HASH_METHOD") or DEFAULT_HASH_METHOD)
 
 
 def _hash(password: str, method: str) -> str:

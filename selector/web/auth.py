@@ -121,5 +121,4 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 
 def password_hash_method(app: Flask | None = None) -> str:
     """How the app hashes passwords (`PASSWORD_HASH_METHOD`; tests set a cheaper one)."""
-    config = (app or current_app).config
-    return str(config.get("PASSWORD_HASH_METHOD") or users.DEFAULT_HASH_METHOD)
+    return users.hash_method_of((app or current_app).config)
