@@ -6,6 +6,10 @@
   their own sheets; never anyone else's scores (blind scoring).
 - observer: reads results and reports of finalised tenders.
 
+Bids are sealed (the two-envelope rule): no one sees an amount or a rate, and nothing is
+scored with them, until technical scoring has closed and the chair has opened the price
+envelope; `may_see_prices` is the one test of that, for every page, API, export and report.
+
 A tender the user may not know about is NotFound (404), so ids reveal nothing; a tender
 they may see but not act on is Forbidden (403).
 """
@@ -41,6 +45,30 @@ def may_see(session: Session, tender: Tender, user: User) -> bool:
             tender.state != TenderState.DRAFT
             and assignment_of(session, tender.id, user) is not None
         )
+    return False
+
+
+def prices_opened(tender: Tender) -> bool:
+    """Whether the chair has opened the tender's price envelope."""
+    return tender.prices_opened_at is not None
+
+
+def may_see_prices(session: Session, tender: Tender, user: User) -> bool:
+    """Whether `user` may see the tender's bid amounts, rates and price documents now.
+
+    Only once the price envelope is opened (`prices_opened`), and then: the tender's chair;
+    an observer of the finalised tender; an evaluator on its committee whose assignment says
+    they see prices. Never an admin, never anyone before opening — the chair included.
+    """
+    if not prices_opened(tender) or not may_see(session, tender, user):
+        return False
+    if user.role == "chair":
+        return tender.chair_id == user.id
+    if user.role == "observer":
+        return tender.state == TenderState.FINALISED
+    if user.role == "evaluator":
+        assignment = assignment_of(session, tender.id, user)
+        return assignment is not None and assignment.can_see_prices
     return False
 
 

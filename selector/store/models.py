@@ -144,6 +144,9 @@ class Tender(Base):
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The price envelope: bids are sealed (shown to no one, used by no score) until the chair
+    # opens it after technical scoring has closed (selector.services.access.may_see_prices).
+    prices_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     chair: Mapped[User] = relationship()
     groups: Mapped[list[TenderGroup]] = relationship(
