@@ -81,25 +81,6 @@ def may_see_results(tender: Tender, user: User) -> bool:
     return False
 
 
-def may_see_prices(session: Session, tender: Tender, user: User) -> bool:
-    """Whether `user` may see the tender's prices now: bid amounts and price documents.
-
-    The one rule of the sealed bid. The chair of the tender sees them; observers once the
-    tender is final; an evaluator only where their assignment says so (`can_see_prices`);
-    an administrator, who sees names and states only, never.
-    """
-    if not may_see(session, tender, user):
-        return False
-    if user.role == "chair":
-        return tender.chair_id == user.id
-    if user.role == "observer":
-        return tender.state == TenderState.FINALISED
-    if user.role == "evaluator":
-        assignment = assignment_of(session, tender.id, user)
-        return assignment is not None and assignment.can_see_prices
-    return False
-
-
 def visible_tender(session: Session, tender_id: int, user: User) -> Tender:
     """The tender if `user` may know it exists, else NotFound."""
     tender = session.get(Tender, tender_id)

@@ -226,7 +226,7 @@ def test_only_chairs_create_tenders(app, world):
 @pytest.mark.parametrize(
     "role,visible",
     [
-        ("owner", {"draft", "open", "closed", "finalised"}),
+        ("owner", {"closed", "finalised"}),
         ("other_chair", set()),
         ("admin", {"draft", "open", "closed", "finalised"}),
         ("evaluator", {"open", "closed", "finalised"}),
@@ -247,7 +247,7 @@ def test_the_tender_list_shows_only_what_the_role_may_see(app, world, role, visi
 @pytest.mark.parametrize(
     "role,sees",
     [
-        ("owner", {"draft", "open", "closed", "finalised"}),
+        ("owner", {"closed", "finalised"}),
         ("other_chair", set()),
         ("admin", set()),
         ("evaluator", set()),
@@ -262,10 +262,13 @@ def test_prices_are_seen_by_the_chair_observers_when_final_and_no_evaluator_by_d
 
     from selector.services.access import may_see_prices
     from selector.store.db import get_session
-    from selector.store.models import Tender, User
+    from selector.store.models import Tender, User, utcnow
 
     with app.test_request_context():
         session = get_session()
+        for state in ("closed", "finalised"):  # the price envelope opened after closing
+            session.get(Tender, world[state].id).prices_opened_at = utcnow()
+        session.commit()
         person = session.scalar(select(User).where(User.username == USERNAMES[role]))
         seen = {
             state
@@ -280,10 +283,14 @@ def test_an_evaluator_sees_prices_when_the_assignment_says_so(app, make_tender):
 
     from selector.services.access import may_see_prices
     from selector.store.db import get_session
-    from selector.store.models import Tender, User
+    from selector.store.models import Tender, User, utcnow
 
-    setup = make_tender(state="open", can_see_prices=True)
+    setup = make_tender(state="closed", can_see_prices=True)
     with app.test_request_context():
         session = get_session()
         evaluator = session.scalar(select(User).where(User.username == "eval1"))
-        assert may_see_prices(session, session.get(Tender, setup.id), evaluator)
+        tender = session.get(Tender, setup.id)
+        assert not may_see_prices(session, tender, evaluator)  # sealed until opened
+        tender.prices_opened_at = utcnow()
+        session.commit()
+        assert may_see_prices(session, tender, evaluator)
