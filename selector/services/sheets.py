@@ -24,7 +24,7 @@ from selector.scoring.model import Entry as ScoreEntryLike
 from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, too_long, written
 from selector.services.access import evaluated_tender, evaluator_assignment
 from selector.services.templates import template_of
-from selector.services.uow import tender_change
+from selector.services.uow import TenderChange, tender_change
 from selector.services.views import TenderHeading, tender_heading
 from selector.store.models import (
     Assignment,
@@ -37,6 +37,15 @@ from selector.store.models import (
     User,
     Vendor,
     utcnow,
+)
+
+SUBMITTED_REFUSAL = Text(
+    zh="此评分表已提交,不能再修改。",
+    en="This sheet is submitted and can no longer be changed.",
+)
+CLOSED_REFUSAL = Text(
+    zh="评分未开放:此评分表不能再修改。",
+    en="Scoring is not open: this sheet can no longer be changed.",
 )
 
 
@@ -117,6 +126,7 @@ class Workspace:
     conflicts: tuple[str, ...]  # vendor names declared
     declared_at: datetime | None
     lines: tuple[VendorLine, ...] = ()
+    criteria: tuple[tuple[str, Text], ...] = ()  # what they score (id, title), by criterion
 
     @property
     def submitted(self) -> int:
@@ -194,10 +204,12 @@ def workspace(session: Session, tender_id: int, user: User) -> Workspace:
     tender = assignment.tender
     declaration = _declaration(session, tender_id, user)
     lines = []
+    criteria: tuple[tuple[str, Text], ...] = ()
     if declaration is not None:
         conflicted = {v.id for v in declaration.vendors}
         sheets = _own_sheets(session, tender_id, user)
         groups = scored_groups(tender, assignment)
+        criteria = tuple((c.id, c.title) for g in groups for c in g.criteria)
         for vendor in tender.vendors:
             if vendor.id in conflicted:
                 lines.append(VendorLine(vendor.id, vendor.name, "conflict"))
@@ -219,6 +231,7 @@ def workspace(session: Session, tender_id: int, user: User) -> Workspace:
         conflicts=tuple(v.name for v in declaration.vendors) if declaration else (),
         declared_at=declaration.declared_at if declaration else None,
         lines=tuple(lines),
+        criteria=criteria,
     )
 
 
@@ -466,73 +479,300 @@ def _save_sheet(
     submit: bool,
 ) -> SaveOutcome:
     with tender_change(session, tender_id, evaluator, access=evaluated_tender) as change:
-        tender = change.tender
-        assignment, vendor = _sheet_access(session, tender, vendor_id, evaluator)
-        sheet = session.scalar(
-            select(ScoreSheet).where(
-                ScoreSheet.evaluator_id == evaluator.id, ScoreSheet.vendor_id == vendor.id
-            )
+        return _store_sheet(
+            change,
+            vendor_id,
+            version=version,
+            values=values,
+            comments=comments,
+            submit=submit,
         )
-        if sheet is not None and sheet.state == SheetState.SUBMITTED:
-            if submit:
-                return SaveOutcome(sheet, submitted=True, already_submitted=True)
-            raise ServiceError(
-                Text(
-                    zh="此评分表已提交,不能再修改。",
-                    en="This sheet is submitted and can no longer be changed.",
-                )
-            )
-        if tender.state != TenderState.OPEN:
-            raise ServiceError(
-                Text(
-                    zh="评分未开放:此评分表不能再修改。",
-                    en="Scoring is not open: this sheet can no longer be changed.",
-                )
-            )
-        current = sheet.version if sheet else 0
-        if version != current:
-            raise StaleEdit(_stale_message())
-        groups = scored_groups(tender, assignment)
-        normalised, errors = _check_values(groups, values, comments, submit)
-        if errors:
-            raise SheetInvalid(errors)
-        now = utcnow()
-        created = sheet is None
-        if sheet is None:
-            sheet = ScoreSheet(
-                tender_id=tender.id,
-                evaluator_id=evaluator.id,
-                vendor_id=vendor.id,
-                state=SheetState.DRAFT,
-                updated_at=now,
-                entries=[],
-            )
-            session.add(sheet)
-        rows = {c.key: c for c in tender.criteria}
-        entries = {e.criterion.key: e for e in sheet.entries}
-        for key, value in normalised.items():
-            comment = (comments.get(key) or "").strip()
-            entry = entries.get(key)
-            if value == "" and comment == "":
-                if entry is not None:
-                    sheet.entries.remove(entry)
-                continue
-            if entry is None:
-                sheet.entries.append(Entry(criterion=rows[key], value=value, comment=comment))
-            else:
-                entry.value, entry.comment = value, comment
-        if not created:
-            sheet.updated_at = now  # always touch the row, so its version moves on
+
+
+def _store_sheet(
+    change: TenderChange,
+    vendor_id: int,
+    *,
+    version: int,
+    values: dict[str, str],
+    comments: dict[str, str],
+    submit: bool,
+) -> SaveOutcome:
+    """The one save of a sheet, inside an open unit of work (`save_sheet`, `save_criterion`).
+
+    Checks, in order: access and conflicts, a submitted sheet, scoring open, the version,
+    the values; nothing is changed before every check has passed.
+    """
+    session, tender, evaluator = change.session, change.tender, change.actor
+    assignment, vendor = _sheet_access(session, tender, vendor_id, evaluator)
+    sheet = session.scalar(
+        select(ScoreSheet).where(
+            ScoreSheet.evaluator_id == evaluator.id, ScoreSheet.vendor_id == vendor.id
+        )
+    )
+    if sheet is not None and sheet.state == SheetState.SUBMITTED:
         if submit:
-            sheet.state = SheetState.SUBMITTED
-            sheet.submitted_at = now
-        session.flush()
-        change.audit(
-            "sheet.submit" if submit else "sheet.save",
-            vendor=vendor.name,
-            answered=sum(1 for v in normalised.values() if v),
+            return SaveOutcome(sheet, submitted=True, already_submitted=True)
+        raise ServiceError(SUBMITTED_REFUSAL)
+    if tender.state != TenderState.OPEN:
+        raise ServiceError(CLOSED_REFUSAL)
+    current = sheet.version if sheet else 0
+    if version != current:
+        raise StaleEdit(_stale_message())
+    groups = scored_groups(tender, assignment)
+    normalised, errors = _check_values(groups, values, comments, submit)
+    if errors:
+        raise SheetInvalid(errors)
+    now = utcnow()
+    created = sheet is None
+    if sheet is None:
+        sheet = ScoreSheet(
+            tender_id=tender.id,
+            evaluator_id=evaluator.id,
+            vendor_id=vendor.id,
+            state=SheetState.DRAFT,
+            updated_at=now,
+            entries=[],
         )
+        session.add(sheet)
+    rows = {c.key: c for c in tender.criteria}
+    entries = {e.criterion.key: e for e in sheet.entries}
+    for key, value in normalised.items():
+        comment = (comments.get(key) or "").strip()
+        entry = entries.get(key)
+        if value == "" and comment == "":
+            if entry is not None:
+                sheet.entries.remove(entry)
+            continue
+        if entry is None:
+            sheet.entries.append(Entry(criterion=rows[key], value=value, comment=comment))
+        else:
+            entry.value, entry.comment = value, comment
+    if not created:
+        sheet.updated_at = now  # always touch the row, so its version moves on
+    if submit:
+        sheet.state = SheetState.SUBMITTED
+        sheet.submitted_at = now
+    session.flush()
+    change.audit(
+        "sheet.submit" if submit else "sheet.save",
+        vendor=vendor.name,
+        answered=sum(1 for v in normalised.values() if v),
+    )
     return SaveOutcome(sheet, submitted=submit)
+
+
+@dataclass(frozen=True)
+class CriterionRow:
+    """One vendor on the by-criterion page: the evaluator's own value and comment there."""
+
+    vendor_id: int
+    vendor: str
+    state: str  # missing | draft | submitted
+    version: int
+    value: str
+    comment: str
+    editable: bool
+
+
+@dataclass(frozen=True)
+class CriterionPage:
+    """One criterion across the evaluator's vendors (those without a declared conflict)."""
+
+    tender: TenderHeading
+    group: Group
+    criterion: Criterion
+    rows: tuple[CriterionRow, ...]
+    conflicts: tuple[str, ...]  # vendor names declared, not scored here
+    criteria: tuple[tuple[str, Text], ...]  # every criterion the evaluator scores (id, title)
+
+    @property
+    def editable(self) -> bool:
+        return any(row.editable for row in self.rows)
+
+    def neighbours(self) -> tuple[str | None, str | None]:
+        """The criterion ids before and after this one (None at either end)."""
+        ids = [key for key, _ in self.criteria]
+        at = ids.index(self.criterion.id)
+        return (ids[at - 1] if at > 0 else None, ids[at + 1] if at + 1 < len(ids) else None)
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    """What the by-criterion form sent for one vendor: the version it was loaded with."""
+
+    version: int
+    value: str
+    comment: str
+
+
+class CriterionInvalid(ServiceError):
+    """Some vendors' values are wrong; `fields` maps vendor id -> message."""
+
+    def __init__(self, fields: dict[int, Text]) -> None:
+        super().__init__(
+            Text(
+                zh="未保存任何内容:请更正下面标出的投标人。",
+                en="Nothing was saved: please correct the vendors marked below.",
+            )
+        )
+        self.fields = fields
+
+
+def _scored_criterion(
+    groups: list[SheetGroup], criterion_id: str
+) -> tuple[Group, Criterion]:
+    for sheet_group in groups:
+        for criterion in sheet_group.criteria:
+            if criterion.id == criterion_id:
+                return sheet_group.group, criterion
+    raise NotFound(
+        Text(zh="您不负责此评分项。", en="You do not score this criterion.")
+    )
+
+
+def criterion_page(
+    session: Session, tender_id: int, criterion_id: str, user: User
+) -> CriterionPage:
+    """The evaluator's own values of one criterion for each vendor they score.
+
+    NotFound unless the evaluator scores `criterion_id`; Forbidden before the declaration.
+    """
+    assignment = evaluator_assignment(session, tender_id, user)
+    tender = assignment.tender
+    declaration = _declaration(session, tender_id, user)
+    if declaration is None:
+        raise Forbidden(
+            Text(
+                zh="查看评分表之前,请先声明利益冲突。",
+                en="Declare your conflicts of interest before you see any sheet.",
+            )
+        )
+    groups = scored_groups(tender, assignment)
+    group, criterion = _scored_criterion(groups, criterion_id)
+    conflicted = {v.id for v in declaration.vendors}
+    sheets = _own_sheets(session, tender_id, user)
+    rows = []
+    for vendor in tender.vendors:
+        if vendor.id in conflicted:
+            continue
+        sheet = sheets.get(vendor.id)
+        entry = next(
+            (e for e in sheet.entries if e.criterion.key == criterion.id), None
+        ) if sheet else None
+        rows.append(
+            CriterionRow(
+                vendor.id,
+                vendor.name,
+                sheet.state if sheet else "missing",
+                sheet.version if sheet else 0,
+                entry.value if entry else "",
+                entry.comment if entry else "",
+                tender.state == TenderState.OPEN
+                and (sheet is None or sheet.state == SheetState.DRAFT),
+            )
+        )
+    return CriterionPage(
+        tender=tender_heading(tender),
+        group=group,
+        criterion=criterion,
+        rows=tuple(rows),
+        conflicts=tuple(v.name for v in declaration.vendors),
+        criteria=tuple((c.id, c.title) for g in groups for c in g.criteria),
+    )
+
+
+def save_criterion(
+    session: Session,
+    tender_id: int,
+    criterion_id: str,
+    *,
+    evaluator: User,
+    inputs: dict[int, CriterionInput],
+) -> int:
+    """Save one criterion's value and comment on several of the evaluator's draft sheets.
+
+    `inputs` maps vendor id -> what was sent. Each sheet whose value or comment changed is
+    saved by the very save of the per-vendor sheet (`save_sheet` as a draft, with the
+    sheet's other entries as stored), so both pages store the same rows and audit events.
+    All or nothing: StaleEdit when any of those sheets was saved since the page was loaded,
+    CriterionInvalid (a message per vendor) for bad values or a submitted sheet, Forbidden
+    for a vendor the evaluator declared a conflict with. Returns the number of sheets saved.
+    """
+    try:
+        return _save_criterion(
+            session, tender_id, criterion_id, evaluator=evaluator, inputs=inputs
+        )
+    except (StaleDataError, IntegrityError):
+        # Another request saved one of these sheets between our read and our write.
+        session.rollback()
+        raise StaleEdit(_stale_criterion_message()) from None
+
+
+def _stale_criterion_message() -> Text:
+    return Text(
+        zh=(
+            "在您打开此页之后,其中一份评分表已被修改(可能是在另一个标签页或另一台设备上)。"
+            "您的修改没有保存。下面显示的是当前版本:请核对后重新输入您的修改。"
+        ),
+        en=(
+            "One of these sheets was changed since you opened this page (perhaps in another tab "
+            "or on another device). Your changes were NOT saved. The current values are shown "
+            "below: check them and enter your changes again."
+        ),
+    )
+
+
+def _save_criterion(
+    session: Session,
+    tender_id: int,
+    criterion_id: str,
+    *,
+    evaluator: User,
+    inputs: dict[int, CriterionInput],
+) -> int:
+    with tender_change(session, tender_id, evaluator, access=evaluated_tender) as change:
+        tender = change.tender
+        assignment = evaluator_assignment(session, tender_id, evaluator)
+        _, criterion = _scored_criterion(scored_groups(tender, assignment), criterion_id)
+        if tender.state != TenderState.OPEN:
+            raise ServiceError(CLOSED_REFUSAL)
+        sheets = _own_sheets(session, tender_id, evaluator)
+        errors: dict[int, Text] = {}
+        stale = False
+        saved = 0
+        for vendor_id, given in inputs.items():
+            sheet = sheets.get(vendor_id)
+            values = {e.criterion.key: e.value for e in sheet.entries} if sheet else {}
+            comments = {e.criterion.key: e.comment for e in sheet.entries} if sheet else {}
+            sent = ((given.value or "").strip(), (given.comment or "").strip())
+            if sent == (values.get(criterion.id, ""), comments.get(criterion.id, "")):
+                continue  # unchanged: the sheet is left as it is, its version too
+            values[criterion.id], comments[criterion.id] = given.value, given.comment
+            try:
+                _store_sheet(
+                    change,
+                    vendor_id,
+                    version=given.version,
+                    values=values,
+                    comments=comments,
+                    submit=False,
+                )
+            except (NotFound, Forbidden):
+                raise
+            except StaleEdit:
+                stale = True
+            except SheetInvalid as error:
+                errors[vendor_id] = error.fields.get(criterion.id) or error.message
+            except ServiceError as error:  # a submitted sheet
+                errors[vendor_id] = error.message
+            else:
+                saved += 1
+        if stale:
+            raise StaleEdit(_stale_criterion_message())
+        if errors:
+            raise CriterionInvalid(errors)
+    return saved
 
 
 def import_submitted_sheets(

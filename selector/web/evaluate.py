@@ -1,4 +1,5 @@
-"""The evaluator's pages: declare conflicts, then one score sheet per vendor."""
+"""The evaluator's pages: declare conflicts, then one score sheet per vendor, or one
+criterion across their vendors."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from selector.web.forms import (
     ConflictForm,
     apply_error,
     comment_field_name,
+    criterion_form,
     refusal_status,
     score_sheet_form,
     value_field_name,
+    version_field_name,
 )
 from selector.web.i18n import current_lang, text
 
@@ -161,3 +164,107 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
     else:
         flash(_("Draft saved."), "success")
     return redirect(url_for("evaluate.sheet", tender_id=tender_id, vendor_id=vendor_id))
+
+
+def _criterion_form(page: sheets.CriterionPage, formdata: Any = None) -> Any:
+    """The by-criterion form over the rows that can still change."""
+    rows = [row for row in page.rows if row.editable]
+    vendors = [(row.vendor_id, row.vendor) for row in rows]
+    lang = current_lang()
+    if formdata is None:
+        data: dict[str, Any] = {}
+        for row in rows:
+            data[value_field_name(str(row.vendor_id))] = row.value or None
+            data[comment_field_name(str(row.vendor_id))] = row.comment
+            data[version_field_name(row.vendor_id)] = row.version
+        return criterion_form(page.criterion, vendors, lang, formdata=None, data=data)
+    return criterion_form(page.criterion, vendors, lang)
+
+
+def _render_criterion(
+    page: sheets.CriterionPage,
+    form: Any,
+    status: int = 200,
+    field_errors: dict[int, Any] | None = None,
+    unsaved: list[tuple[str, str, str]] | None = None,
+) -> Any:
+    criterion = page.criterion
+    return render_template(
+        "evaluate/criterion.html",
+        page=page,
+        form=form,
+        field_errors=field_errors or {},
+        choices=rules.choices(criterion),
+        comment_required={
+            ch.key for ch in rules.choices(criterion) if rules.comment_required(criterion, ch.key)
+        },
+        value_field_name=value_field_name,
+        comment_field_name=comment_field_name,
+        lang=current_lang(),
+        unsaved=unsaved or [],
+    ), status
+
+
+@bp.route("/<int:tender_id>/evaluate/criteria/<criterion_id>", methods=["GET", "POST"])
+@roles_required("evaluator")
+def by_criterion(tender_id: int, criterion_id: str) -> Any:
+    """One criterion for every vendor the evaluator scores: save the drafts together."""
+    session = get_session()
+    page = sheets.criterion_page(session, tender_id, criterion_id, user())
+    if request.method == "GET":
+        return _render_criterion(page, _criterion_form(page))
+    form = _criterion_form(page, formdata=request.form)
+    rows = [row for row in page.rows if row.editable]
+    if not form.validate_on_submit():
+        errors = {
+            row.vendor_id: " ".join(
+                str(e)
+                for e in form[value_field_name(str(row.vendor_id))].errors
+                + form[comment_field_name(str(row.vendor_id))].errors
+            )
+            for row in rows
+            if form[value_field_name(str(row.vendor_id))].errors
+            or form[comment_field_name(str(row.vendor_id))].errors
+        }
+        csrf_field = getattr(form, "csrf_token", None)
+        expired = any(form[version_field_name(row.vendor_id)].errors for row in rows)
+        if expired or (csrf_field is not None and csrf_field.errors):
+            flash(_("The form has expired: reload the page and try again."), "error")
+        else:
+            flash(_("Nothing was saved: please correct the vendors marked below."), "error")
+        return _render_criterion(page, form, 422, errors)
+    inputs = {
+        row.vendor_id: sheets.CriterionInput(
+            version=form[version_field_name(row.vendor_id)].data or 0,
+            value=request.form.get(value_field_name(str(row.vendor_id)), ""),
+            comment=request.form.get(comment_field_name(str(row.vendor_id)), ""),
+        )
+        for row in rows
+    }
+    try:
+        saved = sheets.save_criterion(
+            session, tender_id, criterion_id, evaluator=user(), inputs=inputs
+        )
+    except sheets.CriterionInvalid as error:
+        flash(text(error.message), "error")
+        return _render_criterion(page, form, 422, error.fields)
+    except StaleEdit as error:
+        flash(text(error.message), "error")
+        fresh = sheets.criterion_page(session, tender_id, criterion_id, user())
+        unsaved = [
+            (row.vendor, inputs[row.vendor_id].value, inputs[row.vendor_id].comment)
+            for row in rows
+            if inputs[row.vendor_id].value or inputs[row.vendor_id].comment
+        ]
+        return _render_criterion(fresh, _criterion_form(fresh), 409, unsaved=unsaved)
+    except ServiceError as error:  # scoring closed, a conflict, a criterion not theirs
+        flash(text(error.message), "error")
+        fresh = sheets.criterion_page(session, tender_id, criterion_id, user())
+        return _render_criterion(fresh, _criterion_form(fresh), refusal_status(error))
+    if saved:
+        flash(_("Drafts saved."), "success")
+    else:
+        flash(_("Nothing changed."), "info")
+    return redirect(
+        url_for("evaluate.by_criterion", tender_id=tender_id, criterion_id=criterion_id)
+    )

@@ -444,6 +444,25 @@ class ScoreSheetBase(Form):
     submit_sheet = SubmitField(_l("Submit sheet"))
 
 
+def _value_field(criterion: Criterion, lang: str, label: str) -> Field:
+    """The value input of one criterion: radio buttons for choice kinds, text for scale."""
+    if criterion.kind == "scale":
+        return StringField(label, validators=[Optional(), TypedValue(criterion)], filters=[_strip])
+    options = rules.choices(criterion)
+    return RadioField(
+        label,
+        choices=[_option(c.key, c.label.get(lang)) for c in options],
+        validate_choice=False,
+        validators=[Optional(), TypedValue(criterion)],
+    )
+
+
+def _comment_field() -> Field:
+    return TextAreaField(
+        _l("Comment"), validators=[Optional(), Length(max=MAX_TEXT)], filters=[_strip]
+    )
+
+
 def score_sheet_form(criteria: list[Criterion], lang: str, **kwargs: Any) -> ScoreSheetBase:
     """A form with one value and one comment field per criterion the evaluator scores.
 
@@ -452,26 +471,36 @@ def score_sheet_form(criteria: list[Criterion], lang: str, **kwargs: Any) -> Sco
     """
     attrs: dict[str, Any] = {}
     for criterion in criteria:
-        title = criterion.title.get(lang)
-        if criterion.kind == "scale":
-            attrs[value_field_name(criterion.id)] = StringField(
-                title, validators=[Optional(), TypedValue(criterion)], filters=[_strip]
-            )
-        else:
-            options = rules.choices(criterion)
-            attrs[value_field_name(criterion.id)] = RadioField(
-                title,
-                choices=[_option(c.key, c.label.get(lang)) for c in options],
-                validate_choice=False,
-                validators=[Optional(), TypedValue(criterion)],
-            )
-        attrs[comment_field_name(criterion.id)] = TextAreaField(
-            _l("Comment"),
-            validators=[Optional(), Length(max=MAX_TEXT)],
-            filters=[_strip],
+        attrs[value_field_name(criterion.id)] = _value_field(
+            criterion, lang, criterion.title.get(lang)
         )
+        attrs[comment_field_name(criterion.id)] = _comment_field()
     form_class = type("ScoreSheetForm", (ScoreSheetBase,), attrs)
     form: ScoreSheetBase = form_class(**kwargs)
+    return form
+
+
+def version_field_name(vendor_id: int) -> str:
+    return f"version-{vendor_id}"
+
+
+class CriterionFormBase(Form):
+    save = SubmitField(_l("Save drafts"))
+
+
+def criterion_form(
+    criterion: Criterion, vendors: list[tuple[int, str]], lang: str, **kwargs: Any
+) -> CriterionFormBase:
+    """The by-criterion form: one value, comment and version per vendor (id, name), named
+    `value-<vendor id>`, `comment-<vendor id>`, `version-<vendor id>`; the same value
+    fields and checks as the score sheet's."""
+    attrs: dict[str, Any] = {}
+    for vendor_id, name in vendors:
+        attrs[value_field_name(str(vendor_id))] = _value_field(criterion, lang, name)
+        attrs[comment_field_name(str(vendor_id))] = _comment_field()
+        attrs[version_field_name(vendor_id)] = IntegerField(validators=[InputRequired()])
+    form_class = type("CriterionForm", (CriterionFormBase,), attrs)
+    form: CriterionFormBase = form_class(**kwargs)
     return form
 
 
