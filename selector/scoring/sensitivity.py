@@ -22,9 +22,14 @@ question changes, so that a 50 × 100 × 15 tender is analysed in well under a s
   at once. A cell that only that evaluator scored keeps its points (nobody else can stand in
   for it), and a consensus value keeps deciding its cell. When leaving the evaluator out
   would change a gate's outcome, the whole input is scored again by `engine.evaluate`.
-- **Leaving one bidder out** recomputes the price rules over the remaining bidders; the
-  evaluators' points do not change. Relative price rules can reverse two other vendors'
-  order: those pairs are kept.
+- **Leaving one bidder out**, for all bidders at once, without scoring again per bidder:
+  the evaluators' points do not change, only the price points of the others do, and those
+  follow from each vendor's position among the distinct amounts (`price_rank`: a bidder
+  whose amount nobody else bid shifts the positions above it down by one) or from the
+  lowest amount (`price_ratio`: it moves only when the bidder left out alone bid it). Every
+  vendor's total without every bidder is then one array operation, and the winners are read
+  off together; a whole ranking is made only when it is read. Relative price rules can
+  reverse two other vendors' order: those pairs are kept.
 
 This module is pure: no Flask, no database.
 """
@@ -33,7 +38,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -109,7 +114,7 @@ class Sensitivity:
     margin: float | None
     weights: Mapping[str, WeightFlip | None] = field(hash=False)
     evaluator_runs: Mapping[str, LeaveOneOut] = field(hash=False)
-    bidder_runs: Mapping[str, LeaveOneOut] = field(hash=False)
+    bidder_runs: Mapping[str, LeaveOneOut] = field(hash=False)  # a BidderRuns from analyse
 
     @property
     def nearest_flip(self) -> WeightFlip | None:
@@ -123,7 +128,7 @@ class Sensitivity:
 
     @property
     def without_bidder(self) -> dict[str, str | None]:
-        return {name: run.winner for name, run in self.bidder_runs.items()}
+        return _winners(self.bidder_runs)
 
     @property
     def fragile_evaluators(self) -> dict[str, str]:
@@ -137,15 +142,19 @@ class Sensitivity:
     @property
     def fragile_pairs(self) -> dict[str, tuple[str, str]]:
         """losing bidder -> (winner, new winner), for each bidder whose absence flips them."""
-        assert_winner = self.winner
+        winner = self.winner
         return {
-            name: (assert_winner, run.winner)
-            for name, run in self.bidder_runs.items()
-            if assert_winner is not None
-            and name != assert_winner
-            and run.winner is not None
-            and run.winner != assert_winner
+            name: (winner, new)
+            for name, new in _winners(self.bidder_runs).items()
+            if winner is not None and name != winner and new is not None and new != winner
         }
+
+
+def _winners(runs: Mapping[str, LeaveOneOut]) -> dict[str, str | None]:
+    """left out -> the winner without it (read off at once for `BidderRuns`)."""
+    if isinstance(runs, BidderRuns):
+        return dict(runs.winners)
+    return {name: run.winner for name, run in runs.items()}
 
 
 # --- the ranking rule, as the engine applies it ---------------------------------------------
@@ -385,29 +394,138 @@ class _Board:
 
     # bidders
 
-    def without_bidders(self) -> dict[str, LeaveOneOut]:
-        """For each ranked vendor: the ranking of the others when it does not bid."""
-        price = [c for c in self.criteria if c.is_price]
-        runs: dict[str, LeaveOneOut] = {}
+    def without_bidders(self) -> BidderRuns:
+        """For each ranked vendor: the ranking of the others when it does not bid (see
+        `BidderRuns`: the winners of all at once, each whole ranking when it is read)."""
+        return BidderRuns(self)
+
+    def price_changes(self, left_out: np.ndarray) -> np.ndarray:
+        """len(left_out) × vendors × groups: how much each vendor's earned points in each
+        group change when the vendor at each row of `left_out` does not bid.
+
+        Only price rules move, and only through the amounts of the vendors still in the race:
+        - `price_rank`: each vendor's position among the distinct amounts shifts down by one
+          when the bidder left out held an amount nobody else bid and stood below it, and
+          the highest position is one less; the points are the tiers at those positions.
+        - `price_ratio`: max × lowest / amount moves only when the bidder left out alone bid
+          the lowest amount; then the second lowest is the benchmark (scored by the rule
+          itself, once).
+        The row of the bidder left out is meaningless (it is not ranked).
+        """
+        n = len(self.vendors)
+        delta = np.zeros((len(left_out), n, len(self.groups)))
         amounts_of = self.result.base_amounts
-        for left_out in self.vendors:
-            rows = [i for i, v in enumerate(self.vendors) if v != left_out]
-            points = self.points.copy()
-            for criterion in price:
-                amounts = {
-                    self.vendors[i]: amounts_of[(self.vendors[i], criterion.id)] for i in rows
-                }
-                new: Mapping[str, float | Decimal]
-                if criterion.kind == "price_rank":
-                    new = rules.price_rank_points(amounts, criterion.tiers or (criterion.max,))
-                else:
-                    new = rules.price_ratio_points(amounts, criterion.max)
-                column = self.column[criterion.id]
-                for vendor, value in new.items():
-                    points[self.row[vendor], column] = float(value)
-            run = self.ranking(rows, self.totals(points))
-            runs[left_out] = replace(run, left_out=left_out)
-        return runs
+        for criterion in self.criteria:
+            if not criterion.is_price:
+                continue
+            column = self.column[criterion.id]
+            gi = int(np.flatnonzero(self.member[column])[0])
+            now = self.points[:, column]
+            amounts = [amounts_of[(v, criterion.id)] for v in self.vendors]
+            if criterion.kind == "price_rank":
+                new = _price_rank_without(amounts, criterion.tiers or (criterion.max,), left_out)
+            else:
+                new = np.broadcast_to(now, (len(left_out), n)).copy()
+                lowest = min(amounts) if amounts else None
+                alone = [i for i, a in enumerate(amounts) if a == lowest]
+                if len(alone) == 1 and n > 1:
+                    sole = alone[0]
+                    others = {self.vendors[i]: amounts[i] for i in range(n) if i != sole}
+                    points = rules.price_ratio_points(others, criterion.max)
+                    again = np.array([float(points.get(v, 0.0)) for v in self.vendors])
+                    new[left_out == sole] = again
+            delta[:, :, gi] += new - now
+        return delta
+
+    def totals_without(self, left_out: np.ndarray) -> np.ndarray:
+        """len(left_out) × vendors: every vendor's total when the vendor of each row does not
+        bid (as `totals`; the column of the bidder left out is -inf)."""
+        factor = np.divide(
+            self.weights, self.maxima, out=np.zeros_like(self.weights), where=self.maxima > 0
+        )
+        earned = self.earned(self.points)[np.newaxis] + self.price_changes(left_out)
+        totals: np.ndarray = earned @ factor
+        totals[np.arange(len(left_out)), left_out] = -np.inf
+        return totals
+
+    def winners_without(self, left_out: np.ndarray) -> np.ndarray:
+        """For each row of `left_out`: the row of the vendor ranked first without that
+        bidder (-1 when nobody is left), by the ranking's rule: rounded totals, then the
+        lower total bid, then the name (`tiebreak`)."""
+        if len(self.vendors) < 2:
+            return np.full(len(left_out), -1)
+        with np.errstate(invalid="ignore"):  # the -inf of each bidder left out
+            rounded = round_array(self.totals_without(left_out))
+        top = rounded.max(axis=1)
+        candidates = rounded == top[:, np.newaxis]
+        ranked_by = np.where(candidates, self.tiebreak[np.newaxis], len(self.vendors))
+        winners: np.ndarray = ranked_by.argmin(axis=1)
+        return winners
+
+
+def _price_rank_without(
+    amounts: list[Decimal], tiers: tuple[Decimal, ...], left_out: np.ndarray
+) -> np.ndarray:
+    """len(left_out) × vendors: `rules.price_rank_points` of every vendor when the vendor
+    of each row does not bid, from the positions among the distinct amounts (no sorting
+    per bidder)."""
+    distinct = sorted(set(amounts))
+    where = {amount: k for k, amount in enumerate(distinct)}
+    position = np.array([where[a] for a in amounts], dtype=np.int64)
+    bidders = np.bincount(position, minlength=len(distinct))
+    alone = bidders[position[left_out]] == 1  # the bidder's amount leaves with it
+    shift = alone[:, np.newaxis] & (position[np.newaxis] > position[left_out][:, np.newaxis])
+    mine = position[np.newaxis] - shift
+    last = len(distinct) - 1 - alone[:, np.newaxis]
+    values = np.array([float(t) for t in tiers])
+    between = values[np.minimum(mine, len(values) - 2)]
+    points: np.ndarray = np.where(
+        mine == 0, values[0], np.where(mine == last, values[-1], between)
+    )
+    return points
+
+
+class BidderRuns(Mapping[str, LeaveOneOut]):
+    """Leave-one-bidder-out for every ranked vendor, without scoring again per bidder.
+
+    Leaving a bidder out changes only the price points of the others (`_Board.price_changes`),
+    so every vendor's total without every bidder is one array operation, and the winners of
+    all of them are read off at once (`winners`). A whole ranking — the totals, the order,
+    the reversed pairs — is made only when a run is read (a fragile flag, a test), in
+    blocks that keep the arrays to about a million numbers whatever the number of vendors.
+    """
+
+    _BLOCK = 1 << 20  # numbers per block of bidders × vendors
+
+    def __init__(self, board: _Board) -> None:
+        self._board = board
+        self._runs: dict[str, LeaveOneOut] = {}
+        vendors = board.vendors
+        rows = max(1, self._BLOCK // max(1, len(vendors) * max(1, len(board.groups))))
+        winners: dict[str, str | None] = {}
+        for start in range(0, len(vendors), rows):
+            left_out = np.arange(start, min(start + rows, len(vendors)))
+            for i, w in zip(left_out.tolist(), board.winners_without(left_out).tolist(),
+                            strict=True):
+                winners[vendors[i]] = None if w < 0 else vendors[w]
+        self.winners = winners
+
+    def __getitem__(self, vendor: str) -> LeaveOneOut:
+        run = self._runs.get(vendor)
+        if run is None:
+            board = self._board
+            i = board.row[vendor]  # a KeyError for a vendor not ranked
+            totals = board.totals_without(np.array([i]))[0]
+            rows = [k for k in range(len(board.vendors)) if k != i]
+            run = replace(board.ranking(rows, totals), left_out=vendor)
+            self._runs[vendor] = run
+        return run
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.winners)
+
+    def __len__(self) -> int:
+        return len(self.winners)
 
 
 def _reversed(before: list[str], after: Iterable[str]) -> tuple[tuple[str, str], ...]:
