@@ -260,22 +260,24 @@ def test_a_divergence_flag_in_the_json_carries_vendor_criterion_points_and_decis
                      ("B", "fit"): (10, 0), ("B", "plan"): (5, 5)})
     result = evaluate(make_input(two_item_template(), entries))
     payload = result_to_json(result, decision_checks(result))
+    # Compact data (issue 10): what the rest of the JSON says (the aggregate is the cell's
+    # points; lowest, highest and spread follow from the evaluators' points; the threshold from
+    # the tender) is not repeated in each flag; a decisive cell names the new winner.
     assert [f for f in payload["flags"] if f["kind"] == "divergence"] == [
         {"id": "divergence:A:plan:", "kind": "divergence", "vendor": "A", "criterion": "plan",
-         "evaluator": None, "points": {"e1": 10, "e2": 2}, "decisive": False,
-         "detail": {"points": {"e1": 10, "e2": 2}, "low": 2, "high": 10, "spread": 8,
-                    "threshold": 4, "share": 0.4, "max": 10, "aggregate": 6,
-                    "consensus": False, "decisive": False, "winner": "A",
-                    "winner_if_low": None, "winner_if_high": None,
-                    "criterion_title": {"zh": "plan", "en": "plan"}}},
+         "evaluator": None, "points": {"e1": 10, "e2": 2}, "decisive": False, "detail": {}},
         {"id": "divergence:B:fit:", "kind": "divergence", "vendor": "B", "criterion": "fit",
-         "evaluator": None, "points": {"e1": 10, "e2": 0}, "decisive": False,
-         "detail": {"points": {"e1": 10, "e2": 0}, "low": 0, "high": 10, "spread": 10,
-                    "threshold": 4, "share": 0.4, "max": 10, "aggregate": 5,
-                    "consensus": False, "decisive": False, "winner": "A",
-                    "winner_if_low": None, "winner_if_high": None,
-                    "criterion_title": {"zh": "fit", "en": "fit"}}},
+         "evaluator": None, "points": {"e1": 10, "e2": 0}, "decisive": False, "detail": {}},
     ]
+    assert payload["points"]["A"]["plan"] == 6 and payload["points"]["B"]["fit"] == 5
+    assert all(isinstance(p, int) for f in payload["flags"] for p in f.get("points", {}).values())
+
+
+def test_a_decisive_flag_in_the_json_names_the_winner_it_would_give():
+    result, checks = checked(priced_tie_input(b_high="9.5"))
+    [flag] = [f for f in result_to_json(result, checks)["flags"] if f["kind"] == "divergence"]
+    assert flag["decisive"] is True
+    assert flag["detail"] == {"winner_if_high": "B"}
 
 
 # --- outlier evaluator ----------------------------------------------------------------------
