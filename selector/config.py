@@ -17,7 +17,7 @@ from flask import Config
 from flask.sansio.scaffold import find_package
 
 from selector.paths import CRITERIA_DIR
-from selector.scoring.limits import MAX_UPLOAD_BYTES
+from selector.scoring.limits import MAX_DOCUMENT_BYTES, MAX_UPLOAD_BYTES
 
 DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite in the instance folder
@@ -53,6 +53,11 @@ DEFAULTS: dict[str, Any] = {
     # REPORT_CACHE_DIR (None = instance/reports).
     "QUEUE_URL": None,
     "REPORT_CACHE_DIR": None,
+    # Bid documents (PDFs, Office files, images) are kept outside the database, named by
+    # their SHA-256, in DOCUMENTS_DIR (None = instance/documents): several app servers
+    # share one folder. One file may be at most DOCUMENT_MAX_BYTES.
+    "DOCUMENTS_DIR": None,
+    "DOCUMENT_MAX_BYTES": MAX_DOCUMENT_BYTES,
     # How many reverse proxies (the TLS proxy) stand in front of the app: their
     # X-Forwarded-For/-Proto/-Host name the client's address and scheme. 0: none, trust no
     # such header (then the login limit per address counts the proxy as one client).
@@ -100,6 +105,15 @@ def load_config(folder: str | None = None, overrides: Mapping[str, Any] | None =
         config["DATABASE_URL"] or default_sqlite_url(folder)
     )
     return config
+
+
+def documents_dir(config: Mapping[str, Any], instance: str | None = None) -> str:
+    """The folder of the bid documents' files: `DOCUMENTS_DIR`, or `documents/` in the
+    instance folder."""
+    folder = config.get("DOCUMENTS_DIR")
+    if folder:
+        return str(folder)
+    return os.path.join(instance or instance_path(), "documents")
 
 
 def normalise_database_url(url: str) -> str:

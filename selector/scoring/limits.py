@@ -61,6 +61,13 @@ MAX_TEMPLATE_BYTES = 512 * 1024
 # Uploads (a bids, scores or template file) and the web request as a whole.
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
+# Bid documents (PDF, Office files, images): the default size limit of one file (the
+# setting DOCUMENT_MAX_BYTES may change it), the length of a stored file name, and of a
+# page or section a link or an evaluator's reference points to ("p. 12", "3.2.1").
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_DOCUMENT_NAME = 200
+MAX_PAGE_REF = 40
+
 # How many problems one message lists before it says "… and N more".
 MAX_PROBLEMS = 50
 # How many flags one review note may cover.

@@ -205,6 +205,22 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
         "{actor} withdrew the consensus of {vendor} · {criterion}, {value}",
     ),
     "flag.review": Text("{actor} 复核了提示事项 {flag}", "{actor} reviewed the flag {flag}"),
+    "document.upload": Text(
+        "{actor} 上传了 {vendor} 的{envelope} {file}(SHA-256 {sha256})",
+        "{actor} uploaded the {envelope} document {file} of {vendor} (SHA-256 {sha256})",
+    ),
+    "document.link": Text(
+        "{actor} 将 {vendor} 的文件 {file} 关联到评分项 {criterion}",
+        "{actor} linked {file} of {vendor} to the criterion {criterion}",
+    ),
+    "document.unlink": Text(
+        "{actor} 取消了 {vendor} 的文件 {file} 与评分项 {criterion} 的关联",
+        "{actor} unlinked {file} of {vendor} from the criterion {criterion}",
+    ),
+    "document.delete": Text(
+        "{actor} 删除了 {vendor} 的{envelope} {file}(SHA-256 {sha256})",
+        "{actor} deleted the {envelope} document {file} of {vendor} (SHA-256 {sha256})",
+    ),
 }
 
 # A declaration that names no vendor.
@@ -265,6 +281,16 @@ DETAIL_NAMES: Final[Mapping[str, Text]] = {
     "value": Text("共识值", "value"),
     "flag": Text("提示事项", "flag"),
     "note": Text("复核意见", "review note"),
+    "envelope": Text("文件类别", "envelope"),
+    "sha256": Text("SHA-256 哈希值", "SHA-256"),
+    "size": Text("大小(字节)", "size (bytes)"),
+    "page": Text("页码或章节", "page or section"),
+}
+
+# Which envelope of a bid a document belongs to, as a sentence names it.
+ENVELOPE_NAMES: Final[Mapping[str, Text]] = {
+    "technical": Text("技术文件", "technical"),
+    "price": Text("报价文件", "price"),
 }
 
 VOCABULARY: Final[Mapping[str, Mapping[str, Text]]] = {
@@ -278,6 +304,7 @@ VOCABULARY: Final[Mapping[str, Mapping[str, Text]]] = {
     "transition": TRANSITION_NAMES,
     "export_sheet": EXPORT_SHEET_NAMES,
     "audit": AUDIT_SENTENCES,
+    "envelope": ENVELOPE_NAMES,
     "detail": DETAIL_NAMES,
 }
 

@@ -216,6 +216,7 @@ _SHOW: Mapping[str, Callable[[_Shown, Any], Text]] = {
     "groups": lambda shown, value: shown.groups(value),
     "flag": lambda shown, value: shown.flag(value),
     "can_see_prices": lambda shown, value: PRICES_SHOWN if value else PRICES_HIDDEN,
+    "envelope": _word("envelope"),
     "divergence": lambda shown, value: _share(value),
     "low_bid": lambda shown, value: _share(value),
 }

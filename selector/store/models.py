@@ -69,6 +69,13 @@ class TenderState(StrEnum):
     FINALISED = "finalised"
 
 
+class Envelope(StrEnum):
+    """Which envelope of a bid a document belongs to (price documents are sealed)."""
+
+    TECHNICAL = "technical"
+    PRICE = "price"
+
+
 class SheetState(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
@@ -178,6 +185,9 @@ class Tender(Base):
     )
     flag_reviews: Mapped[list[FlagReview]] = relationship(
         back_populates="tender", cascade="all, delete-orphan", order_by="FlagReview.id"
+    )
+    documents: Mapped[list[BidDocument]] = relationship(
+        cascade="all, delete-orphan", order_by="BidDocument.id"
     )
 
 
@@ -378,8 +388,61 @@ class Entry(Base):
     criterion_id: Mapped[int] = mapped_column(ForeignKey("tender_criterion.id", ondelete="CASCADE"))
     value: Mapped[str] = mapped_column(String(64))
     comment: Mapped[str] = mapped_column(Text, default="")
+    # The evidence the comment points to: one of the vendor's documents and a page or
+    # section in it ("" for none). A cited document cannot be deleted.
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bid_document.id", ondelete="SET NULL")
+    )
+    document_page: Mapped[str] = mapped_column(String(40), default="")
 
     sheet: Mapped[ScoreSheet] = relationship(back_populates="entries")
+    criterion: Mapped[TenderCriterion] = relationship()
+    document: Mapped[BidDocument | None] = relationship()
+
+
+class BidDocument(Base):
+    """A file a vendor submitted, uploaded by the chair: its bytes are kept outside the
+    database under their SHA-256 (`selector.store.blobs`); the row says whose it is, which
+    envelope, its type as read from its content, and when it came."""
+
+    __tablename__ = "bid_document"
+    __table_args__ = (
+        CheckConstraint(_in("envelope", Envelope), name="envelope"),
+        CheckConstraint("size > 0", name="size_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    vendor_id: Mapped[int] = mapped_column(ForeignKey("vendor.id", ondelete="CASCADE"))
+    envelope: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL")
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    vendor: Mapped[Vendor] = relationship()
+    uploaded_by: Mapped[User | None] = relationship()
+    links: Mapped[list[DocumentLink]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentLink.id"
+    )
+
+
+class DocumentLink(Base):
+    """A document named as the evidence for a criterion, at a page or section."""
+
+    __tablename__ = "document_link"
+    __table_args__ = (UniqueConstraint("document_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("bid_document.id", ondelete="CASCADE"))
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("tender_criterion.id", ondelete="CASCADE"))
+    page: Mapped[str] = mapped_column(String(40), default="")
+
+    document: Mapped[BidDocument] = relationship(back_populates="links")
     criterion: Mapped[TenderCriterion] = relationship()
 
 

@@ -40,6 +40,7 @@ from selector.web import (
     api,
     auth,
     decisions,
+    documents,
     evaluate,
     i18n,
     results,
@@ -83,7 +84,7 @@ def register(app: Flask) -> None:
         flash(_("Please log in to see this page."), "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
-    for module in (site, auth, tenders, evaluate, results, decisions, api, admin):
+    for module in (site, auth, tenders, documents, evaluate, results, decisions, api, admin):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(

@@ -47,6 +47,7 @@ from selector.scoring.limits import (
     MAX_FLAG_ID,
     MAX_NAME,
     MAX_NUMBER_DIGITS,
+    MAX_PAGE_REF,
     MAX_PASSWORD,
     MAX_PERCENT,
     MAX_PROBLEMS,
@@ -340,6 +341,45 @@ class BidsUploadForm(Form):
         ],
     )
     submit = SubmitField(_l("Upload bids"))
+
+
+class DocumentUploadForm(Form):
+    """A vendor's document: the file (its type is read from its content by the service),
+    whose it is, which envelope, and optionally the criterion and page it is evidence for."""
+
+    vendor = SelectField(_l("Vendor"), coerce=int, validate_choice=False)
+    envelope = RadioField(
+        _l("Envelope"),
+        choices=[
+            ("technical", _l("Technical")),
+            ("price", _l("Price (sealed: hidden from evaluators who may not see prices)")),
+        ],
+        default="technical",
+        validate_choice=False,
+    )
+    criterion = SelectField(_l("Evidence for the criterion (optional)"), validate_choice=False)
+    page = StringField(
+        _l("Page or section (optional)"),
+        validators=[Optional(), Length(max=MAX_PAGE_REF)],
+        filters=[_strip],
+    )
+    document_file = FileField(
+        _l("File (PDF, Word, Excel, PowerPoint, PNG or JPEG)"),
+        validators=[FileRequired(_l("Choose the file to upload."))],
+    )
+    submit = SubmitField(_l("Upload document"))
+
+
+class DocumentLinkForm(Form):
+    """Name a document as the evidence for a criterion, at a page or section."""
+
+    criterion = SelectField(_l("Criterion"), validate_choice=False)
+    page = StringField(
+        _l("Page or section (optional)"),
+        validators=[Optional(), Length(max=MAX_PAGE_REF)],
+        filters=[_strip],
+    )
+    submit = SubmitField(_l("Link"))
 
 
 class RateForm(Form):

@@ -22,6 +22,7 @@ from selector.services.templates import (
 from selector.store.db import get_session
 from selector.store.models import Tender, TenderState
 from selector.web.auth import roles_required, user
+from selector.web.documents import document_section
 from selector.web.downloads import queue_final_reports
 from selector.web.forms import (
     ActionForm,
@@ -169,6 +170,7 @@ def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
             if tender.state == TenderState.DRAFT
             else [],
             price_criteria=template.price_criteria(),
+            **document_section(tender, overrides.pop("document_form", None)),
             **forms,
         ),
         status,
