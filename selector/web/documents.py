@@ -130,6 +130,10 @@ def upload(tender_id: int) -> Any:
             apply_error(form, error)
         else:
             flash(_("Document '%(name)s' kept.", name=document.name), "success")
+            if document.envelope == "price" and not access.may_see_prices(
+                get_session(), tender, user()
+            ):  # sealed until the price envelope is opened, for its chair too
+                return redirect(url_for("tenders.show", tender_id=tender.id, _anchor="documents"))
             return redirect(
                 url_for("documents.show", tender_id=tender.id, document_id=document.id)
             )

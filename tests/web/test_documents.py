@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from selector.files.tinypdf import pdf
 from selector.services import ServiceError
 from selector.store.db import get_session
-from selector.store.models import AuditEvent, BidDocument
+from selector.store.models import AuditEvent, BidDocument, Tender, utcnow
 from tests.web.conftest import login
 
 LIMIT = 64 * 1024
@@ -76,6 +76,19 @@ def stored(app, tmp_path):
 
 def document_id(response) -> int:
     return int(response.location.rstrip("/").split("/")[-1])
+
+
+def last_document(app) -> int:
+    with app.test_request_context():
+        return get_session().scalar(select(func.max(BidDocument.id)))
+
+
+def open_envelope(app, tender) -> None:
+    """Open the tender's price envelope (as the sealed-bid step will)."""
+    with app.test_request_context():
+        session = get_session()
+        session.get(Tender, tender.id).prices_opened_at = utcnow()
+        session.commit()
 
 
 def test_a_pdf_is_kept_under_its_sha256_and_the_hash_is_shown(app, tender, chair, tmp_path):
@@ -174,13 +187,30 @@ def test_downloads_are_inline_only_for_pdf_and_images_and_never_sniffed(app, ten
     assert chair.get(f"/tenders/{tender.id}/documents/{pdf_id}/file").data == PDF
 
 
+def test_a_price_document_is_sealed_for_everyone_until_the_envelope_opens(app, tender, chair):
+    response = upload(chair, tender, PDF, name="price.pdf", envelope="price")
+    assert response.status_code == 302 and response.location.endswith("#documents")
+    price = last_document(app)
+    for path in (f"/tenders/{tender.id}/documents/{price}",
+                 f"/tenders/{tender.id}/documents/{price}/file",
+                 f"/api/tenders/{tender.id}/documents/{price}"):
+        assert chair.get(path).status_code == 404, path
+    page = chair.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    assert "sealed until the price envelope is opened" in page and "price.pdf" not in page
+    assert chair.get(f"/api/tenders/{tender.id}/documents").get_json()[0]["sealed"] is True
+    open_envelope(app, tender)
+    assert chair.get(f"/tenders/{tender.id}/documents/{price}/file").status_code == 200
+
+
 def test_a_price_document_is_hidden_from_a_technical_evaluator_everywhere(
     app, make_tender, chair
 ):
     tender = make_tender(state="open", submitted=False)
     technical = document_id(upload(chair, tender, PDF, name="tech.pdf"))
-    price = document_id(upload(chair, tender, pdf([("Price", ["1,000,000 CNY"])]),
-                               name="price.pdf", envelope="price"))
+    upload(chair, tender, pdf([("Price", ["1,000,000 CNY"])]), name="price.pdf",
+           envelope="price")
+    price = last_document(app)
+    open_envelope(app, tender)
     evaluator = app.test_client()
     login(evaluator, "eval1")
     # before declaring conflicts: no document at all
@@ -204,10 +234,13 @@ def test_a_price_document_is_hidden_from_a_technical_evaluator_everywhere(
 
 def test_an_evaluator_who_may_see_prices_opens_price_documents(app, make_tender, chair):
     tender = make_tender(state="open", submitted=False, can_see_prices=True)
-    price = document_id(upload(chair, tender, PDF, name="price.pdf", envelope="price"))
+    upload(chair, tender, PDF, name="price.pdf", envelope="price")
+    price = last_document(app)
     evaluator = app.test_client()
     login(evaluator, "eval1")
     evaluator.post(f"/tenders/{tender.id}/evaluate/conflicts", data={"no_conflict": "y"})
+    assert evaluator.get(f"/tenders/{tender.id}/documents/{price}/file").status_code == 404
+    open_envelope(app, tender)
     assert evaluator.get(f"/tenders/{tender.id}/documents/{price}/file").status_code == 200
 
 
