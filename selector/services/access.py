@@ -5,6 +5,8 @@
 - evaluator: sees the tenders they are assigned to once scoring has opened, and only
   their own sheets; never anyone else's scores (blind scoring).
 - observer: reads results and reports of finalised tenders.
+- evaluator, once the tender is finalised: its outcome — the ranking, and their own inputs
+  beside the committee's aggregate (`outcome_tender`); still no other evaluator's inputs.
 
 Bids are sealed (the two-envelope rule): no one sees an amount or a rate, and nothing is
 scored with them, until technical scoring has closed and the chair has opened the price
@@ -143,6 +145,28 @@ def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assign
             )
         )
     return assignment
+
+
+def may_see_outcome(session: Session, tender: Tender, user: User) -> bool:
+    """Whether `user` is an evaluator of `tender` and it is finalised (its outcome page)."""
+    return (
+        user.role == "evaluator"
+        and tender.state == TenderState.FINALISED
+        and assignment_of(session, tender.id, user) is not None
+    )
+
+
+def outcome_tender(session: Session, tender_id: int, user: User) -> Tender:
+    """The finalised tender of an evaluator on its committee; Forbidden before finalising."""
+    tender = evaluator_assignment(session, tender_id, user).tender
+    if not may_see_outcome(session, tender, user):
+        raise Forbidden(
+            Text(
+                zh="项目定稿后,评委才能看到评审结果。",
+                en="Evaluators see the outcome once the tender is finalised.",
+            )
+        )
+    return tender
 
 
 def evaluated_tender(session: Session, tender_id: int, user: User) -> Tender:

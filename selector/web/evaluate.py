@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 
 from selector.scoring import rules
 from selector.services import ServiceError, StaleEdit, sheets
+from selector.services.outcome import evaluator_outcome
 from selector.store.db import get_session
 from selector.web.auth import roles_required, user
 from selector.web.forms import (
@@ -268,3 +269,11 @@ def by_criterion(tender_id: int, criterion_id: str) -> Any:
     return redirect(
         url_for("evaluate.by_criterion", tender_id=tender_id, criterion_id=criterion_id)
     )
+
+
+@bp.get("/<int:tender_id>/outcome")
+@roles_required("evaluator")
+def outcome(tender_id: int) -> Any:
+    """A finalised tender's ranking, with the evaluator's own inputs beside the aggregate."""
+    seen = evaluator_outcome(get_session(), tender_id, user())
+    return render_template("evaluate/outcome.html", outcome=seen, lang=current_lang())

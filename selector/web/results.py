@@ -47,6 +47,9 @@ def show(tender_id: int) -> Any:
     """The ranking, group scores, every criterion's points and inputs, flags (the result and
     its decision checks computed once)."""
     session = get_session()
+    tender = access.visible_tender(session, tender_id, user())
+    if access.may_see_outcome(session, tender, user()):  # an evaluator: their own page
+        return redirect(url_for("evaluate.outcome", tender_id=tender.id))
     tender = access.results_tender(session, tender_id, user())
     result, problems = results.try_result(session, tender.id)
     checks = decision_checks(result) if result is not None else None

@@ -61,15 +61,25 @@ def expected_results(role, state):
         return 200 if state in ("closed", "finalised") else 403
     if role == "observer":
         return 200 if state == "finalised" else 404
-    if role == "evaluator":
-        return 404 if state == "draft" else 403
+    if role == "evaluator":  # once final, their own outcome page (test_outcome.py)
+        return {"draft": 404, "finalised": 302}.get(state, 403)
     if role == "admin":
         return 403
     return 404
 
 
 def expected_api_result(role, state):
+    if role == "evaluator":  # the full result holds every evaluator's inputs: never
+        return 404 if state == "draft" else 403
     return 401 if role == "anonymous" else expected_results(role, state)
+
+
+def expected_outcome(role, state):
+    if role == "anonymous":
+        return 302
+    if role == "evaluator":
+        return {"draft": 404, "finalised": 200}.get(state, 403)
+    return expected_workspace(role, state)  # only evaluators have one
 
 
 def expected_workspace(role, state):
@@ -101,6 +111,7 @@ ROUTES = [
     ("/tenders/{id}/results", expected_results),
     ("/api/tenders/{id}/result", expected_api_result),
     ("/tenders/{id}/evaluate", expected_workspace),
+    ("/tenders/{id}/outcome", expected_outcome),
     ("/tenders/{id}/history", expected_chair_page),
     ("/tenders/{id}/consensus", expected_chair_page),
     ("/tenders/{id}/criteria", expected_criteria),
@@ -124,7 +135,10 @@ def test_a_tender_that_does_not_exist_is_not_found_for_everyone(app, world, role
         status = client.get(path.format(id=9999)).status_code
         if role == "anonymous":
             assert status in (302, 401)
-        elif expected is expected_workspace and role not in ("evaluator", "outsider"):
+        elif expected in (expected_workspace, expected_outcome) and role not in (
+            "evaluator",
+            "outsider",
+        ):
             assert status == 403  # role checked first: says nothing about the id
         elif expected is expected_chair_page and role not in ("owner", "other_chair"):
             assert status == 403
