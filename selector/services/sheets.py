@@ -7,6 +7,7 @@ tabs or two devices cannot silently overwrite each other (optimistic locking).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ from selector.scoring.model import Criterion, Group, Text
 from selector.scoring.model import Entry as ScoreEntryLike
 from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, too_long, written
 from selector.services.access import evaluated_tender, evaluator_assignment
+from selector.services.documents import SheetEvidence, check_references, sheet_evidence
 from selector.services.templates import template_of
 from selector.services.uow import TenderChange, tender_change
 from selector.services.views import TenderHeading, tender_heading
@@ -104,6 +106,8 @@ class SheetContext:
     @property
     def criteria(self) -> list[Criterion]:
         return [c for g in self.groups for c in g.criteria]
+    # the vendor's documents beside each criterion, and the sheet's own references to them
+    evidence: SheetEvidence | None = None
 
 
 @dataclass(frozen=True)
@@ -366,6 +370,7 @@ def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) 
         own_total(groups, values),
         editable,
         bids,
+        sheet_evidence(session, tender, vendor.id, user, list(sheet.entries) if sheet else []),
     )
 
 
@@ -420,8 +425,12 @@ def save_sheet(
     values: dict[str, str],
     comments: dict[str, str],
     submit: bool,
+    references: Mapping[str, tuple[str, str]] | None = None,
 ) -> SaveOutcome:
     """Save the evaluator's sheet as a draft, or submit it (then it is read-only).
+
+    `references` (criterion key -> (document id as typed, page)) are the documents the
+    comments cite (`documents.check_references`); criteria left out keep theirs.
 
     `version` is the sheet version the form was loaded with (0 for a new sheet). Raises
     StaleEdit when someone saved in between, SheetInvalid with a message per criterion for
@@ -439,6 +448,7 @@ def save_sheet(
             values=values,
             comments=comments,
             submit=submit,
+            references=references,
         )
     except (StaleDataError, IntegrityError):
         # Another request saved this sheet between our read and our write.
@@ -477,6 +487,7 @@ def _save_sheet(
     values: dict[str, str],
     comments: dict[str, str],
     submit: bool,
+    references: Mapping[str, tuple[str, str]] | None = None,
 ) -> SaveOutcome:
     with tender_change(session, tender_id, evaluator, access=evaluated_tender) as change:
         return _store_sheet(
@@ -486,6 +497,7 @@ def _save_sheet(
             values=values,
             comments=comments,
             submit=submit,
+            references=references,
         )
 
 
@@ -497,6 +509,7 @@ def _store_sheet(
     values: dict[str, str],
     comments: dict[str, str],
     submit: bool,
+    references: Mapping[str, tuple[str, str]] | None = None,
 ) -> SaveOutcome:
     """The one save of a sheet, inside an open unit of work (`save_sheet`, `save_criterion`).
 
@@ -521,6 +534,13 @@ def _store_sheet(
         raise StaleEdit(_stale_message())
     groups = scored_groups(tender, assignment)
     normalised, errors = _check_values(groups, values, comments, submit)
+    cited: dict[str, tuple[int | None, str]] = {}
+    if references is not None:
+        cited, reference_errors = check_references(
+            session, tender, vendor.id, evaluator,
+            {k: v for k, v in references.items() if k in normalised}, comments,
+        )
+        errors = {**reference_errors, **errors}
     if errors:
         raise SheetInvalid(errors)
     now = utcnow()
@@ -545,9 +565,12 @@ def _store_sheet(
                 sheet.entries.remove(entry)
             continue
         if entry is None:
-            sheet.entries.append(Entry(criterion=rows[key], value=value, comment=comment))
+            entry = Entry(criterion=rows[key], value=value, comment=comment)
+            sheet.entries.append(entry)
         else:
             entry.value, entry.comment = value, comment
+        if key in cited:
+            entry.document_id, entry.document_page = cited[key]
     if not created:
         sheet.updated_at = now  # always touch the row, so its version moves on
     if submit:

@@ -27,6 +27,11 @@ from selector.web.i18n import current_lang, text
 
 bp = Blueprint("evaluate", __name__, url_prefix="/tenders")
 
+# The sheet's fields of a comment's reference to a document: `ref-<criterion>` (the
+# document's id) and `page-<criterion>` (templates/evaluate/_reference.html).
+REFERENCE_FIELD = "ref-"
+PAGE_FIELD = "page-"
+
 
 @bp.get("/<int:tender_id>/evaluate")
 @roles_required("evaluator")
@@ -97,6 +102,8 @@ def _render_sheet(
         comment_field_name=comment_field_name,
         lang=lang,
         unsaved=unsaved or [],
+        reference_field=REFERENCE_FIELD,
+        page_field=PAGE_FIELD,
     ), status
 
 
@@ -129,6 +136,12 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
         return _render_sheet(context, form, 422, errors)
     values = {c.id: request.form.get(value_field_name(c.id), "") for c in context.criteria}
     comments = {c.id: request.form.get(comment_field_name(c.id), "") for c in context.criteria}
+    references = {  # the documents the comments cite, where the sheet offered the choice
+        c.id: (request.form.get(REFERENCE_FIELD + c.id, ""),
+               request.form.get(PAGE_FIELD + c.id, ""))
+        for c in context.criteria
+        if REFERENCE_FIELD + c.id in request.form or PAGE_FIELD + c.id in request.form
+    }
     try:
         outcome = sheets.save_sheet(
             session,
@@ -139,6 +152,7 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
             values=values,
             comments=comments,
             submit=submit,
+            references=references,
         )
     except sheets.SheetInvalid as error:
         flash(text(error.message), "error")

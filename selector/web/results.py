@@ -13,7 +13,16 @@ from selector.scoring import values
 from selector.scoring.checks import decision_checks
 from selector.scoring.model import Result
 from selector.scoring.serialize import fingerprint
-from selector.services import ServiceError, access, decisions, record, results, templates, views
+from selector.services import (
+    ServiceError,
+    access,
+    decisions,
+    documents,
+    record,
+    results,
+    templates,
+    views,
+)
 from selector.services import consensus as consensus_service
 from selector.store.db import get_session
 from selector.web.auth import roles_required, user
@@ -74,6 +83,7 @@ def show(tender_id: int) -> Any:
         audit_head=record.head(session),
         problems=problems,
         entries=_entries_by_cell(result) if result else {},
+        references=documents.cell_references(session, tender.id),
         value_label=lambda c, v: values.label(c, v).get(lang),
         review_form=review_form,
         is_chair=user().role == "chair",
