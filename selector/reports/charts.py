@@ -2,6 +2,11 @@
 
 The only chart is a horizontal stacked bar per ranked vendor: its group scores end to end,
 so a bar's length is the vendor's total out of 100. Every text in the SVG is escaped.
+
+Kept cheap for WeasyPrint, which draws an SVG node by node and lays out each `<text>` with
+Pango (about a millisecond each): the bars of one colour are one `<path>`, the grid lines
+another, and a tender of many vendors gets thinner bars (the chart stays within about half
+a page, under the ranking) with the totals left to the ranking above it.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ SCALE_MAX = 100.0
 BAR = 11.0
 GAP = 4.0
 SIZE = 7.0
+PLOT_HEIGHT = 400.0  # points the bars may take: 26 vendors at full size, thinner beyond
+TOTALS_UP_TO = 20  # vendors up to which each bar ends in its total (the ranking has them)
 
 
 def _cut(text: str, room: float, size: float = SIZE) -> str:
@@ -43,40 +50,53 @@ def stacked_bars(
     legend_height = 12.0 * len(legend_rows)
     axis_y = legend_height + 6.0
     top = axis_y + 10.0
-    height = top + len(rows) * (BAR + GAP) + 4.0
+    pitch = min(BAR + GAP, PLOT_HEIGHT / max(len(rows), 1))
+    bar = pitch * BAR / (BAR + GAP)
+    size = min(SIZE, max(4.5, pitch * 0.62))
+    totals = len(rows) <= TOTALS_UP_TO
+    height = top + len(rows) * pitch + 4.0
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{WIDTH:g}pt" '
-        f'height="{height:g}pt" viewBox="0 0 {WIDTH:g} {height:g}" '
+        f'height="{height:.1f}pt" viewBox="0 0 {WIDTH:g} {height:.1f}" '
         f'font-family="{FONT}" font-size="{SIZE:g}">'
     ]
+    bars: dict[int, list[str]] = {}
     for line, items in enumerate(legend_rows):
         for x, index, title in items:
             y = 12.0 * line
-            colour = PALETTE[index % len(PALETTE)]
-            parts.append(f'<rect x="{LABEL + x:.1f}" y="{y + 2:.1f}" width="7" height="7" '
-                         f'fill="{colour}"/>')
+            bars.setdefault(index, []).append(f"M{LABEL + x:.1f} {y + 2:.1f}h7v7h-7z")
             parts.append(f'<text x="{LABEL + x + 10:.1f}" y="{y + 8.5:.1f}">{escape(title)}'
                          "</text>")
+    grid = []
     for tick in range(0, 101, 20):
         x = LABEL + tick * per_point
-        parts.append(f'<line x1="{x:.1f}" y1="{axis_y + 3:.1f}" x2="{x:.1f}" y2="{height:.1f}" '
-                     'stroke="#d0d0d0" stroke-width="0.4"/>')
+        grid.append(f"M{x:.1f} {axis_y + 3:.1f}V{height:.1f}")
         parts.append(f'<text x="{x:.1f}" y="{axis_y + 1:.1f}" text-anchor="middle" '
                      f'fill="#666">{tick}</text>')
+    parts.append(f'<path d="{"".join(grid)}" stroke="#d0d0d0" stroke-width="0.4"/>')
+    labels = []
     for row, (vendor, scores, total) in enumerate(rows):
-        y = top + row * (BAR + GAP)
-        parts.append(f'<text x="{LABEL - 4:.1f}" y="{y + BAR - 3:.1f}" text-anchor="end">'
-                     f"{escape(_cut(vendor, LABEL - 8))}</text>")
+        y = top + row * pitch
+        baseline = y + bar / 2 + size * 0.36
+        labels.append(f'<text x="{LABEL - 4:.1f}" y="{baseline:.1f}" text-anchor="end">'
+                      f"{escape(_cut(vendor, LABEL - 8, size))}</text>")
         x = LABEL
         for index, score in enumerate(scores):
             width = max(0.0, score) * per_point
             if width <= 0:
                 continue
-            colour = PALETTE[index % len(PALETTE)]
-            parts.append(f'<rect x="{x:.2f}" y="{y:.1f}" width="{width:.2f}" '
-                         f'height="{BAR:g}" fill="{colour}"/>')
+            bars.setdefault(index, []).append(f"M{x:.2f} {y:.2f}h{width:.2f}v{bar:.2f}"
+                                              f"h{-width:.2f}z")
             x += width
-        parts.append(f'<text x="{x + 3:.1f}" y="{y + BAR - 3:.1f}">{escape(total)}</text>')
+        if totals:
+            labels.append(f'<text x="{x + 3:.1f}" y="{baseline:.1f}">{escape(total)}</text>')
+    for index, shapes in sorted(bars.items()):
+        parts.append(f'<path d="{"".join(shapes)}" fill="{PALETTE[index % len(PALETTE)]}"/>')
+    if size != SIZE:
+        parts.append(f'<g font-size="{size:.1f}">')
+    parts.extend(labels)
+    if size != SIZE:
+        parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
 

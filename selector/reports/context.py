@@ -41,6 +41,12 @@ TEXT_MIN = 32  # cells the free-text column of a ledger keeps at the least (16 i
 TWO_UP_TEXT_MIN = 8  # cells of criterion title a two-up inputs line keeps at the least
 GATE_MARK = {"pass": "○", "fail": "×"}
 DIVERGENCE_LISTED = 60  # more divergence flags than this are counted, not spelled out
+# More ranked vendors than this and the summary's ranking is a ledger (a line of text per
+# vendor) rather than a table: 50 vendors' table cells cost WeasyPrint a quarter second.
+RANKING_TABLE_MAX = 20
+# More vendors than this and the stability page lists only the bidders whose leaving out
+# changes the winner, then says that leaving out any other keeps it.
+BIDDERS_LISTED = 20
 
 
 def _points(value: float | Decimal | None) -> str:
@@ -148,6 +154,9 @@ class Stability:
     flags: tuple[FlagRow, ...]
     flag_counts: tuple[tuple[str, int], ...] = ()
     flag_blocks: tuple[str, ...] = ()
+    # many bidders: `without_bidder` lists those whose leaving out changes the winner, and
+    # this sentence says that leaving out any other keeps it
+    without_bidder_rest: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +203,7 @@ class ReportContext:
     kind: str = "report"  # "report": the decision; "appendix": the per-input evidence
     has_bands: bool = False
     consensus: tuple[tuple[str, str, str, str], ...] = ()  # vendor, code, value, reason
+    ranking_ledger: Ledger | None = None  # the ranking as a ledger (many vendors), else None
     audit_head: str = ""  # "#<events> <hash>" of the audit chain when the report was made
 
 
@@ -339,7 +349,39 @@ def build_context(
         kind="appendix" if appendix else "report",
         has_bands=bool(template.bands),
         consensus=tuple(_consensus_rows(result, codes, lang)),
+        ranking_ledger=(_ranking_ledger(ranking, [heads_by_id[g.id] for g in ranked_groups],
+                                        currency, bool(template.bands), lang)
+                        if len(ranking) > RANKING_TABLE_MAX else None),
     )
+
+
+def _ranking_ledger(ranking: Sequence[RankRow], groups: Sequence[GroupHead], currency: str,
+                    bands: bool, lang: str) -> Ledger:
+    """The summary's ranking as a ledger: rank, total, each group's score (its column named
+    by the group's number, the note names the groups and weights), total bid, band, and
+    the vendor's name last (free text of any script ends a ledger line)."""
+    words = labels_for(lang)
+    rank_units = width_for((r.rank for r in ranking), ledger.cells(words["rank"]), gap=0)
+    total_units = width_for((r.total for r in ranking), max(6, ledger.cells(words["total"])))
+    group_units = [width_for((r.groups[i] for r in ranking), max(6, len(g.code)))
+                   for i, g in enumerate(groups)]
+    bid_label = f"{words['bid_total']} ({currency})"
+    bid_units = width_for((r.bid_total for r in ranking), 12)
+    band_units = width_for((r.band for r in ranking), ledger.cells(words["band"])) if bands else 0
+    rows = []
+    for r in ranking:
+        fields = [(r.rank, rank_units), (r.total, total_units),
+                  *zip(r.groups, group_units, strict=True), (r.bid_total, bid_units)]
+        if bands:
+            fields.append((r.band, band_units))
+        rows.append(ledger.line(fields, r.vendor, align="<"))
+    columns = [Column(words["rank"], rank_units, "<"), Column(words["total"], total_units),
+               *(Column(g.code, units) for g, units in zip(groups, group_units, strict=True)),
+               Column(bid_label, bid_units)]
+    if bands:
+        columns.append(Column(words["band"], band_units))
+    note = " · ".join(f"{g.code} = {g.title} ({words['weight']} {g.weight})" for g in groups)
+    return make_ledger(columns, words["vendor"], [Part("", ledger.blocks(rows, 25), note=note)])
 
 
 def _consensus_rows(result: Result, codes: Mapping[str, str], lang: str
@@ -504,6 +546,12 @@ def _stability(
                        (sensitivity.without_bidder, without_bidder)):
         for left_out, new_winner in runs.items():
             rows.append(LeaveOneOut(str(left_out), str(new_winner or ""), new_winner != winner))
+    rest = ""
+    if len(without_bidder) > BIDDERS_LISTED:
+        kept = [row for row in without_bidder if not row.changed]
+        without_bidder = [row for row in without_bidder if row.changed]
+        if kept:
+            rest = words["without_bidder_rest"].format(count=len(kept), winner=winner)
     flags = tuple(_flag_row(flag, lang, reviews) for flag in checks.flags)
     counts: dict[str, int] = {}
     for row in flags:
@@ -529,6 +577,7 @@ def _stability(
         flags=flags,
         flag_counts=tuple(counts.items()),
         flag_blocks=blocks,
+        without_bidder_rest=rest,
     )
 
 

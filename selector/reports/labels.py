@@ -63,6 +63,7 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "no_flip": "在 0–100% 范围内不会改变",
         "without_evaluator": "去掉一位评委后的第一名",
         "without_bidder": "去掉一家投标人后的第一名",
+        "without_bidder_rest": "去掉其余 {count} 家投标人中的任何一家，第一名仍为 {winner}。",
         "winner": "第一名",
         "changed": "改变",
         "flags": "提示事项",
@@ -229,6 +230,8 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "no_flip": "none within 0–100%",
         "without_evaluator": "Winner without one evaluator",
         "without_bidder": "Winner without one bidder",
+        "without_bidder_rest": "Leaving out any one of the other {count} bidders, {winner} "
+        "stays first.",
         "winner": "Winner",
         "changed": "changed",
         "flags": "Flags",

@@ -12,6 +12,7 @@ from typing import Any
 import pypdf
 import pytest
 
+from selector.reports import context
 from selector.reports.context import build_context
 from selector.reports.html import render_html
 from selector.reports.pdf import StaticOnlyFetcher, html_to_pdf, render_pdf
@@ -207,3 +208,34 @@ def test_a_page_is_turned_into_a_png_for_a_person_to_look_at(zh: Rendered, en: R
 def test_weasyprint_alone_renders_the_same_finished_html(example_result: Result) -> None:
     html = render_html(build_context(example_result, "en"))
     assert html_to_pdf(html)[:5] == b"%PDF-"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_long_ranking_is_a_ledger_line_per_vendor_and_bidders_that_change_nothing_are_one_line(
+    example_result: Result, lang: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Many vendors (over RANKING_TABLE_MAX, BIDDERS_LISTED): the example's five stand in.
+    monkeypatch.setattr(context, "RANKING_TABLE_MAX", 2)
+    monkeypatch.setattr(context, "BIDDERS_LISTED", 2)
+    rendered = Rendered(example_result, lang)
+    assert not rendered.warnings
+    title = "评审结论摘要" if lang == "zh" else "Executive summary"
+    lines = [" ".join(line.split()) for line in summary_page(rendered, title).splitlines()]
+    ranking = result_to_json(example_result)["ranking"]
+    rows = [line for line in lines if re.match(r"\d+ \d+\.\d\d ", line)]
+    assert len(rows) == len(ranking)
+    for line, row in zip(rows, ranking, strict=True):
+        groups = " ".join(f"{row['groups'][g]:.2f}" for g in row["groups"])
+        assert line == (f"{row['rank']} {row['total']:.2f} {groups} "
+                        f"{float(row['bid_total']):,.2f} {row['vendor']}")
+    checks = decision_checks(example_result)
+    unchanged = [v for v, w in checks.sensitivity.without_bidder.items()
+                 if w == example_result.winner]
+    assert unchanged
+    flat = " ".join(rendered.text.split())
+    if lang == "zh":
+        assert (f"去掉其余 {len(unchanged)} 家投标人中的任何一家，第一名仍为 "
+                f"{example_result.winner}。") in flat
+    else:
+        assert (f"Leaving out any one of the other {len(unchanged)} bidders, "
+                f"{example_result.winner} stays first.") in flat
