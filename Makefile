@@ -7,8 +7,10 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 DEMO_PASSWORD ?= selector-demo
 # Debian packages the application needs: fontconfig and a CJK font (the report's glyphs; the
-# font guard asks fc-list), HarfBuzz's subsetter for Chinese PDFs, Pango for WeasyPrint.
-APP_PACKAGES := fontconfig fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+# font guard asks fc-list), HarfBuzz's subsetter for Chinese PDFs, Pango for WeasyPrint, and
+# pg_dump / pg_restore for `selector backup` and `selector restore` on PostgreSQL.
+APP_PACKAGES := fontconfig fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+                postgresql-client
 # ...and those only the tests need: Chromium for the browser tests, poppler for PDF -> PNG,
 # LibreOffice to recalculate the workbook's formulas, Redis for the rate limits' Redis tests.
 TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui redis-server

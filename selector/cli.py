@@ -25,6 +25,8 @@ COMMANDS: dict[str, str] = {
     "export": "selector.commands.report:export",
     "check-deploy": "selector.commands.deploy:check_deploy",
     "audit": "selector.commands.audit:audit",
+    "backup": "selector.commands.backup:backup",
+    "restore": "selector.commands.backup:restore",
 }
 
 

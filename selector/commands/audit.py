@@ -24,11 +24,13 @@ def verify(tender_id: int | None, lang: str) -> None:
     consensus value and tender state equals its last audited value. Exit 0 when intact,
     1 with one line per problem."""
     # SQLAlchemy and the services load only when the command runs (the CLI starts light)
+    from selector.commands.backup import require_initialised
     from selector.services.record import verify as verify_record
     from selector.store.db import configured_database
 
     database = configured_database()
     try:
+        require_initialised(database, lang)  # exit 2 with a message, not a traceback
         with database.session() as session:
             found = verify_record(session, tender_id)
     finally:
