@@ -95,6 +95,10 @@ class StaleEdit(ServiceError):
     """Someone else saved the record since the form was loaded (optimistic lock)."""
 
 
+class Conflict(ServiceError):
+    """A concurrent request wrote the same unique row first (HTTP 409): nothing was saved."""
+
+
 def refuse_control_characters(
     value: str, *, field: str, label: Text, multiline: bool = False
 ) -> str:

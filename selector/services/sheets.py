@@ -22,7 +22,15 @@ from selector.scoring import values as typed
 from selector.scoring.limits import MAX_PROBLEMS, MAX_TEXT, forbidden_character
 from selector.scoring.model import Criterion, Group, Text
 from selector.scoring.model import Entry as ScoreEntryLike
-from selector.services import Forbidden, NotFound, ServiceError, StaleEdit, too_long, written
+from selector.services import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    ServiceError,
+    StaleEdit,
+    too_long,
+    written,
+)
 from selector.services.access import evaluated_tender, evaluator_assignment
 from selector.services.documents import SheetEvidence, check_references, sheet_evidence
 from selector.services.templates import template_of
@@ -450,7 +458,7 @@ def save_sheet(
             submit=submit,
             references=references,
         )
-    except (StaleDataError, IntegrityError):
+    except (StaleDataError, IntegrityError, Conflict):
         # Another request saved this sheet between our read and our write.
         session.rollback()
         sheet = session.scalar(

@@ -13,6 +13,7 @@ from selector.scoring.limits import FORBIDDEN_IN_LINE, MAX_USERNAME, USERNAME_RE
 from selector.scoring.model import Text
 from selector.services import NotFound, ServiceError, audit, refuse_control_characters
 from selector.services.passwords import password_problem
+from selector.services.uow import unit_of_work
 from selector.store.db import write_transaction
 from selector.store.models import Role, User, new_session_token, utcnow
 
@@ -135,18 +136,17 @@ def create_user(
             field="display_name",
         )
     _check_password(password, username=username, display_name=display_name)
-    with write_transaction(session):
-        taken = session.scalar(
-            select(func.count()).select_from(User).where(User.username == username)
-        )
-        if taken:
-            raise ServiceError(
-                Text(
-                    zh=f"用户名“{username}”已被占用:请换一个。",
-                    en=f"The username '{username}' is taken: choose another.",
-                ),
-                field="username",
-            )
+    taken = ServiceError(
+        Text(
+            zh=f"用户名“{username}”已被占用:请换一个。",
+            en=f"The username '{username}' is taken: choose another.",
+        ),
+        field="username",
+    )
+    # a concurrent request creating the same username first: refused as if it came second
+    with unit_of_work(session, on_conflict=taken):
+        if session.scalar(select(func.count()).select_from(User).where(User.username == username)):
+            raise taken
         user = User(
             username=username,
             display_name=display_name,

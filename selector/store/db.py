@@ -5,7 +5,12 @@ WAL (readers never wait for the writer), a busy timeout (a writer waits for the 
 instead of failing at once) and foreign keys. Python's sqlite3 module would start
 transactions as DEFERRED, where two writers can both read and then deadlock on the
 upgrade to a write lock; so we take over BEGIN ourselves and services open their write
-transactions with BEGIN IMMEDIATE (`write_transaction`). PostgreSQL needs none of this.
+transactions with BEGIN IMMEDIATE (`write_transaction`).
+
+On PostgreSQL (READ COMMITTED) a write transaction that must see every change made before
+it and hold off those after it — a tender closed while sheets are submitted — takes a row
+lock (`lock_row`: SELECT … FOR UPDATE); on SQLite BEGIN IMMEDIATE already holds the
+database's one write lock for the whole transaction.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -128,3 +133,13 @@ def write_transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def lock_row(session: Session, model: Any, row_id: int) -> None:
+    """Lock the row `row_id` of `model` until the write transaction ends (PostgreSQL's
+    SELECT … FOR UPDATE): another transaction locking it waits, then reads what this one
+    committed. Call it first in the transaction, before the row is read. On SQLite the
+    transaction already holds the write lock (BEGIN IMMEDIATE), so nothing is sent."""
+    if session.get_bind().dialect.name == "sqlite":
+        return
+    session.execute(select(model.id).where(model.id == row_id).with_for_update())

@@ -65,7 +65,7 @@ from selector.scoring.limits import (
 from selector.scoring.model import Criterion
 from selector.scoring.numbers import plain
 from selector.scoring.values import NUMBER_RE
-from selector.services import Forbidden, NotFound, ServiceError, StaleEdit
+from selector.services import Conflict, Forbidden, NotFound, ServiceError, StaleEdit
 from selector.web import i18n
 from selector.web.i18n import current_lang
 
@@ -552,12 +552,13 @@ def flash_error(error: ServiceError) -> None:
 
 
 def refusal_status(error: ServiceError) -> int:
-    """The HTTP status of a refused request: 404, 403, 409 for a stale edit, else 422."""
+    """The HTTP status of a refused request: 404, 403, 409 for a stale edit or a concurrent
+    insert of the same row, else 422."""
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, Forbidden):
         return 403
-    if isinstance(error, StaleEdit):
+    if isinstance(error, StaleEdit | Conflict):
         return 409
     return 422
 
