@@ -11,7 +11,6 @@ ranking and fingerprint). The Method sheet gives the aggregation method and base
 
 from __future__ import annotations
 
-import datetime as dt
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,7 +18,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from selector.files.codec import read_name
-from selector.files.tables import InputError, Table
+from selector.files.tables import InputError, Table, cell_text, open_workbook, sheet_rows
+from selector.scoring.limits import COMMAND_LINE_TABLE, TableLimits
 from selector.scoring.model import Text
 from selector.scoring.words import EXPORT_SHEET_NAMES
 
@@ -86,17 +86,17 @@ class WorkbookInput:
     settings: Mapping[str, str]
 
 
-def read_workbook(source: str | Path | IO[bytes], source_name: str | None = None
-                  ) -> WorkbookInput:
+def read_workbook(source: str | Path | IO[bytes], source_name: str | None = None, *,
+                  limits: TableLimits = COMMAND_LINE_TABLE) -> WorkbookInput:
     """The Entries, Bids, Consensus and Rates sheets of an exported workbook (either
-    language), as the tables the readers take. Raises InputError naming the file and what
-    is missing when it is not such a workbook."""
-    import openpyxl  # only for a workbook: `selector score` on CSV files never loads it
-
+    language), as the tables the readers take, each within `limits`. Raises InputError
+    naming the file and what is missing when it is not such a workbook."""
     name = source_name or (str(source) if isinstance(source, str | Path)
                            else str(getattr(source, "name", "upload.xlsx")))
     try:
-        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
+        book = open_workbook(source, name, limits)
+    except InputError:
+        raise
     except FileNotFoundError:
         raise InputError(Text(zh=f"{name}: 文件不存在", en=f"{name}: no such file")) from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile) as error:
@@ -109,7 +109,7 @@ def read_workbook(source: str | Path | IO[bytes], source_name: str | None = None
         for shape in (*INPUT_SHEETS, METHOD):
             title = next((t for t in (shape.name.zh, shape.name.en) if t in sheets), None)
             tables[shape.key] = (None if title is None else
-                                 _table(f"{name}[{title}]", sheets[title], shape))
+                                 _table(f"{name}[{title}]", sheets[title], shape, limits))
     finally:
         book.close()
     missing = [shape for shape in (ENTRIES, BIDS) if tables[shape.key] is None]
@@ -126,17 +126,20 @@ def read_workbook(source: str | Path | IO[bytes], source_name: str | None = None
                          rates=tables["rates"], settings=_settings(tables["method"]))
 
 
-def exported_sheet(stream: IO[bytes], shape: SheetShape, source_name: str) -> Table | None:
+def exported_sheet(stream: IO[bytes], shape: SheetShape, source_name: str,
+                   limits: TableLimits = COMMAND_LINE_TABLE) -> Table | None:
     """The `shape` sheet (e.g. BIDS) of an uploaded workbook that selector export wrote, as
-    a Table; None for a CSV file or any other workbook (read as a plain table then). The
-    stream is left at its start either way."""
-    import openpyxl  # only for an uploaded workbook, not for every bids upload
-
+    a Table within `limits` (else InputError naming the limit); None for a CSV file or any
+    other workbook (read as a plain table then). The stream is left at its start either
+    way."""
     if not source_name.lower().endswith((".xlsx", ".xlsm")):
         return None
     start = stream.tell()
     try:
-        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
+        book = open_workbook(stream, source_name, limits)
+    except InputError:
+        stream.seek(start)
+        raise
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         stream.seek(start)
         return None  # the table reader reports what is wrong with it
@@ -144,18 +147,17 @@ def exported_sheet(stream: IO[bytes], shape: SheetShape, source_name: str) -> Ta
         title = next((t for t in (shape.name.zh, shape.name.en) if t in book.sheetnames), None)
         if title is None:
             return None
-        return _table(f"{source_name}[{title}]", book[title], shape)
+        return _table(f"{source_name}[{title}]", book[title], shape, limits)
     finally:
         book.close()
         stream.seek(start)
 
 
-def _table(name: str, sheet: Any, shape: SheetShape) -> Table:
+def _table(name: str, sheet: Any, shape: SheetShape, limits: TableLimits) -> Table:
     """A sheet as a Table of text cells, its headers (zh or en) turned into column keys."""
     headers = {header.get(lang).strip().lower(): key
                for key, header in shape.columns for lang in ("zh", "en")}
-    rows = sheet.iter_rows(values_only=True)
-    header_row = next(rows, None) or ()
+    header_row, rows = sheet_rows(sheet, name, limits)
     keys = [headers.get(str(h or "").strip().lower(), str(h or "").strip().lower())
             for h in header_row]
     positions: dict[str, int] = {}
@@ -164,10 +166,8 @@ def _table(name: str, sheet: Any, shape: SheetShape) -> Table:
             positions.setdefault(key, position)  # a repeated header: the first one counts
     columns: dict[str, list[str]] = {key: [] for key in positions}
     lines: list[int] = []
-    for number, row in enumerate(rows, start=2):
+    for number, row in rows:
         cells = [_text(value) for value in row]
-        if not any(cells):
-            continue  # a blank row, as the CSV reader skips blank lines
         lines.append(number)
         for key, position in positions.items():
             columns[key].append(cells[position] if position < len(cells) else "")
@@ -177,17 +177,9 @@ def _table(name: str, sheet: Any, shape: SheetShape) -> Table:
 
 def _text(value: Any) -> str:
     """A cell as the text a CSV file would hold; a neutralised text as it was typed."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
     if isinstance(value, str):
         return read_name(value) if value.strip() == value else value
-    return str(value)
+    return cell_text(value)
 
 
 def _settings(method: Table | None) -> dict[str, str]:

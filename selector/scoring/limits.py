@@ -9,6 +9,7 @@ sizes (`selector.store.models`) are at least as large.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 # Texts a person writes, in characters.
@@ -67,6 +68,52 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_DOCUMENT_NAME = 200
 MAX_PAGE_REF = 40
+
+@dataclass(frozen=True)
+class TableLimits:
+    """How large a table file (CSV or Excel) may be, checked as it is read — before any
+    row is: the sheet's declared size first, then rows as they come — so that a file too
+    large is refused in a moment with a message naming the limit, never parsed for minutes.
+
+    `rows` data rows (the header not counted) and `columns` per sheet, `cells` in the
+    sheet read, `cell_chars` characters in one cell; for an Excel file, `unpacked_bytes` for
+    its contents once unzipped (a zip bomb: a small file that unpacks to gigabytes) and
+    `strings`, the distinct texts of the whole workbook (openpyxl reads them all first, at
+    some 100,000 a second); and `seconds` of reading at most (None: no time limit).
+    """
+
+    rows: int
+    columns: int
+    cells: int
+    cell_chars: int
+    unpacked_bytes: int
+    strings: int
+    seconds: float | None
+
+
+# A table uploaded on the web: a bids table is a row per vendor and price component (250
+# vendors of 20 components fill it), read in well under a second; an Excel file (at most
+# MAX_UPLOAD_BYTES) unpacks to 16 times its size at most — 5 to 15 is usual for a sheet.
+UPLOAD_TABLE = TableLimits(
+    rows=5_000,
+    columns=50,
+    cells=100_000,
+    cell_chars=4 * MAX_TEXT,  # a cell holds at most a comment or a reason
+    unpacked_bytes=16 * MAX_UPLOAD_BYTES,
+    strings=10_000,
+    seconds=10.0,
+)
+# A table given to the command line (`selector score`): a large tender's scores are a
+# million rows, as many as an Excel sheet can hold; no time limit (the person waits).
+COMMAND_LINE_TABLE = TableLimits(
+    rows=1_048_575,
+    columns=50,
+    cells=50 * 1_048_576,
+    cell_chars=4 * MAX_TEXT,
+    unpacked_bytes=2 * 1024**3,
+    strings=10_000_000,
+    seconds=None,
+)
 
 # How many problems one message lists before it says "… and N more".
 MAX_PROBLEMS = 50

@@ -11,7 +11,7 @@ from typing import IO
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from selector.files.readers import InputError, read_bids_table
+from selector.files.readers import InputError, read_bids_table, read_table
 from selector.files.workbook import BIDS, exported_sheet
 from selector.scoring import values
 from selector.scoring.limits import (
@@ -23,6 +23,7 @@ from selector.scoring.limits import (
     MIN_RATE,
     PERCENT_PLACES,
     RATE_PLACES,
+    UPLOAD_TABLE,
     decimal_places,
 )
 from selector.scoring.model import METHODS, Template, Text
@@ -463,27 +464,33 @@ def upload_bids(
     `file:line: column: value: message`. Unknown vendors are added while the tender is a
     draft. Returns the number of bids read.
     """
+    def refused(error: InputError) -> ServiceError:
+        return ServiceError(
+            Text(
+                zh="未保存任何内容:文件有问题。请修正以下各行后重新上传:",
+                en="Nothing was saved: the file has problems. Fix these rows and upload it again:",
+            ),
+            field="bids_file",
+            problems=error.texts,
+        )
+
+    # Read within the upload's limits before the transaction, which holds the tender's lock.
+    try:
+        table = exported_sheet(stream, BIDS, filename, UPLOAD_TABLE) or read_table(
+            stream, filename, limits=UPLOAD_TABLE
+        )
+    except InputError as error:
+        raise refused(error) from None
     with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
         template = template_of(tender)
         rates = {r.currency: r.rate for r in tender.rates}
         try:
-            source = exported_sheet(stream, BIDS, filename) or stream
             bids = read_bids_table(
-                source, template, base=tender.base_currency, rates=rates, source_name=filename
+                table, template, base=tender.base_currency, rates=rates, source_name=filename
             )
         except InputError as error:
-            raise ServiceError(
-                Text(
-                    zh="未保存任何内容:文件有问题。请修正以下各行后重新上传:",
-                    en=(
-                        "Nothing was saved: the file has problems. Fix these rows and upload it "
-                        "again:"
-                    ),
-                ),
-                field="bids_file",
-                problems=error.texts,
-            ) from None
+            raise refused(error) from None
         if not bids:
             raise ServiceError(
                 Text(zh="文件中没有报价。", en="The file has no bids in it."), field="bids_file"

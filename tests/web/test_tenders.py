@@ -573,3 +573,20 @@ def test_the_template_of_a_draft_can_be_replaced(app, chair, make_tender):
     assert response.status_code == 302
     assert tender_row(app, setup.id)["template"] == "mini2"
     assert count(app, Bid) == 0
+
+
+def test_a_bids_file_over_the_upload_limits_is_refused_naming_the_limit(app, chair, make_tender):
+    from tests.unit.test_table_limits import bids_rows, xlsx
+
+    setup = make_tender(vendors=[], bids={})
+    for content, filename, limit in (
+        (xlsx(bids_rows(30_000), refs=False), "bids.xlsx", "more than the 5,000 a table may have"),
+        (xlsx(bids_rows(30_000), dimension=None, refs=False), "bids.xlsx", "5,000+ rows"),
+        (b"vendor,component,amount\n" + b"V,fee,1\n" * 30_000, "bids.csv", "30,000 rows"),
+    ):
+        response = upload(chair, setup.id, content, filename)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422
+        assert "Nothing was saved" in page and limit in page
+        assert count(app, Bid) == 0
+        assert count(app, Vendor, tender_id=setup.id) == 0
