@@ -69,6 +69,7 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 MAX_DOCUMENT_NAME = 200
 MAX_PAGE_REF = 40
 
+
 @dataclass(frozen=True)
 class TableLimits:
     """How large a table file (CSV or Excel) may be, checked as it is read — before any

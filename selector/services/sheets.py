@@ -734,7 +734,7 @@ def save_criterion(
         return _save_criterion(
             session, tender_id, criterion_id, evaluator=evaluator, inputs=inputs
         )
-    except (StaleDataError, IntegrityError):
+    except (StaleDataError, IntegrityError, Conflict):
         # Another request saved one of these sheets between our read and our write.
         session.rollback()
         raise StaleEdit(_stale_criterion_message()) from None
