@@ -205,6 +205,8 @@ class ReportContext:
     consensus: tuple[tuple[str, str, str, str], ...] = ()  # vendor, code, value, reason
     ranking_ledger: Ledger | None = None  # the ranking as a ledger (many vendors), else None
     audit_head: str = ""  # "#<events> <hash>" of the audit chain when the report was made
+    # the bid documents, per vendor: (vendor, ((name, envelope, sha256, uploaded), ...))
+    documents: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = ()
 
 
 # --- building it ------------------------------------------------------------------------------
@@ -352,6 +354,7 @@ def build_context(
         ranking_ledger=(_ranking_ledger(ranking, [heads_by_id[g.id] for g in ranked_groups],
                                         currency, bool(template.bands), lang)
                         if len(ranking) > RANKING_TABLE_MAX else None),
+        documents=_documents(extras.get("documents") or (), vendor_order, words),
     )
 
 
@@ -382,6 +385,26 @@ def _ranking_ledger(ranking: Sequence[RankRow], groups: Sequence[GroupHead], cur
         columns.append(Column(words["band"], band_units))
     note = " · ".join(f"{g.code} = {g.title} ({words['weight']} {g.weight})" for g in groups)
     return make_ledger(columns, words["vendor"], [Part("", ledger.blocks(rows, 25), note=note)])
+
+
+def _documents(
+    documents: Any, vendor_order: list[str], words: Mapping[str, str]
+) -> tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...]:
+    """The bid documents by vendor (in the report's vendor order, then any other): name,
+    envelope, SHA-256 and upload time, from plain items with those keys."""
+    by_vendor: dict[str, list[tuple[str, str, str, str]]] = {}
+    for item in documents:
+        envelope = str(_attr(item, "envelope", "") or "")
+        by_vendor.setdefault(str(_attr(item, "vendor", "")), []).append((
+            str(_attr(item, "name", "")),
+            words.get(f"envelope_{envelope}", envelope),
+            str(_attr(item, "sha256", "")),
+            _when(_attr(item, "uploaded_at")),
+        ))
+    order = [v for v in vendor_order if v in by_vendor] + [
+        v for v in by_vendor if v not in vendor_order
+    ]
+    return tuple((vendor, tuple(by_vendor[vendor])) for vendor in order)
 
 
 def _consensus_rows(result: Result, codes: Mapping[str, str], lang: str

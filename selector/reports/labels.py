@@ -88,6 +88,15 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "legend_inputs": "方括号内为评委编号;! 该分数与其他评委的平均分相差超过阈值(评分分歧)。",
         "legend_gate": "资格审查项:判定不通过的评委数 / 参与评审的评委数;○ 通过,× 不通过。",
         "consensus_values": "共识值及理由",
+        "documents": "投标文件",
+        "documents_intro": (
+            "各投标人提交的文件,按上传时的内容以 SHA-256 标识;文件原样保存,可据此核对。"
+        ),
+        "document": "文件",
+        "envelope": "类别",
+        "uploaded": "上传时间(UTC)",
+        "envelope_technical": "技术",
+        "envelope_price": "报价",
         "value": "取值",
         "reason": "理由",
         # the appendix: the per-input evidence, rendered on request
@@ -258,6 +267,16 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         ),
         "legend_gate": "Gates: evaluators who said fail / evaluators who scored; ○ pass, × fail.",
         "consensus_values": "Consensus values and reasons",
+        "documents": "Bid documents",
+        "documents_intro": (
+            "The files each vendor submitted, identified by the SHA-256 of their content as "
+            "uploaded; the files are kept unchanged, so each can be checked against it."
+        ),
+        "document": "Document",
+        "envelope": "Envelope",
+        "uploaded": "Uploaded (UTC)",
+        "envelope_technical": "technical",
+        "envelope_price": "price",
         "value": "Value",
         "reason": "Reason",
         # the appendix: the per-input evidence, rendered on request

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -308,10 +308,15 @@ def report_documents(session: Session, tender_id: int) -> list[dict[str, object]
             "kind": d.kind,
             "size": d.size,
             "sha256": d.sha256,
-            "uploaded_at": d.uploaded_at,
+            "uploaded_at": _utc(d.uploaded_at),
         }
         for d in sorted(tender.documents, key=lambda d: (positions.get(d.vendor_id, 0), d.id))
     ]
+
+
+def _utc(moment: datetime) -> datetime:
+    """A stored time in UTC (SQLite gives it back without its zone)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # --- changing them ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from selector.scoring.checks import Flag, flag_id
 from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, ScoringError, Text
 from selector.scoring.model import Entry as ScoreEntry
 from selector.services import NotFound
+from selector.services.documents import report_documents
 from selector.services.templates import template_of
 from selector.store.audit import chain_head
 from selector.store.models import (
@@ -188,7 +189,8 @@ def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
     chair {name, username}, opened_at / closed_at / finalised_at (datetimes or None),
     committee: one dict per evaluator {name, username, role, submitted_at (latest
     submission or None), sheets_submitted, sheets_expected, declared_at, conflicts (vendor
-    names), statement}, and flag_reviews {flag id: [{note, author, created_at}]}.
+    names), statement}, flag_reviews {flag id: [{note, author, created_at}]}, and documents
+    (the bid documents: vendor, name, envelope, kind, size, sha256, uploaded_at in UTC).
     """
     tender = _tender(session, tender_id)
     declarations = {
@@ -231,6 +233,7 @@ def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
         "finalised_at": tender.finalised_at,
         "committee": committee,
         "audit_head": dict(zip(("seq", "hash"), chain_head(session), strict=True)),
+        "documents": report_documents(session, tender.id),
         "flag_reviews": {
             flag: [
                 {"note": r.note, "author": r.author, "created_at": r.created_at} for r in reviews

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from selector.files.tinypdf import pdf
-from selector.services import ServiceError
+from selector.services import ServiceError, results
 from selector.store.db import get_session
 from selector.store.models import AuditEvent, BidDocument, Tender, utcnow
 from tests.web.conftest import login
@@ -106,6 +106,9 @@ def test_a_pdf_is_kept_under_its_sha256_and_the_hash_is_shown(app, tender, chair
     assert sha in listing and "offer.pdf" in listing and 'id="documents"' in listing
     api = chair.get(f"/api/tenders/{tender.id}/documents").get_json()
     assert api[0]["sha256"] == sha and api[0]["links"] == [{"criterion": "api", "page": "p. 1"}]
+    with app.test_request_context():  # and the PDF's detail lists it
+        listed = results.report_context_extras(get_session(), tender.id)["documents"]
+    assert [(d["vendor"], d["name"], d["sha256"]) for d in listed] == [("Alpha", "offer.pdf", sha)]
 
 
 @pytest.mark.parametrize(
