@@ -15,7 +15,7 @@ import click
 from sqlalchemy.orm import Session
 
 from selector import create_app
-from selector.config import load_config
+from selector.config import documents_dir, load_config
 from selector.paths import EXAMPLES_DIR
 from selector.queue import get_queue
 from selector.services import ServiceError
@@ -29,6 +29,7 @@ from selector.services.users import (
     set_active,
     set_password,
 )
+from selector.store.blobs import BlobStore
 from selector.store.db import database_from_config
 from selector.store.migrations import current_revision, head_revision, upgrade
 
@@ -152,6 +153,7 @@ def demo(password: str | None, if_empty: bool) -> None:
                 criteria_dir=Path(store.config["CRITERIA_DIR"]),
                 password=password,
                 hash_method=store.hash_method,
+                documents=BlobStore(documents_dir(store.config)),
             )
         except ServiceError as error:
             for problem in [error.message, *error.problems]:

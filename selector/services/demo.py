@@ -3,6 +3,10 @@
 - "CRM system selection" from `examples/crm-tender/` (bids, rates, scores, consensus): every
   sheet submitted and scoring closed, so results and reports are ready.
 - "CRM proof-of-concept review" on `crm_poc_review.yaml`: open for scoring, empty sheets.
+
+Each vendor has small generated PDFs (a technical proposal or a proof-of-concept report,
+linked to a few criteria at a page; a sealed price schedule in the selection), when the
+caller gives the document storage.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from sqlalchemy.orm import Session
 
 from selector.files.readers import read_consensus_table, read_rates_table, read_scores_table
 from selector.scoring.model import Template
-from selector.services import consensus, lifecycle, setup, sheets, users
+from selector.files.tinypdf import pdf
+from selector.services import consensus, documents, lifecycle, setup, sheets, users
 from selector.services.templates import template_from_snapshot
+from selector.store.blobs import BlobStore
 from selector.store.models import Tender, User
 
 EVALUATORS = [f"evaluator{n}" for n in range(1, 6)]
@@ -59,6 +65,80 @@ def _create_tender(
     return tender, template
 
 
+# The demo's bid documents: per tender, (file name, envelope, pages, links to criteria with
+# the page), made for each vendor by the tiny PDF writer, so the same bytes (and SHA-256)
+# every time. Pages are (heading, lines); "{vendor}" is the vendor's name in Latin letters.
+DemoDocument = tuple[str, str, list[tuple[str, list[str]]], list[tuple[str, str]]]
+SELECTION_DOCUMENTS: list[DemoDocument] = [
+    (
+        "technical-proposal.pdf",
+        "technical",
+        [
+            ("Technical proposal - {vendor}", ["1 Company profile", "Founded 2009; 1,200 staff.",
+                                               "Reference customers: 14 in manufacturing."]),
+            ("2 Functional response", ["2.1 Lead-to-cash: quote, order, invoice in one flow.",
+                                       "2.4 Mobile app for iOS and Android, offline mode."]),
+            ("3 Delivery and service", ["3.1 Go-live within 3 months of signature.",
+                                        "3.3 SLA: 99.9% availability, 4 h response."]),
+        ],
+        [("lead_to_cash", "p. 2, 2.1"), ("mobile", "p. 2, 2.4"), ("delivery_3m", "p. 3, 3.1"),
+         ("sla", "p. 3, 3.3")],
+    ),
+    (
+        "price-schedule.pdf",
+        "price",
+        [("Price schedule - {vendor}", ["Licence, implementation, maintenance and hosting",
+                                        "as entered in the bids table (CNY / USD)."])],
+        [],
+    ),
+]
+REVIEW_DOCUMENTS: list[DemoDocument] = [
+    (
+        "poc-report.pdf",
+        "technical",
+        [
+            ("Proof-of-concept report - {vendor}", ["1 Scope", "Two weeks with 20 pilot users."]),
+            ("2 Data quality", ["2.1 Duplicate detection on 50,000 test accounts."]),
+            ("3 User experience", ["3.2 Pilot users rated ease of use 4.2 of 5."]),
+        ],
+        [("dq_accuracy", "p. 2, 2.1"), ("ux_ease", "p. 3, 3.2")],
+    ),
+]
+
+
+def _latin(name: str, index: int) -> str:
+    """A vendor's name for the demo PDFs (Helvetica draws no CJK): itself, or its number."""
+    return name if name.isascii() else f"Bidder {index}"
+
+
+def _bid_documents(
+    session: Session, tender_id: int, chair: User, store: BlobStore,
+    specs: list[DemoDocument],
+) -> None:
+    """Upload each vendor's generated documents of `specs`, linked to their criteria."""
+    tender = session.get(Tender, tender_id)
+    assert tender is not None
+    keys = {c.key for c in tender.criteria}
+    vendors = [(v.id, v.name) for v in tender.vendors]
+    for index, (vendor_id, name) in enumerate(vendors, start=1):
+        shown = _latin(name, index)
+        for file_name, envelope, pages, links in specs:
+            data = pdf(
+                [(heading.format(vendor=shown), lines) for heading, lines in pages],
+                title=f"{file_name} - {shown}",
+            )
+            links = [(key, page) for key, page in links if key in keys]
+            first = links[0] if links else ("", "")
+            document = documents.upload_document(
+                session, tender_id, actor=chair, store=store, data=data, filename=file_name,
+                vendor_id=vendor_id, envelope=envelope, criterion=first[0], page=first[1],
+            )
+            for key, page in links[1:]:
+                documents.link_document(
+                    session, tender_id, document.id, actor=chair, criterion=key, page=page
+                )
+
+
 def load_demo(
     session: Session,
     *,
@@ -67,8 +147,10 @@ def load_demo(
     password: str | None = None,
     organisation: str = "Demo Trading Co. / 演示贸易有限公司",
     hash_method: str = users.DEFAULT_HASH_METHOD,
+    documents: BlobStore | None = None,
 ) -> DemoLogins:
-    """Create the demo users and tenders (each step through the services, audited)."""
+    """Create the demo users and tenders (each step through the services, audited); with
+    `documents` (the document storage), each vendor's generated bid documents too."""
     password = password or secrets.token_urlsafe(9)
     people = [
         ("admin", "Administrator / 管理员", "admin"),
@@ -103,6 +185,8 @@ def load_demo(
             setup.set_rate(session, selection.id, actor=chair, currency=currency, rate=rate)
     with open(examples_dir / "bids.csv", "rb") as stream:
         setup.upload_bids(session, selection.id, actor=chair, stream=stream, filename="bids.csv")
+    if documents is not None:
+        _bid_documents(session, selection.id, chair, documents, SELECTION_DOCUMENTS)
     evaluators = [created[name] for name in EVALUATORS]
     for index, evaluator in enumerate(evaluators):
         # The first evaluator is from procurement and sees prices; the others are technical.
@@ -160,5 +244,7 @@ def load_demo(
             group_keys=[],
             can_see_prices=False,
         )
+    if documents is not None:
+        _bid_documents(session, review.id, chair, documents, REVIEW_DOCUMENTS)
     lifecycle.transition(session, review.id, "open", actor=chair)
     return DemoLogins(password, [p[0] for p in people], [selection.id, review.id])

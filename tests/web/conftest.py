@@ -80,6 +80,8 @@ def make_app(database_url: str, **config: Any) -> Any:
         # Reports render at once, in the request, into a cache of the test's own.
         "QUEUE_URL": "immediate",
         "REPORT_CACHE_DIR": tempfile.mkdtemp(prefix="selector-reports-"),
+        # Bid documents go to a folder of the test's own, never the checkout's instance/.
+        "DOCUMENTS_DIR": tempfile.mkdtemp(prefix="selector-documents-"),
     }
     settings.update(config)
     return create_app(settings)
@@ -113,6 +115,7 @@ class SelectorRunner:
 
         self.database_url = database_url
         self.cli = CliRunner()
+        self.documents_dir = tempfile.mkdtemp(prefix="selector-documents-")
 
     def invoke(self, args: list[str], input: str | None = None) -> Any:
         from selector.cli import main
@@ -121,6 +124,7 @@ class SelectorRunner:
             "DATABASE_URL": self.database_url,
             "SECRET_KEY": "test-secret-key",
             "SELECTOR_PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "SELECTOR_DOCUMENTS_DIR": self.documents_dir,
         }
         return self.cli.invoke(main, args, env=env, input=input)
 

@@ -299,3 +299,27 @@ def test_a_second_copy_of_the_same_bytes_keeps_one_file_until_both_are_deleted(
     assert len(stored(app, tmp_path)[1]) == 1
     chair.post(f"/tenders/{tender.id}/documents/{second}/delete")
     assert stored(app, tmp_path) == ([], [])
+
+
+def test_the_demo_gives_each_vendor_small_generated_pdfs_linked_to_criteria(
+    app, runner, client
+):
+    assert runner.invoke(["demo", "--password", "demo-password"]).exit_code == 0
+    client.post("/login", data={"username": "chair", "password": "demo-password"})
+    tenders = {t["template"]: t["id"] for t in client.get("/api/tenders").get_json()}
+    review = client.get(f"/api/tenders/{tenders['crm_poc_review']}/documents").get_json()
+    assert [d["name"] for d in review] == ["poc-report.pdf"] * 3
+    assert {(link["criterion"], link["page"]) for link in review[0]["links"]} == {
+        ("dq_accuracy", "p. 2, 2.1"), ("ux_ease", "p. 3, 3.2")}
+    selection = client.get(f"/api/tenders/{tenders['crm_selection']}/documents").get_json()
+    assert [d["envelope"] for d in selection].count("price") == 5
+    for document in review + selection:
+        kept = Path(runner.documents_dir) / document["sha256"][:2] / document["sha256"]
+        assert kept.read_bytes().startswith(b"%PDF-1.4")
+    # generated deterministically: the same vendor's report has the same hash every time
+    again = pdf([("Proof-of-concept report - Aurora Cloud", ["1 Scope",
+                                                              "Two weeks with 20 pilot users."]),
+                 ("2 Data quality", ["2.1 Duplicate detection on 50,000 test accounts."]),
+                 ("3 User experience", ["3.2 Pilot users rated ease of use 4.2 of 5."])],
+                title="poc-report.pdf - Aurora Cloud")
+    assert hashlib.sha256(again).hexdigest() in {d["sha256"] for d in review}
