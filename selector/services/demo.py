@@ -20,8 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from selector.files.readers import read_consensus_table, read_rates_table, read_scores_table
-from selector.scoring.model import Template
 from selector.files.tinypdf import pdf
+from selector.scoring.model import Template
 from selector.services import consensus, documents, lifecycle, setup, sheets, users
 from selector.services.templates import template_from_snapshot
 from selector.store.blobs import BlobStore
