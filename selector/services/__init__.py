@@ -38,11 +38,15 @@ class ServiceError(Exception):
         *,
         field: str | None = None,
         problems: Sequence[str | Text] | None = None,
+        anchors: Sequence[str] | None = None,
     ) -> None:
         self.message: Text = _text(message)
         super().__init__(self.message.en)
         self.field = field
         self.problems: list[Text] = [_text(p) for p in problems or []]
+        # where each problem is shown on the tender's decision-checks page (a fragment id),
+        # so that the web can link it: a refused finalise links every open flag
+        self.anchors: list[str] = list(anchors or [])
 
 
 def _text(value: Text | str) -> Text:

@@ -24,11 +24,14 @@ def record_consensus(
     criterion_key: str,
     value: str,
     reason: str,
+    replace: bool = True,
 ) -> Consensus:
     """Record the committee's agreed value for one cell, with a reason (scoring closed).
 
     The value is read by the criterion's rule (full/partial/none, yes/no, a grade, pass/fail,
-    a number for scale). It replaces the evaluators' aggregate for that cell.
+    a number for scale). It replaces the evaluators' aggregate for that cell. With
+    `replace=False` (the moderation view until the chair confirms), a cell that has a
+    consensus value already is refused (field `replace`), naming the value it holds.
     """
     reason = written(
         reason,
@@ -70,6 +73,16 @@ def record_consensus(
             None,
         )
         before = None if existing is None else existing.value
+        if existing is not None and not replace:
+            held = values.label(criterion, existing.value)
+            raise ServiceError(
+                Text(
+                    zh=f"该项已有共识值“{held.zh}”:请勾选“替换已录入的共识值”以确认替换。",
+                    en=f"This cell already has the consensus value “{held.en}”: tick "
+                    "“Replace the recorded consensus value” to confirm.",
+                ),
+                field="replace",
+            )
         if existing is None:
             existing = Consensus(
                 vendor=vendor,

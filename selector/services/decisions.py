@@ -20,6 +20,7 @@ from selector.scoring.limits import MAX_FLAGS_PER_NOTE
 from selector.scoring.model import Result, ScoringError, Text
 from selector.scoring.sensitivity import normalised_weights, reweighted
 from selector.services import NotFound, ServiceError, written
+from selector.services.moderation import cell_anchor, flag_anchor
 from selector.services.results import (
     ReviewNote,
     criterion_note_id,
@@ -52,6 +53,19 @@ class FlagView:
     @property
     def is_open(self) -> bool:
         return not self.reviews
+
+    @property
+    def anchor(self) -> str:
+        """The flag's fragment on the decision-checks page (a refused finalise links it)."""
+        return flag_anchor(self.flag)
+
+    @property
+    def cell_anchor(self) -> str:
+        """A divergence flag's cell on the moderation page ("" for other kinds)."""
+        flag = self.flag
+        if flag.kind != "divergence" or flag.vendor is None or flag.criterion is None:
+            return ""
+        return cell_anchor(flag.vendor, flag.criterion)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from selector.scoring.checks import decision_checks
 from selector.scoring.model import ScoringError, Text
 from selector.scoring.serialize import fingerprint
 from selector.services import NotFound, ServiceError, audit, written
+from selector.services.moderation import flag_anchor
 from selector.services.results import evaluator_names, open_flags, result_for
 from selector.services.uow import tender_change
 from selector.store.models import (
@@ -222,8 +223,9 @@ def transition(
                         zh="定稿前每个提示都需要复核说明。尚未复核:",
                         en="Every flag needs a review note before finalising. Still open:",
                     ),
-                    # sentences naming people by name, never ids
+                    # sentences naming people by name, never ids; each links to its flag
                     problems=[f.sentence(names) for f in unreviewed],
+                    anchors=[flag_anchor(f) for f in unreviewed],
                 )
             tender.finalised_at = utcnow()
             detail["winner"] = result.winner

@@ -43,6 +43,7 @@ from selector.web import (
     documents,
     evaluate,
     i18n,
+    moderation,
     results,
     sessions,
     site,
@@ -84,7 +85,8 @@ def register(app: Flask) -> None:
         flash(_("Please log in to see this page."), "info")
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
-    for module in (site, auth, tenders, documents, evaluate, results, decisions, api, admin):
+    for module in (site, auth, tenders, documents, evaluate, results, decisions, moderation,
+                   api, admin):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(

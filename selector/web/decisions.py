@@ -58,6 +58,7 @@ def show(tender_id: int) -> Any:
         names=page.names,
         form=FlagNoteForm(formdata=None),
         may_review=user().role == "chair" and tender.state == "closed",
+        is_chair=user().role == "chair" and tender.chair_id == user().id,
         lang=current_lang(),
     )
 

@@ -9,6 +9,7 @@ The score sheet form is generated from the tender's criteria by `score_sheet_for
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -16,6 +17,7 @@ from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     Field,
@@ -37,7 +39,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from selector.scoring import rules, values
 from selector.scoring.limits import (
@@ -441,6 +443,21 @@ class ConsensusForm(Form):
     submit = SubmitField(_l("Record consensus"))
 
 
+class ModerationConsensusForm(Form):
+    """A consensus value recorded on the moderation page: one cell (vendor, criterion), a
+    value chosen from the criterion's own (a select, not free text), the reason, and the
+    confirmation that replaces a value already recorded."""
+
+    vendor = IntegerField(widget=HiddenInput(), validators=[DataRequired()])
+    criterion = HiddenField(validators=[DataRequired(), Length(max=MAX_FLAG_ID)])
+    value = SelectField(_l("Agreed value"), choices=[])
+    reason = TextAreaField(
+        _l("Reason"), validators=[DataRequired(), Length(max=MAX_TEXT)], filters=[_strip]
+    )
+    replace = BooleanField(_l("Replace the recorded consensus value"))
+    submit = SubmitField(_l("Record consensus"))
+
+
 class FlagReviewForm(Form):
     flag_id = HiddenField(validators=[DataRequired(), Length(max=MAX_FLAG_ID)])
     note = TextAreaField(
@@ -544,11 +561,17 @@ def criterion_form(
     return form
 
 
-def flash_error(error: ServiceError) -> None:
-    """Flash a service error and each of its problem lines."""
+def flash_error(error: ServiceError, link: Callable[[str], str] | None = None) -> None:
+    """Flash a service error and each of its problem lines; with `link` (fragment -> URL),
+    a problem the error anchors (`ServiceError.anchors`) links to where it is shown."""
     flash(i18n.text(error.message), "error")
-    for problem in error.problems[:MAX_PROBLEMS]:
-        flash(i18n.text(problem), "problem")
+    anchors = error.anchors if link is not None else []
+    for index, problem in enumerate(error.problems[:MAX_PROBLEMS]):
+        if link is not None and index < len(anchors):
+            flash(Markup('<a href="{}">{}</a>').format(link(anchors[index]), i18n.text(problem)),
+                  "problem")
+        else:
+            flash(i18n.text(problem), "problem")
 
 
 def refusal_status(error: ServiceError) -> int:
@@ -572,12 +595,15 @@ def flash_form_errors(form: Any) -> None:
             flash(f"{label}: {message}", "error")
 
 
-def apply_error(form: Any, error: ServiceError) -> None:
-    """Show a service error on the form field it names, or as a flash message."""
+def apply_error(
+    form: Any, error: ServiceError, link: Callable[[str], str] | None = None
+) -> None:
+    """Show a service error on the form field it names, or as a flash message (`link`: as
+    `flash_error`)."""
     field = getattr(form, error.field, None) if error.field else None
     if field is not None and hasattr(field, "errors"):
         field.errors = [*field.errors, i18n.text(error.message)]
         for problem in error.problems[:MAX_PROBLEMS]:
             flash(i18n.text(problem), "problem")
     else:
-        flash_error(error)
+        flash_error(error, link)

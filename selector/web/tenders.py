@@ -452,7 +452,9 @@ def transition(tender_id: int, action: str) -> Any:
                 session, tender.id, action, actor=user(), reason=form.reason.data or ""
             )
         except ServiceError as error:
-            apply_error(form, error)
+            # a refused finalise links each open flag on the decision-checks page
+            apply_error(form, error, lambda anchor: url_for(
+                "decisions.show", tender_id=tender.id, _anchor=anchor))
         else:
             messages = {
                 "open": _("Scoring is open: the evaluators can now declare conflicts and score."),
