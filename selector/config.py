@@ -77,6 +77,8 @@ DEFAULTS: dict[str, Any] = {
     # PDF reports and exports one user may have in the making at once, and per minute.
     "REPORTS_AT_ONCE": 2,
     "REPORT_LIMIT": "20 per minute",
+    # Access denials recorded per user (selector.web.denials): past it, 429 and no record.
+    "DENIAL_LIMIT": "20 per minute",
 }
 
 

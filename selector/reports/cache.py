@@ -25,7 +25,7 @@ from typing import Any
 from selector.scoring.model import Text
 
 # Bump when the templates, the stylesheet or the context change what a report shows.
-RENDERER_VERSION = "2026-12-01.1"
+RENDERER_VERSION = "2026-12-02.1"
 SUFFIX = {"report": ".pdf", "appendix": ".pdf", "letters": ".zip"}
 STALE_AFTER = 15 * 60  # seconds: a render queued longer ago is presumed lost and queued again
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -92,6 +92,8 @@ class Member:
     role: str = ""
     submitted_at: str = ""
     conflict: str = ""
+    signoff: str = ""  # the sign-off recorded in the app: approval, dissent, absence, awaiting
+    signed_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,8 @@ class ReportContext:
     audit_head: str = ""  # "#<events> <hash>" of the audit chain when the report was made
     # the bid documents, per vendor: (vendor, ((name, envelope, sha256, uploaded), ...))
     documents: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = ()
+    chair_signoff: Member | None = None  # the chair's sign-off, last
+    signoff_status: str = ""  # "Sign-off complete" or "Awaiting sign-off: …"
 
 
 # --- building it ------------------------------------------------------------------------------
@@ -312,6 +316,7 @@ def build_context(
     committee = tuple(_member(m, lang) for m in extras.get("committee", ()) or ())
     if not committee:
         committee = tuple(Member(name) for name in evaluators)
+    committee, chair_signoff, signoff_status = _signoffs(committee, chair, extras, lang)
     return ReportContext(
         lang=lang,
         labels=words,
@@ -325,6 +330,8 @@ def build_context(
         chair=chair,
         fingerprint=str(extras.get("fingerprint") or _fingerprint(result)),
         audit_head=_audit_head(extras.get("audit_head")),
+        chair_signoff=chair_signoff,
+        signoff_status=signoff_status,
         method=result.input.method,
         currency=currency,
         groups=tuple(heads_by_id[g.id] for g in ranked_groups),
@@ -419,6 +426,53 @@ def _consensus_rows(result: Result, codes: Mapping[str, str], lang: str
         rows.append((agreed.vendor, f"{codes.get(agreed.criterion, '')} {title}".strip(),
                      value, " ".join(agreed.reason.split())))
     return rows
+
+
+def _signoffs(
+    committee: tuple[Member, ...], chair: str, extras: Mapping[str, Any], lang: str
+) -> tuple[tuple[Member, ...], Member | None, str]:
+    """The committee with each member's sign-off, the chair's, and the page's status line,
+    from `extras["signoff"]` (`services.signers.report_facts`: members in committee order).
+
+    Without sign-off facts (a report from files) the committee stays as it is."""
+    facts = extras.get("signoff")
+    if not isinstance(facts, Mapping):
+        return committee, None, ""
+    words = labels_for(lang)
+    members = list(facts.get("members") or ())
+
+    def said(fact: Mapping[str, Any]) -> tuple[str, str]:
+        state = str(fact.get("state") or "awaiting")
+        reason = " ".join(str(fact.get("reason") or "").split())
+        text = {
+            "approve": words["signoff_approved"],
+            "dissent": words["signoff_dissent"].format(reason=reason),
+            "absent": words["signoff_absent"].format(reason=reason,
+                                                     by=fact.get("recorded_by") or ""),
+        }.get(state, words["signoff_awaiting_one"])
+        at = _when(fact.get("at")) if state != "awaiting" else ""
+        return text, f"{at} UTC" if at else ""
+
+    signed = []
+    for index, member in enumerate(committee):
+        fact = members[index] if index < len(members) else None
+        if fact is None:
+            signed.append(member)
+            continue
+        text, at = said(fact)
+        signed.append(replace(member, signoff=text, signed_at=at))
+    chair_fact = facts.get("chair") or {}
+    text, at = said(chair_fact)
+    chair_member = Member(str(chair_fact.get("name") or chair), signoff=text, signed_at=at)
+    awaiting = [str(m.get("name")) for m in members if m.get("state") == "awaiting"]
+    if facts.get("complete"):
+        status = words["signoff_complete"]
+    elif not facts.get("open"):
+        status = words["signoff_not_open"]
+    else:
+        names = awaiting or [chair_member.name]
+        status = words["signoff_awaiting"].format(names=", ".join(names))
+    return tuple(signed), chair_member, status
 
 
 def _audit_head(head: Any) -> str:

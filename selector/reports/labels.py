@@ -169,6 +169,15 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "chair_line": "{chair}签字",
         "not_recorded": "未记录",
         "signoff_note": "本人确认上述评分为本人独立作出,并已如实申报利益冲突。",
+        "signoff_app": "应用内签字",
+        "signed_at": "签字时间",
+        "signoff_approved": "同意",
+        "signoff_dissent": "不同意见:{reason}",
+        "signoff_absent": "未签字,视为同意(财政部令第87号第六十一条)。{by}记录:{reason}",
+        "signoff_awaiting_one": "待签字",
+        "signoff_complete": "签字完成:全体评委与评审主任均已签字。",
+        "signoff_awaiting": "待签字:{names}",
+        "signoff_not_open": "项目定稿后方可签字。",
         # generic
         "download_pdf": "PDF 报告",
         "download_appendix": "附录:逐项评分证据(PDF)",
@@ -363,6 +372,17 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
             "I confirm that my scores are my own independent judgement and that I have "
             "declared any conflict of interest."
         ),
+        "signoff_app": "Signed in the app",
+        "signed_at": "Signed (UTC)",
+        "signoff_approved": "Approved",
+        "signoff_dissent": "Dissent: {reason}",
+        "signoff_absent": (
+            "Did not sign; deemed to agree (MoF Order 87 art. 61). Recorded by {by}: {reason}"
+        ),
+        "signoff_awaiting_one": "Awaiting sign-off",
+        "signoff_complete": "Sign-off complete: every member and the chair have signed.",
+        "signoff_awaiting": "Awaiting sign-off: {names}",
+        "signoff_not_open": "Sign-off opens once the tender is finalised.",
         "download_pdf": "PDF report",
         "download_appendix": "Appendix: evidence ledger (PDF)",
         "download_xlsx": "Spreadsheet (xlsx)",

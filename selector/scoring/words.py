@@ -221,7 +221,33 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
         "{actor} 删除了 {vendor} 的{envelope} {file}(SHA-256 {sha256})",
         "{actor} deleted the {envelope} document {file} of {vendor} (SHA-256 {sha256})",
     ),
+    "access.denied": Text(
+        "{actor} 被拒绝访问 {path}({status})", "{actor} was refused {path} ({status})"
+    ),
+    "report.download": Text(
+        "{actor} 下载了{document}({lang})", "{actor} downloaded {document} ({lang})"
+    ),
+    "log.export": Text(
+        "{actor} 导出了审计日志({format})", "{actor} exported the audit log ({format})"
+    ),
+    "signoff.approve": Text("{actor} 签署同意评审结果", "{actor} signed to approve the result"),
+    "signoff.dissent": Text(
+        "{actor} 签署不同意见:{reason}", "{actor} signed a dissent: {reason}"
+    ),
+    "signoff.absent": Text(
+        "{actor} 记录 {member} 未签字(视为同意):{reason}",
+        "{actor} recorded that {member} did not sign (deemed to agree): {reason}",
+    ),
+    "signoff.chair": Text(
+        "{actor}(评审主任)最后签署,签字完成", "{actor} signed last as the chair: sign-off complete"
+    ),
+    "reauth.failed": Text(
+        "{actor} 签署时输入的密码不正确", "{actor} gave a wrong password when signing"
+    ),
 }
+
+# A failed login whose username names no account (what was typed is not kept).
+UNKNOWN_LOGIN: Final = Text("以不存在的用户名登录失败", "A login with an unknown username failed")
 
 # A declaration that names no vendor.
 NO_CONFLICT: Final = Text(
@@ -285,6 +311,32 @@ DETAIL_NAMES: Final[Mapping[str, Text]] = {
     "sha256": Text("SHA-256 哈希值", "SHA-256"),
     "size": Text("大小(字节)", "size (bytes)"),
     "page": Text("页码或章节", "page or section"),
+    "status": Text("结果", "answer"),
+    "path": Text("地址", "address"),
+    "document": Text("文件", "document"),
+    "lang": Text("语言", "language"),
+    "sheet": Text("工作表", "sheet"),
+    "format": Text("格式", "format"),
+    "filters": Text("筛选条件", "filters"),
+    "member": Text("评委", "member"),
+}
+
+# What was downloaded (`report.download`) and why a request was refused (`access.denied`).
+DOCUMENT_NAMES: Final[Mapping[str, Text]] = {
+    "report": Text("领导决策报告", "the leadership report"),
+    "appendix": Text("报告附录", "the report's appendix"),
+    "letters": Text("全部投标人通知书", "every bidder's letter"),
+    "letter": Text("一封投标人通知书", "a bidder's letter"),
+    "workbook": Text("电子表格(xlsx)", "the workbook (xlsx)"),
+    "csv": Text("CSV 工作表", "a CSV sheet"),
+}
+DENIAL_NAMES: Final[Mapping[str, Text]] = {
+    "403": Text("无权操作", "not allowed"),
+    "404": Text("无权查看", "not theirs to see"),
+}
+LANGUAGE_NAMES: Final[Mapping[str, Text]] = {
+    "zh": Text("中文", "Chinese"),
+    "en": Text("英文", "English"),
 }
 
 # Which envelope of a bid a document belongs to, as a sentence names it.
@@ -306,6 +358,9 @@ VOCABULARY: Final[Mapping[str, Mapping[str, Text]]] = {
     "audit": AUDIT_SENTENCES,
     "envelope": ENVELOPE_NAMES,
     "detail": DETAIL_NAMES,
+    "document": DOCUMENT_NAMES,
+    "denial": DENIAL_NAMES,
+    "language": LANGUAGE_NAMES,
 }
 
 

@@ -33,6 +33,7 @@ from selector.scoring.words import (
     NONE,
     PRICES_HIDDEN,
     PRICES_SHOWN,
+    UNKNOWN_LOGIN,
     WAS,
 )
 from selector.services.templates import template_of
@@ -67,17 +68,24 @@ def tender_history(session: Session, tender_id: int) -> list[HistoryLine]:
 
 
 def describe(
-    action: str, detail: Mapping[str, Any], actor: str | None, template: Template | None
+    action: str,
+    detail: Mapping[str, Any],
+    actor: str | None,
+    template: Template | None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[Text, tuple[Text, ...]]:
     """The sentence of one audit event, and the details the sentence leaves out.
 
     `template` (the tender's) turns criterion and group keys into their titles and values
-    into the criterion's words; without it the keys stand for themselves.
+    into the criterion's words; without it the keys stand for themselves. `names` (login
+    -> display name) names the people an event mentions (`user`, `evaluator`, `member`).
     """
-    shown = _Shown(detail, template)
+    shown = _Shown(detail, template, names)
     pattern = AUDIT_SENTENCES.get(action) or Text(action, action)
     if action == "conflict.declare" and not detail.get("conflicts"):
         pattern = NO_CONFLICT
+    if action == "login.failed" and not detail.get("username"):
+        pattern = UNKNOWN_LOGIN
     said = {"actor": Text(actor, actor) if actor else NOBODY}
     for key in detail:
         if "{" + key + "}" in pattern.zh:
@@ -124,9 +132,15 @@ def _changes(detail: Mapping[str, Any], shown: _Shown) -> list[Text]:
 class _Shown:
     """The display of an event's detail values: codes in words, keys as titles."""
 
-    def __init__(self, detail: Mapping[str, Any], template: Template | None) -> None:
+    def __init__(
+        self,
+        detail: Mapping[str, Any],
+        template: Template | None,
+        names: Mapping[str, str] | None = None,
+    ) -> None:
         self.detail = detail
         self.template = template
+        self.names = names or {}
         criterion_key = detail.get("criterion")
         self.criterion = (
             template.criterion(str(criterion_key)) if template and criterion_key else None
@@ -144,6 +158,10 @@ class _Shown:
     def criterion_title(self, key: Any) -> Text:
         criterion = self.template.criterion(str(key)) if self.template else None
         return criterion.title if criterion is not None else _same(str(key))
+
+    def person(self, value: Any) -> Text:
+        """A login as the person's display name (the login itself when unknown)."""
+        return _same(self.names.get(str(value)) or str(value))
 
     def choice(self, value: Any) -> Text:
         return values.label(self.criterion, value)
@@ -215,6 +233,13 @@ _SHOW: Mapping[str, Callable[[_Shown, Any], Text]] = {
     "before": lambda shown, value: shown.choice(value),
     "groups": lambda shown, value: shown.groups(value),
     "flag": lambda shown, value: shown.flag(value),
+    "user": lambda shown, value: shown.person(value),
+    "username": lambda shown, value: shown.person(value),
+    "evaluator": lambda shown, value: shown.person(value),
+    "member": lambda shown, value: shown.person(value),
+    "document": _word("document"),
+    "status": _word("denial"),
+    "lang": _word("language"),
     "can_see_prices": lambda shown, value: PRICES_SHOWN if value else PRICES_HIDDEN,
     "envelope": _word("envelope"),
     "divergence": lambda shown, value: _share(value),

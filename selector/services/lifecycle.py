@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from selector.scoring.checks import decision_checks
 from selector.scoring.model import ScoringError, Text
 from selector.scoring.serialize import fingerprint
-from selector.services import NotFound, ServiceError, audit, written
+from selector.services import NotFound, ServiceError, audit, signoff, written
 from selector.services.moderation import flag_anchor
 from selector.services.results import evaluator_names, open_flags, result_for
 from selector.services.uow import tender_change
@@ -234,6 +234,8 @@ def transition(
             tender.finalised_at = None
             tender.closed_at = None
             detail["reason"] = reason
+            # given to the result that is reopened; the record keeps them (`changes`)
+            signoff.clear(session, tender)
         if reason:
             detail["reason"] = reason
         tender.state = target

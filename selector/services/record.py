@@ -166,6 +166,8 @@ def _describe(key: str, vendors: dict[int, str]) -> Text:
             zh=f"{vendor(vid)} 在 {criterion} 上的共识值",
             en=f"the consensus value for {vendor(vid)} on {criterion}",
         )
+    if kind == "signoff":
+        return Text(zh=f"{parts[0]} 的签字", en=f"{parts[0]}'s sign-off")
     return Text(zh=key, en=key)
 
 

@@ -19,6 +19,7 @@ from selector.scoring.model import Bid, Consensus, EvaluationInput, Result, Scor
 from selector.scoring.model import Entry as ScoreEntry
 from selector.services import NotFound
 from selector.services.documents import report_documents
+from selector.services.signers import report_facts
 from selector.services.templates import template_of
 from selector.store.audit import chain_head
 from selector.store.models import (
@@ -189,8 +190,10 @@ def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
     chair {name, username}, opened_at / closed_at / finalised_at (datetimes or None),
     committee: one dict per evaluator {name, username, role, submitted_at (latest
     submission or None), sheets_submitted, sheets_expected, declared_at, conflicts (vendor
-    names), statement}, flag_reviews {flag id: [{note, author, created_at}]}, and documents
-    (the bid documents: vendor, name, envelope, kind, size, sha256, uploaded_at in UTC).
+    names), statement}, flag_reviews {flag id: [{note, author, created_at}]}, documents
+    (the bid documents: vendor, name, envelope, kind, size, sha256, uploaded_at in UTC),
+    and signoff (`selector.services.signers.report_facts`: each member's and the chair's
+    sign-off).
     """
     tender = _tender(session, tender_id)
     declarations = {
@@ -234,6 +237,8 @@ def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
         "committee": committee,
         "audit_head": dict(zip(("seq", "hash"), chain_head(session), strict=True)),
         "documents": report_documents(session, tender.id),
+        # part of the report's cache key: a sign-off gives another report
+        "signoff": report_facts(session, tender),
         "flag_reviews": {
             flag: [
                 {"note": r.note, "author": r.author, "created_at": r.created_at} for r in reviews

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from selector.scoring.limits import FORBIDDEN_IN_LINE, MAX_USERNAME, USERNAME_RE
+from selector.scoring.limits import USERNAME_RE
 from selector.scoring.model import Text
 from selector.services import NotFound, ServiceError, audit, refuse_control_characters
 from selector.services.passwords import password_problem
@@ -194,7 +194,9 @@ def set_password(
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The active user with this username and password, or None. Records the attempt."""
+    """The active user with this username and password, or None. Records the attempt: a
+    login, or a failed one naming the account when it exists (never the password, nor
+    what was typed as an unknown username)."""
     user = find_user(session, username)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
@@ -207,9 +209,12 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
             assert user is not None
             user.last_login_at = utcnow()
             audit(session, "login", actor=user)
+        elif user is not None:
+            # The account's username only: what was typed for an unknown one is never kept
+            # (it may be a password typed in the wrong field, and it is the attacker's text).
+            audit(session, "login.failed", username=user.username)
         else:
-            tried = FORBIDDEN_IN_LINE.sub("?", username.strip().lower()[:MAX_USERNAME])
-            audit(session, "login.failed", username=tried)
+            audit(session, "login.failed")
     return user if ok else None
 
 

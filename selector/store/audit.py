@@ -42,6 +42,7 @@ from selector.store.models import (
     Entry,
     ExchangeRate,
     ScoreSheet,
+    SignOff,
     Tender,
     TenderCriterion,
     User,
@@ -168,7 +169,7 @@ def tender_values(session: Session, tender_id: int) -> dict[str, Any]:
 
     Keys: ``state``; ``entry:<evaluator>:<vendor id>:<criterion>`` → [value, comment];
     ``bid:<vendor id>:<criterion>`` → [amount, currency]; ``rate:<currency>`` → rate;
-    ``consensus:<vendor id>:<criterion>`` → value.
+    ``consensus:<vendor id>:<criterion>`` → value; ``signoff:<login>`` → [decision, reason].
     """
     values: dict[str, Any] = {}
     state = session.scalar(select(Tender.state).where(Tender.id == tender_id))
@@ -200,6 +201,12 @@ def tender_values(session: Session, tender_id: int) -> dict[str, Any]:
         .where(Consensus.tender_id == tender_id)
     ):
         values[f"consensus:{vendor_id}:{criterion}"] = value
+    for username, decision, reason in session.execute(
+        select(User.username, SignOff.decision, SignOff.reason)
+        .join(User, SignOff.user_id == User.id)
+        .where(SignOff.tender_id == tender_id)
+    ):
+        values[f"signoff:{username}"] = [decision, reason or ""]
     return values
 
 

@@ -483,6 +483,40 @@ class FlagReview(Base):
     author: Mapped[User | None] = relationship()
 
 
+class SignOffDecision(StrEnum):
+    APPROVE = "approve"
+    DISSENT = "dissent"
+    ABSENT = "absent"  # did not sign; the chair recorded it (deemed to agree: art. 61)
+
+
+class SignOff(Base):
+    """A committee member's sign-off of a finalised tender's result, or the chair's.
+
+    `fingerprint` is the scoring input's at signing; `reason` is a dissent's reasons (or, for
+    ABSENT, the chair's note of why the member did not sign); `recorded_by` is who recorded
+    it (the member, or the chair for ABSENT). Reopening the tender removes its sign-offs:
+    they were given to a result that no longer stands (the record keeps them).
+    """
+
+    __tablename__ = "sign_off"
+    __table_args__ = (
+        UniqueConstraint("tender_id", "user_id"),
+        CheckConstraint(_in("decision", SignOffDecision), name="decision"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+
 class AuditEvent(Base):
     """Who did what, when, from where: one link of the tamper-evident audit chain.
 

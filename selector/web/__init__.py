@@ -40,12 +40,14 @@ from selector.web import (
     api,
     auth,
     decisions,
+    denials,
     documents,
     evaluate,
     i18n,
     moderation,
     results,
     sessions,
+    signoff,
     site,
     tenders,
     throttle,
@@ -86,7 +88,7 @@ def register(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     for module in (site, auth, tenders, documents, evaluate, results, decisions, moderation,
-                   api, admin):
+                   signoff, api, admin):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(
@@ -120,6 +122,15 @@ def register(app: Flask) -> None:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if current_user.is_authenticated:
             response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.after_request
+    def record_denials(response: Response) -> Response:
+        # Runs before security_headers (after-request hooks run last-registered first).
+        if denials.record(response):  # the user is over the cap of recorded refusals
+            body, code = error_page(429)
+            response = app.make_response((body, code))
+            response.headers["Retry-After"] = "60"
         return response
 
 
@@ -222,6 +233,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def service_not_found(error: NotFound) -> Any:
+        denials.mark_hidden()
         return error_page(404)
 
     @app.errorhandler(Forbidden)

@@ -12,6 +12,7 @@ from selector.scoring.model import ScoringError
 from selector.scoring.serialize import result_to_json
 from selector.services import Forbidden, NotFound, access, documents, results
 from selector.store.db import get_session
+from selector.web import denials
 from selector.web.auth import user
 from selector.web.i18n import text
 
@@ -20,6 +21,7 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 @bp.errorhandler(NotFound)
 def not_found(error: NotFound) -> Any:
+    denials.mark_hidden()
     return jsonify(error=text(error.message)), 404
 
 

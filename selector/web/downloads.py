@@ -35,7 +35,7 @@ from selector.reports.fonts import CANNOT_RENDER, missing_font
 from selector.reports.labels import labels
 from selector.reports.letters import letter_from_zip
 from selector.scoring.model import ScoringError, Text
-from selector.services import access, rendering, results
+from selector.services import access, auditlog, rendering, results
 from selector.store.db import get_session
 from selector.store.models import TenderState
 from selector.web.auth import user
@@ -108,8 +108,11 @@ def _pdf(tender_id: int, *, appendix: bool) -> Any:
     return _document(tender_id, "appendix" if appendix else "report")
 
 
-def _document(tender_id: int, kind: str) -> Response:
+def _document(tender_id: int, kind: str, *, record: bool = True) -> Response:
     """The cached document, else queue its render and show the progress page (202).
+
+    A document handed out is recorded (`report.download`) unless `record` is False (a
+    single letter, which its caller records once it has found it).
 
     A failure that the data decide (a tender that cannot be scored) stays until the data
     change, which gives another key; a missing font (installed since: the check above
@@ -131,6 +134,8 @@ def _document(tender_id: int, kind: str) -> Response:
         reports.submit(job)  # in immediate mode this renders it now
     data = reports.cache.get(job.key)
     if data is not None:
+        if record:
+            auditlog.record_download(session, tender.id, actor=user(), document=kind, lang=lang)
         return _attachment(_filename(tender.id, kind, lang), _MIME[kind], data)
     status = reports.status(job)
     if status.state == "failed":
@@ -169,13 +174,15 @@ def _letters(tender_id: int, number: int | None) -> Any:
         if not 1 <= number <= len(vendors):
             abort(404)
         vendor = vendors[number - 1]
-    response = _document(tender.id, "letters")
+    response = _document(tender.id, "letters", record=vendor is None)
     if vendor is None or response.status_code != 200 or response.mimetype != _MIME["letters"]:
         return response
     found = letter_from_zip(response.get_data(), vendor)
     if found is None:
         abort(404)
     name, pdf = found
+    auditlog.record_download(session, tender.id, actor=user(), document="letter", lang=_lang(),
+                             vendor=vendor)
     return _attachment(name, "application/pdf", pdf)
 
 
@@ -252,6 +259,8 @@ def export_xlsx(tender_id: int) -> Any:
         return redirect(url_for("results.show", tender_id=tender_id))
     result, extras = scored
     name, mimetype, data = build_workbook(result, _lang(), extras)
+    auditlog.record_download(get_session(), tender_id, actor=user(), document="workbook",
+                             lang=_lang())
     return _attachment(name, mimetype, data)
 
 
@@ -272,4 +281,6 @@ def export_csv(tender_id: int, sheet: str) -> Any:
         return redirect(url_for("results.show", tender_id=tender_id))
     result, extras = scored
     _name, mimetype, data = build(result, name, _lang(), extras)
+    auditlog.record_download(get_session(), tender_id, actor=user(), document="csv",
+                             lang=_lang(), sheet=name)
     return _attachment(f"tender-{tender_id}-{name.lower()}.csv", mimetype, data)

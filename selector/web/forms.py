@@ -221,6 +221,40 @@ class LoginForm(Form):
     submit = SubmitField(_l("Log in"))
 
 
+class SignOffForm(Form):
+    """A member's (or the chair's) sign-off: approve or dissent, confirmed with the password."""
+
+    decision = RadioField(
+        _l("Your sign-off"), validators=[DataRequired(_l("Choose to approve or to dissent."))]
+    )
+    reason = TextAreaField(
+        _l("Reasons for a dissent"), validators=[Optional(), Length(max=MAX_TEXT)],
+        filters=[_strip],
+    )
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(), Length(max=MAX_PASSWORD)]
+    )
+    submit = SubmitField(_l("Sign"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.decision.choices = [
+            _option("approve", _l("I approve the result")),
+            _option("dissent", _l("I dissent, for the reasons written below")),
+        ]
+
+
+class AbsentForm(Form):
+    """The chair records that a member did not sign, with a note."""
+
+    reason = TextAreaField(
+        _l("Why the member did not sign"),
+        validators=[DataRequired(), Length(max=MAX_TEXT)],
+        filters=[_strip],
+    )
+    submit = SubmitField(_l("Record as not signed"))
+
+
 class ActionForm(Form):
     """A button that posts (logout, delete, language): only the CSRF token travels."""
 

@@ -25,6 +25,7 @@ from selector.scoring.limits import MAX_USERNAME
 
 EXTENSION_KEY = "selector.limiter"
 LOGIN_ENDPOINT = "auth.login"
+SIGN_ENDPOINT = "signoff.sign"
 REPORTS_BLUEPRINT = "downloads"
 # How long a report slot stays taken if its worker dies before giving it back.
 REPORT_SLOT_SECONDS = 120
@@ -48,6 +49,12 @@ def init_app(app: Flask) -> Limiter:
     view = failed_logins(login_account, account_limit, "login-account")(view)
     app.view_functions[LOGIN_ENDPOINT] = view
 
+    # Signing re-enters the password: wrong ones count like failed logins, per signer.
+    sign = app.view_functions[SIGN_ENDPOINT]
+    app.view_functions[SIGN_ENDPOINT] = failed_logins(signer_account, account_limit, "signoff")(
+        sign
+    )
+
     reports = app.blueprints[REPORTS_BLUEPRINT]
     limiter.limit(report_limit, key_func=report_user, scope="reports")(reports)
     app.before_request_funcs.setdefault(REPORTS_BLUEPRINT, []).append(take_report_slot)
@@ -59,6 +66,11 @@ def login_account() -> str:
     """The rate-limit key of the account a login form names (what the login would look up)."""
     username = request.form.get("username", "")
     return "account:" + username.strip().lower()[:MAX_USERNAME]
+
+
+def signer_account() -> str:
+    """The rate-limit key of a sign-off: the logged-in user (who re-enters a password)."""
+    return f"signer:{current_user.id if current_user.is_authenticated else ''}"
 
 
 def login_address() -> str:
