@@ -20,6 +20,7 @@ from selector.scoring import values
 from selector.scoring.checks import Flag, decision_checks
 from selector.scoring.model import Criterion, ScoringError, Text
 from selector.scoring.numbers import figure
+from selector.services.documents import Evidence, cell_references
 from selector.services.results import _tender, evaluator_names, result_for
 from selector.services.templates import template_of
 
@@ -50,6 +51,7 @@ class InputLine:
     value: Text
     points: str
     comment: str
+    cited: Evidence | None = None  # the vendor's document (and page) the comment cites
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ def moderation(session: Session, tender_id: int, criterion_key: str | None = Non
         (e.vendor, e.evaluator): e.value for e in result.input.entries if e.criterion == chosen.id
     }
     cells = []
+    cited = cell_references(session, tender_id)
     for vendor in tender.vendors:
         cell = result.cells.get((vendor.name, chosen.id))
         inputs = cell.inputs if cell is not None else {}
@@ -185,6 +188,7 @@ def moderation(session: Session, tender_id: int, criterion_key: str | None = Non
                         values.label(chosen, given.get((vendor.name, evaluator), "")),
                         figure(points),
                         comments.get((vendor.name, evaluator), ""),
+                        cited.get((vendor.name, chosen.id, evaluator)),
                     )
                     for evaluator, points in ordered
                 ),

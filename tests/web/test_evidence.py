@@ -70,6 +70,9 @@ def test_a_comment_cites_a_document_and_page_and_the_chair_sees_it(app, setting,
         lifecycle.transition(session, tender.id, "close", actor=owner)
     results = chair.get(f"/tenders/{tender.id}/results").get_data(as_text=True)
     assert "Cites" in results and "alpha-offer.pdf" in results and "4.2" in results
+    moderation = chair.get(f"/tenders/{tender.id}/moderation?criterion=fit")
+    assert moderation.status_code == 200
+    assert "alpha-offer.pdf" in moderation.get_data(as_text=True)
     refused = chair.post(f"/tenders/{tender.id}/documents/{alpha}/delete")
     assert refused.status_code == 422
     assert "cites this document" in refused.get_data(as_text=True)
