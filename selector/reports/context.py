@@ -242,13 +242,24 @@ def evaluator_order(result: Result, extras: Mapping[str, Any]) -> tuple[str, ...
 
 
 def _evaluator_names(extras: Mapping[str, Any]) -> dict[str, str]:
-    """username -> how the report names the evaluator ("Display Name (username)")."""
+    """username -> how the report names the evaluator (`evaluator_names`)."""
+    return evaluator_names(extras)
+
+
+def evaluator_names(extras: Mapping[str, Any]) -> dict[str, str]:
+    """username -> the evaluator's display name, as the PDF and the export name people
+    (never the login, issue 10). Two members of the same name are told apart by a number,
+    "Li Wei (2)", so that the export's Entries read back as the same evaluators; a username
+    without a display name stays as it is."""
     names: dict[str, str] = {}
+    taken: dict[str, int] = {}
     for member in extras.get("committee", ()) or ():
         username = str(_attr(member, "username", "") or "")
-        name = str(_attr(member, "name", "") or "")
-        if username and name and name != username:
-            names[username] = f"{name} ({username})"
+        name = str(_attr(member, "name", "") or "") or username
+        if not username:
+            continue
+        taken[name] = taken.get(name, 0) + 1
+        names[username] = name if taken[name] == 1 else f"{name} ({taken[name]})"
     return names
 
 
@@ -344,7 +355,7 @@ def build_context(
             [g.title.get(lang) for g in ranked_groups],
         ),
         stability=_stability(result, checks, lang, extras.get("flag_reviews") or {}, codes,
-                             {e: i for i, e in enumerate(evaluators, start=1)}),
+                             {e: i for i, e in enumerate(evaluators, start=1)}, names),
         evaluators=tuple((str(i), names.get(e, e)) for i, e in enumerate(evaluators, 1)),
         matrices=matrices,
         inputs=inputs,
@@ -595,6 +606,7 @@ def _stability(
     reviews: Mapping[str, Any],
     codes: Mapping[str, str],
     numbers: Mapping[str, int],
+    names: Mapping[str, str] | None = None,
 ) -> Stability:
     """The stability page from the result's decision checks (sensitivity and flags).
 
@@ -622,14 +634,15 @@ def _stability(
     for runs, rows in ((sensitivity.without_evaluator, without_evaluator),
                        (sensitivity.without_bidder, without_bidder)):
         for left_out, new_winner in runs.items():
-            rows.append(LeaveOneOut(str(left_out), str(new_winner or ""), new_winner != winner))
+            shown = (names or {}).get(str(left_out), str(left_out))  # a person by name
+            rows.append(LeaveOneOut(shown, str(new_winner or ""), new_winner != winner))
     rest = ""
     if len(without_bidder) > BIDDERS_LISTED:
         kept = [row for row in without_bidder if not row.changed]
         without_bidder = [row for row in without_bidder if row.changed]
         if kept:
             rest = words["without_bidder_rest"].format(count=len(kept), winner=winner)
-    flags = tuple(_flag_row(flag, lang, reviews) for flag in checks.flags)
+    flags = tuple(_flag_row(flag, lang, reviews, names) for flag in checks.flags)
     counts: dict[str, int] = {}
     for row in flags:
         counts[row.kind] = counts.get(row.kind, 0) + 1
@@ -694,11 +707,16 @@ def _review_text(review: Any, lang: str) -> str:
     return f"{note} — {signed}" if signed else note
 
 
-def _flag_row(flag: Any, lang: str, reviews: Mapping[str, Any]) -> FlagRow:
+def _flag_row(
+    flag: Any, lang: str, reviews: Mapping[str, Any], names: Mapping[str, str] | None = None
+) -> FlagRow:
     words = labels_for(lang)
     flag_id = str(_attr(flag, "id", ""))
     kind = str(_attr(flag, "kind", ""))
-    message = _text(_attr(flag, "message"), lang)
+    # a checks Flag says itself with the evaluators' display names; a plain one has a message
+    sentence = getattr(flag, "sentence", None)
+    message = (sentence(names).get(lang) if callable(sentence) and names
+               else _text(_attr(flag, "message"), lang))
     if not message:
         parts = [_attr(flag, k) for k in ("vendor", "criterion", "evaluator")]
         message = " · ".join(str(p) for p in parts if p)

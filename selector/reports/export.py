@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from selector.files.codec import neutralise
-from selector.reports.context import criterion_codes, rule_words
+from selector.reports.context import criterion_codes, evaluator_names, rule_words
 from selector.reports.labels import labels
 from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Result, Text
@@ -123,11 +123,15 @@ def criteria_sheet(result: Result, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def entries_sheet(result: Result, lang: str) -> pd.DataFrame:
-    """Every evaluator × vendor × criterion input with its comment (`selector score --scores`)."""
+def entries_sheet(
+    result: Result, lang: str, names: Mapping[str, str] | None = None
+) -> pd.DataFrame:
+    """Every evaluator × vendor × criterion input with its comment (`selector score --scores`);
+    evaluators by `names` (username -> display name, `context.evaluator_names`)."""
     entries = result.input.entries
+    names = names or {}
     return pd.DataFrame({
-        "evaluator": [e.evaluator for e in entries],
+        "evaluator": [names.get(e.evaluator, e.evaluator) for e in entries],
         "vendor": [e.vendor for e in entries],
         "criterion": [e.criterion for e in entries],
         "value": [_entry_value(e.value) for e in entries],
@@ -180,28 +184,34 @@ def rates_sheet(result: Result, lang: str) -> pd.DataFrame:
 
 
 def flags_sheet(
-    checks: DecisionChecks, lang: str, reviews: Mapping[str, Any] | None = None
+    checks: DecisionChecks,
+    lang: str,
+    reviews: Mapping[str, Any] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Every flag the committee must review, with its explanation and review note."""
+    """Every flag the committee must review, with its explanation and review note; people by
+    `names` (display names), no internal flag id (issue 10)."""
     reviews = reviews or {}
+    names = names or {}
     rows = []
     for flag in checks.flags:
-        message = _attr(flag, "message")
+        sentence = getattr(flag, "sentence", None)
+        message = sentence(names) if callable(sentence) else _attr(flag, "message")
         flag_id = str(_attr(flag, "id") or "")
         review = reviews.get(flag_id)
         if review is not None and not isinstance(review, str):
             review = _attr(review, "note")
+        evaluator = _attr(flag, "evaluator") or ""
         rows.append({
-            "id": flag_id,
             "kind": word("flag_kind", str(_attr(flag, "kind")), lang),
             "vendor": _attr(flag, "vendor") or "",
             "criterion": _attr(flag, "criterion") or "",
-            "evaluator": _attr(flag, "evaluator") or "",
+            "evaluator": names.get(evaluator, evaluator),
             "message": _in_lang(message, lang),
             "review": str(review or ""),
         })
-    return pd.DataFrame(rows, columns=["id", "kind", "vendor", "criterion", "evaluator",
-                                       "message", "review"])
+    return pd.DataFrame(rows, columns=["kind", "vendor", "criterion", "evaluator", "message",
+                                       "review"])
 
 
 def method_sheet(result: Result, lang: str) -> pd.DataFrame:
@@ -262,7 +272,10 @@ def sheet(result: Result, name: str, lang: str = "en",
         raise ValueError(f"unknown sheet '{name}'; use one of {', '.join(SHEETS)}")
     if key == "Flags":
         checks = decision_checks(result) if checks is None else checks
-        frame = flags_sheet(checks, lang, (extras or {}).get("flag_reviews"))
+        frame = flags_sheet(checks, lang, (extras or {}).get("flag_reviews"),
+                            evaluator_names(extras or {}))
+    elif key == "Entries":
+        frame = entries_sheet(result, lang, evaluator_names(extras or {}))
     else:
         frame = BUILDERS[key](result, lang)
     return _neutralised(frame)

@@ -38,7 +38,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from selector.files.codec import neutralise
 from selector.files.workbook import BIDS, CONSENSUS, ENTRIES, METHOD, RATES
-from selector.reports.context import criterion_codes, rule_words
+from selector.reports.context import criterion_codes, evaluator_names, rule_words
 from selector.reports.labels import labels
 from selector.scoring import values
 from selector.scoring.checks import DecisionChecks, decision_checks
@@ -131,6 +131,7 @@ class _Writer:
                         + [d.vendor for d in result.disqualified])
         self.base = result.input.base_currency
         self.name = {key: text.get(lang) for key, text in EXPORT_SHEET_NAMES.items()}
+        self.people = evaluator_names(extras)  # username -> display name
 
     def h(self, key: str, **values: str) -> str:
         return HEADER[key].get(self.lang).format(**values)
@@ -329,7 +330,7 @@ class _Writer:
         criteria = {c.id: c for c in self.template.criteria()}
         for row, entry in enumerate(self.result.input.entries, start=2):
             criterion = criteria.get(entry.criterion)
-            _text(ws, row, 1, entry.evaluator)
+            _text(ws, row, 1, self.people.get(entry.evaluator, entry.evaluator))
             _text(ws, row, 2, entry.vendor)
             _text(ws, row, 3, entry.criterion)
             _text(ws, row, 4, criterion.title.get(lang) if criterion else "")
@@ -357,8 +358,9 @@ class _Writer:
     # --- what the committee reviewed, and how ------------------------------------------
 
     def flags(self, ws: Worksheet) -> None:
-        _header(ws, [self.h(k) for k in ("flag_id", "flag_kind", "vendor", "criterion",
-                                          "evaluator", "message", "review")])
+        # people by display name and no internal flag id (issue 10)
+        _header(ws, [self.h(k) for k in ("flag_kind", "vendor", "criterion", "evaluator",
+                                          "message", "review")])
         reviews = self.extras.get("flag_reviews") or {}
         for row, flag in enumerate(self.checks.flags, start=2):
             flag_id = str(_attr(flag, "id") or "")
@@ -368,15 +370,17 @@ class _Writer:
                                     for r in review)
             elif review is not None and not isinstance(review, str):
                 review = _attr(review, "note")
-            message = _attr(flag, "message")
-            values = (flag_id, word("flag_kind", str(_attr(flag, "kind")), self.lang),
+            sentence = getattr(flag, "sentence", None)
+            message = sentence(self.people) if callable(sentence) else _attr(flag, "message")
+            evaluator = _attr(flag, "evaluator") or ""
+            values = (word("flag_kind", str(_attr(flag, "kind")), self.lang),
                       _attr(flag, "vendor") or "", _attr(flag, "criterion") or "",
-                      _attr(flag, "evaluator") or "",
+                      self.people.get(evaluator, evaluator),
                       message.get(self.lang) if isinstance(message, Text) else str(message or ""),
                       str(review or ""))
             for column, value in enumerate(values, start=1):
                 _text(ws, row, column, str(value))
-        _finish(ws, freeze="A2", widths={6: 70, 7: 40})
+        _finish(ws, freeze="A2", widths={5: 70, 6: 40})
 
     def method(self, ws: Worksheet) -> None:
         """The settings (`method` and `base_currency` are read back by --workbook), the
