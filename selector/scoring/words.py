@@ -217,6 +217,10 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
         "{actor} 取消了 {vendor} 的文件 {file} 与评分项 {criterion} 的关联",
         "{actor} unlinked {file} of {vendor} from the criterion {criterion}",
     ),
+    "document.download": Text(
+        "{actor} 下载了 {vendor} 的文件 {file}(SHA-256 {sha256})",
+        "{actor} downloaded {file} of {vendor} (SHA-256 {sha256})",
+    ),
     "document.delete": Text(
         "{actor} 删除了 {vendor} 的{envelope} {file}(SHA-256 {sha256})",
         "{actor} deleted the {envelope} document {file} of {vendor} (SHA-256 {sha256})",

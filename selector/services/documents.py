@@ -32,7 +32,7 @@ from selector.scoring import words
 from selector.scoring.limits import FORBIDDEN_IN_LINE, MAX_DOCUMENT_BYTES, MAX_PAGE_REF
 from selector.scoring.model import Template, Text
 from selector.scoring.numbers import figure
-from selector.services import NotFound, ServiceError, written
+from selector.services import NotFound, ServiceError, audit, written
 from selector.services.access import assignment_of, may_see, may_see_prices, visible_tender
 from selector.services.templates import template_of
 from selector.services.uow import tender_change
@@ -312,6 +312,21 @@ def report_documents(session: Session, tender_id: int) -> list[dict[str, object]
         }
         for d in sorted(tender.documents, key=lambda d: (positions.get(d.vendor_id, 0), d.id))
     ]
+
+
+def record_download(session: Session, document: DocumentView, *, actor: User) -> None:
+    """Record that `actor` took the document's file (the caller checked `readable`), in its
+    own short transaction, as the record keeps every download (issue 11)."""
+    with write_transaction(session):
+        audit(
+            session,
+            "document.download",
+            actor=session.get(User, actor.id),
+            tender_id=document.tender_id,
+            vendor=document.vendor,
+            file=document.name,
+            sha256=document.sha256,
+        )
 
 
 def _utc(moment: datetime) -> datetime:

@@ -187,6 +187,7 @@ def file(tender_id: int, document_id: int) -> Any:
             title=_("Not found"),
             message=_("The file of this document is missing from the document storage."),
         ), 404
+    service.record_download(get_session(), document, actor=user())
     response = send_file(
         stream,
         mimetype=kind.mimetype,

@@ -188,6 +188,10 @@ def test_downloads_are_inline_only_for_pdf_and_images_and_never_sniffed(app, ten
         assert response.headers["Content-Disposition"].startswith(disposition)
         assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert chair.get(f"/tenders/{tender.id}/documents/{pdf_id}/file").data == PDF
+    with app.test_request_context():
+        taken = get_session().scalars(
+            select(AuditEvent).where(AuditEvent.action == "document.download")).all()
+    assert [e.detail["file"] for e in taken] == ["offer.pdf", "shot.png", "a.docx", "offer.pdf"]
 
 
 def test_a_price_document_is_sealed_for_everyone_until_the_envelope_opens(app, tender, chair):
