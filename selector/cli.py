@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "init-db": "selector.commands.web:init_db",
     "serve": "selector.commands.web:serve",
     "worker": "selector.commands.web:worker",
+    "remind": "selector.commands.web:remind",
     "demo": "selector.commands.web:demo",
     "user": "selector.commands.web:user",
     "report": "selector.commands.report:report",

@@ -53,6 +53,17 @@ DEFAULTS: dict[str, Any] = {
     # REPORT_CACHE_DIR (None = instance/reports).
     "QUEUE_URL": None,
     "REPORT_CACHE_DIR": None,
+    # Reminders (selector/mail.py): SMTP when MAIL_SERVER is set, else kept in the outbox
+    # page; BASE_URL is the address the links in messages point to.
+    "MAIL_SERVER": None,
+    "MAIL_PORT": None,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_SENDER": "selector@localhost",
+    "MAIL_TIMEOUT": 10,
+    "BASE_URL": None,
     # Bid documents (PDFs, Office files, images) are kept outside the database, named by
     # their SHA-256, in DOCUMENTS_DIR (None = instance/documents): several app servers
     # share one folder. One file may be at most DOCUMENT_MAX_BYTES.

@@ -7,7 +7,10 @@
 - `immediate`: tasks run at once in the caller (tests, or a one-process setup).
 
 Who works the queue: `selector serve` starts a consumer in its own process (threads);
-under gunicorn run `selector worker` beside it. A download whose document is in the report
+under gunicorn run `selector worker` beside it. The consumer also runs the periodic task
+`selector.remind` every hour (the automatic reminders before a due date, sent once each:
+`selector.services.reminders.send_due_reminders`); `selector remind` runs it by hand or
+from cron. A download whose document is in the report
 cache (`selector.reports.cache`) is served from there without rendering.
 """
 
@@ -18,11 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
+from selector.mail import base_url_of, mailer_from_config, today_of
 from selector.reports.cache import ReportCache
-from selector.services import rendering
+from selector.services import reminders, rendering
 from selector.services.rendering import RenderJob
 from selector.store.db import Database
 
@@ -64,8 +68,9 @@ class ReportQueue:
     only reads the database) creates no queue file."""
 
     def __init__(self, url: str | None, instance_path: str | Path, cache: ReportCache,
-                 database: Database) -> None:
+                 database: Database, settings: Any = None) -> None:
         self.url = url
+        self.settings = settings if settings is not None else {}
         self.instance_path = instance_path
         self.cache = cache
         self.database = database
@@ -82,6 +87,10 @@ class ReportQueue:
             def render(tender_id: int, lang: str, kind: str, key: str) -> str:
                 with database.session() as session:
                     return rendering.render(session, cache, tender_id, lang, kind, key)
+
+            @huey.periodic_task(crontab(minute="5"), name="selector.remind")
+            def remind() -> int:
+                return self.remind()
 
             self._huey, self._render = huey, render
         return self._huey
@@ -114,17 +123,28 @@ class ReportQueue:
             return Status("failed", failure[0], failure[1])
         return Status("rendering")
 
+    def remind(self) -> int:
+        """Record and send today's automatic reminders (each once); the number recorded."""
+        with self.database.session() as session:
+            return reminders.send_due_reminders(
+                session,
+                mailer=mailer_from_config(self.settings),
+                base_url=base_url_of(self.settings),
+                today=today_of(self.settings),
+            )
+
     def consumer(self, workers: int = 1) -> Consumer:
-        """A consumer of this queue running `workers` threads (call `.start()`, `.stop()`)."""
+        """A consumer of this queue running `workers` threads (call `.start()`, `.stop()`),
+        and the hourly reminders."""
         return self.huey.create_consumer(workers=workers, worker_type="thread",
-                                         periodic=False, check_worker_health=False)
+                                         periodic=True, check_worker_health=False)
 
 
 def init_app(app: Any) -> ReportQueue:
     """The app's ReportQueue, from `QUEUE_URL` and `REPORT_CACHE_DIR` (default: instance/)."""
     directory = app.config.get("REPORT_CACHE_DIR") or str(Path(app.instance_path) / "reports")
     queue = ReportQueue(app.config.get("QUEUE_URL"), app.instance_path, ReportCache(directory),
-                        app.extensions["selector.db"])
+                        app.extensions["selector.db"], app.config)
     app.extensions[EXTENSION_KEY] = queue
     return queue
 

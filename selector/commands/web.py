@@ -1,4 +1,4 @@
-"""Commands of the web application: init-db, serve, worker, demo, user.
+"""Commands of the web application: init-db, serve, worker, remind, demo, user.
 
 init-db, demo and user work on the configured database without building the web app
 (`load_config` and `database_from_config`: the settings and database the app itself uses);
@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 
 from selector import create_app
 from selector.config import documents_dir, load_config
+from selector.mail import base_url_of, mailer_from_config, today_of
 from selector.paths import EXAMPLES_DIR
 from selector.queue import get_queue
 from selector.services import ServiceError
 from selector.services.demo import is_empty, load_demo
 from selector.services.passwords import password_problem
+from selector.services.reminders import send_due_reminders
 from selector.services.users import (
     create_user,
     find_user,
@@ -121,6 +123,24 @@ def worker(workers: int) -> None:
     reports.consumer(workers=workers).run()
 
 
+@click.command("remind")
+@click.option(
+    "--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+    help="The day to remind for (default: today in TIMEZONE).",
+)
+def remind(today: Any) -> None:
+    """Send the automatic reminders due today: to every evaluator with sheets left on a
+    tender due tomorrow or today, once each (the worker runs this every hour)."""
+    with _Store() as store:
+        count = send_due_reminders(
+            store.session,
+            mailer=mailer_from_config(store.config),
+            base_url=base_url_of(store.config),
+            today=today.date() if today else today_of(store.config),
+        )
+    click.echo(f"{count} reminder(s) recorded.")
+
+
 @click.command("demo")
 @click.option(
     "--password", default=None, help="Password for every demo user (default: random, printed)."
@@ -175,6 +195,11 @@ def user() -> None:
 
 @user.command("create")
 @click.argument("username")
+@click.option("--email", default="", help="Where reminders go (optional).")
+@click.option(
+    "--language", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+    help="The language of the messages they receive.",
+)
 @click.option(
     "--role", type=click.Choice(["admin", "chair", "evaluator", "observer"]), required=True
 )
@@ -187,7 +212,9 @@ def user() -> None:
     help="At least 10 characters, not the username nor a common password (prompted when not "
     "given).",
 )
-def user_create(username: str, role: str, display_name: str, password: str) -> None:
+def user_create(
+    username: str, role: str, display_name: str, password: str, email: str, language: str
+) -> None:
     """Create a user."""
     with _Store() as store:
         try:
@@ -198,6 +225,8 @@ def user_create(username: str, role: str, display_name: str, password: str) -> N
                 password=password,
                 role=role,
                 hash_method=store.hash_method,
+                email=email,
+                language=language,
             )
         except ServiceError as error:
             raise click.ClickException(error.message.en) from None

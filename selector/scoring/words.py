@@ -118,6 +118,9 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
     "user.password": Text(
         "{actor} 为 {user} 设置了新密码", "{actor} set a new password for {user}"
     ),
+    "user.contact": Text(
+        "{actor} 设置了 {user} 的电子邮箱和语言", "{actor} set the e-mail and language of {user}"
+    ),
     "login": Text("{actor} 登录", "{actor} logged in"),
     "login.failed": Text("以 {username} 登录失败", "A login as {username} failed"),
     "logout": Text("{actor} 退出了所有登录", "{actor} logged out everywhere"),
@@ -248,6 +251,16 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
     "reauth.failed": Text(
         "{actor} 签署时输入的密码不正确", "{actor} gave a wrong password when signing"
     ),
+    "tender.due": Text(
+        "{actor} 将评分截止日期设为 {due}", "{actor} set the scoring due date to {due}"
+    ),
+    "reminder.send": Text(
+        "{actor} 向 {recipients} 发送了评分提醒", "{actor} sent a scoring reminder to {recipients}"
+    ),
+    "reminder.auto": Text(
+        "系统在截止日期 {due} 前自动提醒了 {recipients}",
+        "An automatic reminder before the due date {due} went to {recipients}",
+    ),
 }
 
 # A failed login whose username names no account (what was typed is not kept).
@@ -308,6 +321,10 @@ DETAIL_NAMES: Final[Mapping[str, Text]] = {
     "sheets": Text("评分表数", "sheets"),
     "entries": Text("评分项数", "entries"),
     "criterion": Text("评分项", "criterion"),
+    "due": Text("截止日期", "due date"),
+    "was": Text("原截止日期", "due date before"),
+    "recipients": Text("收件人", "recipients"),
+    "language": Text("语言", "language"),
     "value": Text("共识值", "value"),
     "flag": Text("提示事项", "flag"),
     "note": Text("复核意见", "review note"),

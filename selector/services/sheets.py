@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -139,6 +139,7 @@ class Workspace:
     declared_at: datetime | None
     lines: tuple[VendorLine, ...] = ()
     criteria: tuple[tuple[str, Text], ...] = ()  # what they score (id, title), by criterion
+    due_on: date | None = None  # the day scoring is due (the chair's)
 
     @property
     def submitted(self) -> int:
@@ -244,6 +245,7 @@ def workspace(session: Session, tender_id: int, user: User) -> Workspace:
         declared_at=declaration.declared_at if declaration else None,
         lines=tuple(lines),
         criteria=criteria,
+        due_on=tender.due_on,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -97,8 +98,11 @@ def create_user(
     role: str,
     actor: User | None = None,
     hash_method: str = DEFAULT_HASH_METHOD,
+    email: str = "",
+    language: str = "zh",
 ) -> User:
-    """Create a user with a hashed password (`hash_method`, scrypt by default).
+    """Create a user with a hashed password (`hash_method`, scrypt by default), the e-mail
+    address reminders go to (optional) and the language they are written in.
 
     Raises ServiceError naming the field: a username that is malformed or taken, an unknown
     role, a password the policy refuses (`selector.services.passwords`).
@@ -136,6 +140,7 @@ def create_user(
             field="display_name",
         )
     _check_password(password, username=username, display_name=display_name)
+    email, language = _contact(email, language)
     taken = ServiceError(
         Text(
             zh=f"用户名“{username}”已被占用:请换一个。",
@@ -154,10 +159,48 @@ def create_user(
             role=role,
             active=True,
             session_token=new_session_token(),
+            email=email,
+            language=language,
         )
         session.add(user)
         session.flush()
         audit(session, "user.create", actor=actor, user=username, role=role)
+    return user
+
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LANGUAGES = ("zh", "en")
+
+
+def _contact(email: str, language: str) -> tuple[str, str]:
+    """The address and language as stored; ServiceError naming the field otherwise."""
+    email = (email or "").strip()
+    if email and (len(email) > 254 or not EMAIL_RE.match(email)):
+        raise ServiceError(
+            Text(
+                zh="电子邮箱格式不正确:请填写如 name@example.com 的地址,或留空。",
+                en="The e-mail address is not valid: write one like name@example.com, or leave "
+                "it empty.",
+            ),
+            field="email",
+        )
+    language = (language or "zh").strip()
+    if language not in LANGUAGES:
+        raise ServiceError(
+            Text(zh="请选择中文或英文。", en="Choose Chinese or English."), field="language"
+        )
+    return email, language
+
+
+def set_contact(
+    session: Session, user_id: int, *, email: str, language: str, actor: User | None = None
+) -> User:
+    """Set where a user's reminders go and their language (the address may be empty)."""
+    email, language = _contact(email, language)
+    with write_transaction(session):
+        user = get_user(session, user_id)
+        user.email, user.language = email, language
+        audit(session, "user.contact", actor=actor, user=user.username, language=language)
     return user
 
 

@@ -174,11 +174,16 @@ class UserLine:
     role: str
     active: bool
     last_login_at: datetime | None
+    email: str = ""
+    language: str = "zh"
 
 
 def user_lines(users: list[User]) -> tuple[UserLine, ...]:
     """The accounts, for the administrator's list."""
     return tuple(
-        UserLine(u.id, u.username, u.display_name, u.role, u.active, u.last_login_at)
+        UserLine(
+            u.id, u.username, u.display_name, u.role, u.active, u.last_login_at, u.email,
+            u.language,
+        )
         for u in users
     )

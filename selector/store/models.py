@@ -10,7 +10,7 @@ assignments, entries and bids can refer to them with foreign keys.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Integer,
@@ -101,6 +102,9 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Where reminders go, and in which language ("zh" or "en") they are written.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
+    language: Mapped[str] = mapped_column(String(8), default="zh", server_default="zh")
 
     # Flask-Login protocol -------------------------------------------------------------
     @property
@@ -154,6 +158,9 @@ class Tender(Base):
     # The price envelope: bids are sealed (shown to no one, used by no score) until the chair
     # opens it after technical scoring has closed (selector.services.access.may_see_prices).
     prices_opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The day scoring is due (the chair's, in the app's TIMEZONE); reminders go out the day
+    # before and on the day (selector.services.reminders).
+    due_on: Mapped[date | None] = mapped_column(Date)
 
     chair: Mapped[User] = relationship()
     groups: Mapped[list[TenderGroup]] = relationship(
@@ -542,6 +549,33 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), default="")
 
     actor: Mapped[User | None] = relationship()
+
+
+class MailMessage(Base):
+    """A message to a person: sent through SMTP, or kept in the outbox when no mail server is
+    configured (or the server refused it). `dedup_key` makes an automatic reminder go out
+    once: `<tender>:<user>:<kind>:<due date>` (None for a reminder the chair sends)."""
+
+    __tablename__ = "mail_message"
+    __table_args__ = (
+        CheckConstraint("status IN ('outbox', 'sent', 'failed')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tender_id: Mapped[int] = mapped_column(ForeignKey("tender.id", ondelete="CASCADE"), index=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(32))
+    to_address: Mapped[str] = mapped_column(String(254), default="")
+    language: Mapped[str] = mapped_column(String(8))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="outbox")
+    error: Mapped[str] = mapped_column(Text, default="")
+    dedup_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    recipient: Mapped[User | None] = relationship()
 
 
 class AuditChainHead(Base):

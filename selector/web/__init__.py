@@ -45,6 +45,7 @@ from selector.web import (
     evaluate,
     i18n,
     moderation,
+    reminders,
     results,
     sessions,
     signoff,
@@ -88,7 +89,7 @@ def register(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     for module in (site, auth, tenders, documents, evaluate, results, decisions, moderation,
-                   signoff, api, admin):
+                   signoff, api, admin, reminders):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(

@@ -12,7 +12,14 @@ from selector.services import ServiceError, views
 from selector.services import users as user_service
 from selector.store.db import get_session
 from selector.web.auth import password_hash_method, roles_required, user
-from selector.web.forms import ActionForm, PasswordForm, UserCreateForm, apply_error, flash_error
+from selector.web.forms import (
+    ActionForm,
+    ContactForm,
+    PasswordForm,
+    UserCreateForm,
+    apply_error,
+    flash_error,
+)
 from selector.web.i18n import current_lang
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -58,6 +65,8 @@ def create() -> Any:
                 role=form.role.data or "",
                 actor=user(),
                 hash_method=password_hash_method(),
+                email=form.email.data or "",
+                language=form.language.data or "zh",
             )
         except ServiceError as error:
             apply_error(form, error)
@@ -112,3 +121,28 @@ def set_password(user_id: int) -> Any:
         for message in form.password.errors:
             flash(f"{form.password.label.text}: {message}", "error")
     return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/contact")
+@roles_required("admin")
+def set_contact(user_id: int) -> Any:
+    """Set where a user's reminders go, and their language."""
+    form = ContactForm()
+    if form.validate_on_submit():
+        try:
+            changed = user_service.set_contact(
+                get_session(),
+                user_id,
+                email=form.email.data or "",
+                language=form.language.data or "zh",
+                actor=user(),
+            )
+        except ServiceError as error:
+            flash_error(error)
+            return _page(UserCreateForm(formdata=None), 422)
+        flash(_("E-mail and language saved for '%(name)s'.", name=changed.username), "success")
+        return redirect(url_for("admin.users"))
+    for name, errors in form.errors.items():
+        for message in errors:
+            flash(f"{getattr(form, name).label.text}: {message}", "error")
+    return _page(UserCreateForm(formdata=None), 422)

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from selector.mail import today_of
 from selector.scoring import rules
-from selector.services import ServiceError, StaleEdit, sheets
+from selector.services import ServiceError, StaleEdit, reminders, sheets
 from selector.services.outcome import evaluator_outcome
 from selector.store.db import get_session
 from selector.web.auth import roles_required, user
@@ -40,7 +41,7 @@ def workspace(tender_id: int) -> Any:
     space = sheets.workspace(get_session(), tender_id, user())
     form = ConflictForm(formdata=None)
     form.vendors.choices = list(space.vendors)
-    return render_template("evaluate/workspace.html", space=space, form=form)
+    return render_template("evaluate/workspace.html", space=space, form=form, **_deadline(space))
 
 
 @bp.post("/<int:tender_id>/evaluate/conflicts")
@@ -66,7 +67,18 @@ def declare(tender_id: int) -> Any:
             flash(_("Your declaration is recorded."), "success")
             return redirect(url_for("evaluate.workspace", tender_id=tender_id))
     space = sheets.workspace(session, tender_id, user())
-    return render_template("evaluate/workspace.html", space=space, form=form), 422
+    return render_template(
+        "evaluate/workspace.html", space=space, form=form, **_deadline(space)
+    ), 422
+
+
+def _deadline(space: sheets.Workspace) -> dict[str, Any]:
+    """The time left before the due date, and the sheets the evaluator has not submitted."""
+    left = [line.vendor for line in space.lines if line.state not in ("submitted", "conflict")]
+    return {
+        "deadline": reminders.time_left(space.due_on, today_of(current_app.config)),
+        "left": left,
+    }
 
 
 def _sheet_form(context: sheets.SheetContext, formdata: Any = None) -> Any:

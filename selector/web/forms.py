@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -79,6 +80,10 @@ except ImportError:  # pragma: no cover - older WTForms
 
 def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+def _option(value: str, label: str) -> Any:
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
 
 
 def _upper(value: Any) -> Any:
@@ -259,6 +264,10 @@ class ActionForm(Form):
     """A button that posts (logout, delete, language): only the CSRF token travels."""
 
 
+#: The languages a person's messages are written in (names in their own language).
+LANGUAGE_CHOICES = [_option("zh", "中文"), _option("en", "English")]
+
+
 class UserCreateForm(Form):
     username = StringField(
         _l("Username"), validators=[DataRequired(), Length(max=MAX_USERNAME)], filters=[_strip]
@@ -271,7 +280,25 @@ class UserCreateForm(Form):
         _l("Password"),
         validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)],
     )
+    email = StringField(
+        _l("E-mail (for reminders)"), validators=[Optional(), Length(max=254)], filters=[_strip]
+    )
+    language = SelectField(
+        _l("Language of messages"), choices=LANGUAGE_CHOICES, default="zh"
+    )
     submit = SubmitField(_l("Create user"))
+
+
+class ContactForm(Form):
+    """Where a user's reminders go and in which language."""
+
+    email = StringField(
+        _l("E-mail (for reminders)"), validators=[Optional(), Length(max=254)], filters=[_strip]
+    )
+    language = SelectField(
+        _l("Language of messages"), choices=LANGUAGE_CHOICES, default="zh"
+    )
+    submit = SubmitField(_l("Save"))
 
 
 class PasswordForm(Form):
@@ -466,6 +493,38 @@ class ConflictForm(Form):
             )
 
 
+def _iso_day(form: Any, field: Field) -> None:
+    if field.data and _parse_day(field.data) is None:
+        raise ValidationError(
+            _l("Due date: write a day as YYYY-MM-DD, for example 2026-12-31.")
+        )
+
+
+def _parse_day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
+class DueDateForm(Form):
+    """The day scoring is due (an `<input type="date">`: YYYY-MM-DD), or clear it."""
+
+    due_on = StringField(
+        _l("Due date"), validators=[Optional(), Length(max=10), _iso_day], filters=[_strip]
+    )
+    submit = SubmitField(_l("Save due date"))
+    clear = SubmitField(_l("Clear due date"))
+
+    def validate_due_on(self, field: Field) -> None:
+        if not field.data and not self.clear.data:
+            raise ValidationError(_l("Due date: choose a day, or clear the due date."))
+
+    def day(self) -> date | None:
+        """The day typed, or None."""
+        return _parse_day(self.due_on.data or "") if self.due_on.data else None
+
+
 class ConsensusForm(Form):
     vendor = SelectField(_l("Vendor"), choices=[], coerce=int)
     criterion = SelectField(_l("Criterion"), choices=[])
@@ -515,10 +574,6 @@ class TypedValue:
         value = values.read(self.criterion, str(field.data))
         if isinstance(value, values.Problem):
             raise ValidationError(value.sentence.get(current_lang()))
-
-
-def _option(value: str, label: str) -> Any:
-    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
 
 
 def value_field_name(criterion_id: str) -> str:

@@ -42,6 +42,7 @@ from selector.web.forms import (
     refusal_status,
 )
 from selector.web.i18n import current_lang, text
+from selector.web.reminders import deadline_section
 
 bp = Blueprint("tenders", __name__, url_prefix="/tenders")
 
@@ -171,6 +172,7 @@ def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
             else [],
             price_criteria=template.price_criteria(),
             **document_section(tender, overrides.pop("document_form", None)),
+            **deadline_section(tender),
             **forms,
         ),
         status,
