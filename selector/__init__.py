@@ -8,7 +8,6 @@ in). There is no module-level app.
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +59,9 @@ def _instance_secret_key(instance_path: str) -> str:
     path = Path(instance_path) / "secret_key"
     if path.exists():
         return path.read_text().strip()
+    # secrets (random, base64, hmac): only when a key is made, not on every `selector` command
+    import secrets
+
     key = secrets.token_hex(32)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -129,17 +129,12 @@ class Flag:
             "criterion": self.criterion,
             "evaluator": None,
             "detail": compact,
-            "points": {e: _integral(p) for e, p in given.items()},
+            "points": given,  # integral figures are ints already (divergence_flags)
             "decisive": self.decisive,
         }
 
 
 _DIVERGENCE_JSON = ("winner_if_low", "winner_if_high", "consensus")
-
-
-def _integral(value: object) -> object:
-    """5.0 -> 5 (a shorter JSON figure), anything else as it is."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def flag_id(kind: str, vendor: str | None, criterion: str | None, evaluator: str | None) -> str:
@@ -225,12 +220,26 @@ def divergence_flags(result: Result, panel: Panel | None = None) -> list[Flag]:
         strict=True,
     )
     threshold, maximum = round_array(thresholds).tolist(), round_array(maxima).tolist()
-    rounded = round_array(np.where(present, scores, 0.0)).tolist()
+    # Each flagged cell's inputs as flags × evaluators lists, read in one pass (a uniformly
+    # random tender flags thousands of cells): an integral figure as an int, for the JSON.
+    scored = present[:, rows, columns].T
+    rounded = round_array(np.where(scored, scores[:, rows, columns].T, 0.0))
+    whole = rounded.astype(np.int64)
+    inputs = zip(
+        scored.tolist(), rounded.tolist(), whole.tolist(), (rounded == whole).tolist(), strict=True
+    )
     evaluators, titles = panel.evaluators, [c.title.to_json() for c in panel.criteria]
     flags: list[Flag] = []
     for (i, j), lowest, highest, gap, aggregate, new_low, new_high in figures:
         criterion = panel.criteria[j]
-        given = {evaluators[k]: rounded[k][i][j] for k in np.flatnonzero(present[:, i, j])}
+        mask, exact, integers, integral = next(inputs)
+        given = {
+            e: n if is_int else x
+            for e, there, x, n, is_int in zip(
+                evaluators, mask, exact, integers, integral, strict=True
+            )
+            if there
+        }
         detail: dict[str, object] = {
             "points": given,
             "low": lowest,
