@@ -240,7 +240,7 @@ def test_only_chairs_create_tenders(app, world):
 @pytest.mark.parametrize(
     "role,visible",
     [
-        ("owner", {"closed", "finalised"}),
+        ("owner", {"draft", "open", "closed", "finalised"}),
         ("other_chair", set()),
         ("admin", {"draft", "open", "closed", "finalised"}),
         ("evaluator", {"open", "closed", "finalised"}),
