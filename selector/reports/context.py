@@ -206,6 +206,7 @@ class ReportContext:
     has_bands: bool = False
     consensus: tuple[tuple[str, str, str, str], ...] = ()  # vendor, code, value, reason
     ranking_ledger: Ledger | None = None  # the ranking as a ledger (many vendors), else None
+    worked_ledger: Ledger | None = None  # the worked lines as a ledger (many vendors)
     audit_head: str = ""  # "#<events> <hash>" of the audit chain when the report was made
     # the bid documents, per vendor: (vendor, ((name, envelope, sha256, uploaded), ...))
     documents: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = ()
@@ -373,6 +374,8 @@ def build_context(
                                         currency, bool(template.bands), lang)
                         if len(ranking) > RANKING_TABLE_MAX else None),
         documents=_documents(extras.get("documents") or (), vendor_order, words),
+        worked_ledger=(_worked_ledger(result, vendor_order, heads_by_id, lang)
+                       if len(vendor_order) > RANKING_TABLE_MAX else None),
     )
 
 
@@ -1099,12 +1102,10 @@ def _rules(template: Template, codes: Mapping[str, str], lang: str) -> tuple[Rul
     )
 
 
-def _worked_line(result: Result, vendor: str, lang: str) -> tuple[str, str]:
-    """How a vendor's total comes about, group by group, for a reader to check by hand."""
-    words = labels_for(lang)
+def _worked_figures(result: Result, vendor: str) -> list[tuple[Group, str, str]]:
+    """(group, points earned, group score), 4 decimals, of each weighted group of a vendor."""
     standing = result.vendors[vendor]
-    parts: list[str] = []
-    scores: list[str] = []
+    out = []
     for group in result.template.groups:
         if group.weight == 0 or group.max_points == 0:
             continue
@@ -1113,10 +1114,55 @@ def _worked_line(result: Result, vendor: str, lang: str) -> tuple[str, str]:
             cell = result.cells.get((vendor, criterion.id))
             if cell is not None and cell.points is not None:
                 earned += cell.points
-        score = points(standing.groups.get(group.id, 0.0), 4)
-        parts.append(f"{group.title.get(lang)}: {plain(group.weight)} × {points(earned, 4)} ÷ "
-                     f"{plain(group.max_points)} = {score}")
-        scores.append(score)
+        out.append((group, points(earned, 4), points(standing.groups.get(group.id, 0.0), 4)))
+    return out
+
+
+def _worked_ledger(result: Result, vendor_order: Sequence[str],
+                   heads: Mapping[str, GroupHead], lang: str) -> Ledger:
+    """The worked lines of many vendors as a ledger, a line each: per group the points
+    earned and the group score, then the exact sum and the total as shown, the vendor last.
+    The formula of each group (weight × points ÷ max) is said once, in the note."""
+    words = labels_for(lang)
+    figures = {vendor: _worked_figures(result, vendor) for vendor in vendor_order}
+    groups = [group for group, _e, _s in next(iter(figures.values()), [])]
+    earned_units = [width_for((f[i][1] for f in figures.values()), 6) for i in range(len(groups))]
+    score_units = [width_for((f[i][2] for f in figures.values()), 6) for i in range(len(groups))]
+    totals = {}
+    for vendor in vendor_order:
+        standing = result.vendors[vendor]
+        shown = (words["disqualified_short"] if standing.rank is None
+                 else "→ " + points(standing.total))
+        totals[vendor] = (points(standing.total_exact, 4), shown)
+    sum_units = width_for((t[0] for t in totals.values()), 7)
+    shown_units = width_for((t[1] for t in totals.values()), 8)
+    rows = []
+    for vendor in vendor_order:
+        fields = []
+        for (_group, earned, score), e_units, s_units in zip(figures[vendor], earned_units,
+                                                             score_units, strict=True):
+            fields += [(earned, e_units), (score, s_units)]
+        fields += [(totals[vendor][0], sum_units), (totals[vendor][1], shown_units)]
+        rows.append(ledger.line(fields, vendor))
+    columns = []
+    for group, e_units, s_units in zip(groups, earned_units, score_units, strict=True):
+        columns += [Column(heads[group.id].code, e_units), Column("", s_units)]
+    columns += [Column(words["total"], sum_units), Column("", shown_units)]
+    formulas = " · ".join(
+        f"{heads[g.id].code} = {g.title.get(lang)}: {plain(g.weight)} × {words['points']} ÷ "
+        f"{plain(g.max_points)}" for g in groups)
+    return make_ledger(columns, words["vendor"], [
+        Part("", ledger.blocks(rows, 25), note=words["worked_columns"].format(groups=formulas))])
+
+
+def _worked_line(result: Result, vendor: str, lang: str) -> tuple[str, str]:
+    """How a vendor's total comes about, group by group, for a reader to check by hand."""
+    words = labels_for(lang)
+    standing = result.vendors[vendor]
+    figures = _worked_figures(result, vendor)
+    parts = [f"{group.title.get(lang)}: {plain(group.weight)} × {earned} ÷ "
+             f"{plain(group.max_points)} = {score}" for group, earned, score in figures]
+    scores = [score for _group, _earned, score in figures]
     total = points(standing.total_exact, 4)
     if standing.rank is None:
         tail = f"{total} ({words['disqualified_short']})"

@@ -142,6 +142,8 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "bands_rule": "等级:取不高于总分的最高等级下限。",
         "worked": "逐家核算",
         "worked_note": "每组:权重 × 得分 ÷ 满分;各组相加,最后取整。",
+        "worked_columns": "每组两栏:得分合计,及 权重 × 得分 ÷ 满分 = 组得分({groups})。"
+        "最后两栏:各组得分之和,及四舍五入到 2 位小数的总分。",
         "rule_tiered": "满足得 {max} 分,部分满足得 {partial} 分,不满足 0 分。",
         "rule_binary": "能提供得 {max} 分,不能提供 0 分。",
         "rule_scale": "评委在 0–{max} 分之间打分,步长 {step}。",
@@ -341,6 +343,9 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "bands_rule": "Band: the band with the highest minimum not above the total.",
         "worked": "Worked totals, one line per vendor",
         "worked_note": "Each group: weight × points ÷ max; the groups added, rounded at the end.",
+        "worked_columns": "Two columns a group: the points earned, and weight × points ÷ max = "
+        "the group score ({groups}). The last two: the sum of the group scores, and the total "
+        "rounded to 2 decimals.",
         "rule_tiered": "Meets the requirement: {max} points; partially: {partial}; not: 0.",
         "rule_binary": "Can provide it: {max} points; cannot: 0.",
         "rule_scale": "Each evaluator gives 0–{max} points in steps of {step}.",

@@ -18,6 +18,7 @@ from selector.reports.html import render_html
 from selector.reports.pdf import StaticOnlyFetcher, html_to_pdf, render_pdf
 from selector.scoring.checks import DecisionChecks, decision_checks
 from selector.scoring.model import Result
+from selector.scoring.numbers import points
 from selector.scoring.serialize import result_to_json
 from tests.reports.conftest import ARTIFACTS, pdf_pages, save_artifact
 
@@ -211,7 +212,7 @@ def test_weasyprint_alone_renders_the_same_finished_html(example_result: Result)
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_a_long_ranking_is_a_ledger_line_per_vendor_and_bidders_that_change_nothing_are_one_line(
+def test_many_vendors_get_ranking_and_worked_ledgers_and_one_line_for_bidders_changing_nothing(
     example_result: Result, lang: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Many vendors (over RANKING_TABLE_MAX, BIDDERS_LISTED): the example's five stand in.
@@ -228,6 +229,15 @@ def test_a_long_ranking_is_a_ledger_line_per_vendor_and_bidders_that_change_noth
         groups = " ".join(f"{row['groups'][g]:.2f}" for g in row["groups"])
         assert line == (f"{row['rank']} {row['total']:.2f} {groups} "
                         f"{float(row['bid_total']):,.2f} {row['vendor']}")
+    # the worked lines as a ledger: each group's points and score, the sum, the total shown
+    worked = [" ".join(line.split()) for page in rendered.pages for line in page.splitlines()]
+    weighted = [g for g in example_result.template.groups if g.weight and g.max_points]
+    for row in ranking:
+        line = next(line for line in worked
+                    if line.endswith(f"→ {row['total']:.2f} {row['vendor']}"))
+        standing = example_result.vendors[row["vendor"]]
+        scores = line.split()[1:2 * len(weighted):2]  # points earned, group score, ...
+        assert scores == [points(standing.groups[g.id], 4) for g in weighted]
     checks = decision_checks(example_result)
     unchanged = [v for v, w in checks.sensitivity.without_bidder.items()
                  if w == example_result.winner]
