@@ -38,6 +38,8 @@ from selector.scoring.values import label as value_label
 from selector.scoring.words import word
 
 TEXT_MIN = 32  # cells the free-text column of a ledger keeps at the least (16 ideographs)
+MATRIX_MIN = 10  # cells of a vendor's matrix column: its name on one header line
+NARROW_MIN = 8  # ... or on two, where that saves a chunk of vendors (a large tender)
 TWO_UP_TEXT_MIN = 8  # cells of criterion title a two-up inputs line keeps at the least
 GATE_MARK = {"pass": "○", "fail": "×"}
 DIVERGENCE_LISTED = 60  # more divergence flags than this are counted, not spelled out
@@ -762,12 +764,20 @@ def _matrices(
             values[(vendor, group.id)] = "" if score is None else points(score) + " "
     code_units = width_for(codes.values(), gap=0)
     max_units = width_for((plain(c.max) for c in template.criteria()), 4)
-    column_units = width_for(values.values(), 10)
+    column_units = width_for(values.values(), MATRIX_MIN)
     portrait = max(1, (LINE_CELLS - code_units - max_units - TEXT_MIN) // column_units)
     wide = portrait < len(vendor_order)
     width = WIDE_CELLS if wide else LINE_CELLS
     room = width - code_units - max_units - TEXT_MIN
     per_chunk = max(1, room // column_units)
+    # Narrower columns (the vendor's name over two header lines) where they save a chunk:
+    # every chunk repeats all the criterion lines, WeasyPrint's cost is per line.
+    narrow_units = width_for(values.values(), NARROW_MIN)
+    narrow = max(1, room // narrow_units)
+    if -(-len(vendor_order) // narrow) < -(-len(vendor_order) // per_chunk):
+        column_units, per_chunk = narrow_units, narrow
+    chunks = -(-len(vendor_order) // per_chunk)
+    per_chunk = -(-len(vendor_order) // chunks)  # chunks of even size: 17, 17, 16
     out: list[Ledger] = []
     for start in range(0, len(vendor_order), per_chunk):
         chunk = vendor_order[start:start + per_chunk]

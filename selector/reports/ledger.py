@@ -189,6 +189,11 @@ def _wrap(label: str, width: int) -> list[str]:
     first = ""
     while words and cells((first + " " + words[0]).strip()) <= width:
         first = (first + " " + words.pop(0)).strip()
+    if not first and not label.isascii():  # CJK breaks between any two characters
+        rest = label
+        while rest and cells(first + rest[0]) <= width:
+            first, rest = first + rest[0], rest[1:]
+        return [first, cut(rest.strip(), width)] if rest.strip() else [first]
     if not first:
         return [cut(label, width)]
     return [first, cut(" ".join(words), width)] if words else [first]

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from selector.cli import main
 from selector.reports.context import build_context
+from selector.reports.ledger import Column, header_lines
 from selector.reports.pdf import render_pdf
 from selector.scoring.engine import evaluate
 from selector.scoring.model import Band, Result, Text
@@ -118,3 +119,12 @@ def test_selector_report_appendix_writes_the_appendix(tmp_path: Path) -> None:
     text = _text(out.read_bytes())
     assert APPENDIX["en"] in text and INPUTS["en"] in text
     assert "Executive summary" not in text
+
+
+def test_a_ledger_header_breaks_a_chinese_name_between_characters_over_two_lines() -> None:
+    # a large tender's matrices name each vendor in a narrow column, over two header lines
+    head = header_lines([Column("#", 4, "<"), Column("华为技术有限公司", 10),
+                         Column("Vendor 047", 10)], "评分项")
+    first, second = head.split("\n")
+    assert "华为技术" in first and "有限公司" in second
+    assert "Vendor" in first and "047" in second
