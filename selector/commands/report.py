@@ -20,7 +20,12 @@ from typing import Any
 
 import click
 
-from selector.commands.files import ERROR_PREFIX, input_from_options, scoring_file_options
+from selector.commands.files import (
+    ERROR_PREFIX,
+    Forked,
+    input_from_options,
+    scoring_file_options,
+)
 from selector.scoring.engine import evaluate
 from selector.scoring.model import ScoringError
 
@@ -75,10 +80,20 @@ def load_result(tender_id: int | None, options: dict[str, Any], say: Callable[[s
         inp = input_from_options(options)
         say(f"scoring {len(inp.vendors)} vendors × {sum(1 for _ in inp.template.criteria())} "
             f"criteria, {len(inp.entries)} entries")
-        result = evaluate(inp)
+        # the fingerprint (a sort and a hash of every entry) in a forked child meanwhile
+        from selector.scoring.serialize import fingerprint as fingerprint_of
+
+        pending = Forked(fingerprint_of, inp)
+        try:
+            result = evaluate(inp)
+            extras: dict[str, Any] = {"fingerprint": pending.result()}
+        finally:
+            pending.close()
     except ScoringError as error:
         _fail(error.in_language(lang), lang)
-    return result, ({"title": title} if title else {})
+    if title:
+        extras["title"] = title
+    return result, extras
 
 
 def _from_database(

@@ -647,7 +647,13 @@ def _stability(
         without_bidder = [row for row in without_bidder if row.changed]
         if kept:
             rest = words["without_bidder_rest"].format(count=len(kept), winner=winner)
-    flags = tuple(_flag_row(flag, lang, reviews, names) for flag in checks.flags)
+    # Past DIVERGENCE_LISTED, divergence flags are counted, not spelled out: their sentences
+    # (a large tender's thousands) are not made.
+    many = sum(1 for flag in checks.flags
+               if _attr(flag, "kind") == "divergence") > DIVERGENCE_LISTED
+    flags = tuple(_flag_row(flag, lang, reviews, names,
+                            said=not (many and _attr(flag, "kind") == "divergence"))
+                  for flag in checks.flags)
     counts: dict[str, int] = {}
     for row in flags:
         counts[row.kind] = counts.get(row.kind, 0) + 1
@@ -713,16 +719,22 @@ def _review_text(review: Any, lang: str) -> str:
 
 
 def _flag_row(
-    flag: Any, lang: str, reviews: Mapping[str, Any], names: Mapping[str, str] | None = None
+    flag: Any, lang: str, reviews: Mapping[str, Any], names: Mapping[str, str] | None = None,
+    said: bool = True,
 ) -> FlagRow:
+    """A flag's kind, sentence (left empty when not `said`: not shown) and review."""
     words = labels_for(lang)
     flag_id = str(_attr(flag, "id", ""))
     kind = str(_attr(flag, "kind", ""))
     # a checks Flag says itself with the evaluators' display names; a plain one has a message
     sentence = getattr(flag, "sentence", None)
-    message = (sentence(names).get(lang) if callable(sentence) and names
-               else _text(_attr(flag, "message"), lang))
-    if not message:
+    if not said:
+        message = ""
+    elif callable(sentence) and names:
+        message = sentence(names).get(lang)
+    else:
+        message = _text(_attr(flag, "message"), lang)
+    if not message and said:
         parts = [_attr(flag, k) for k in ("vendor", "criterion", "evaluator")]
         message = " · ".join(str(p) for p in parts if p)
     review = reviews.get(flag_id) or _attr(flag, "review")
