@@ -25,6 +25,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,postgres]'
+	@# byte-compiled once, as pip does for a wheel: an editable install is not, and where
+	@# PYTHONDONTWRITEBYTECODE is set every command would compile its modules again
+	$(BIN)/python -m compileall -q selector >/dev/null
 	touch $@
 
 # Installs what is missing, via apt-get when run as root; otherwise says what to install.
@@ -53,6 +56,7 @@ translations: $(STAMP)
 # The embedded SQLite database in instance/, the demo tenders loaded when it is empty, the
 # development server on http://$(HOST):$(PORT). The demo password is for this local demo only.
 run: system-deps $(STAMP) translations
+	$(BIN)/python -m compileall -q selector >/dev/null
 	$(BIN)/selector init-db
 	$(BIN)/selector demo --if-empty --password '$(DEMO_PASSWORD)'
 	@echo
