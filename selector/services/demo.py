@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,10 +23,10 @@ from sqlalchemy.orm import Session
 from selector.files.readers import read_consensus_table, read_rates_table, read_scores_table
 from selector.files.tinypdf import pdf
 from selector.scoring.model import Template
-from selector.services import consensus, documents, lifecycle, setup, sheets, users
+from selector.services import consensus, documents, lifecycle, reminders, setup, sheets, users
 from selector.services.templates import template_from_snapshot
 from selector.store.blobs import BlobStore
-from selector.store.models import Tender, User
+from selector.store.models import Tender, User, utcnow
 
 EVALUATORS = [f"evaluator{n}" for n in range(1, 6)]
 
@@ -166,6 +167,8 @@ def load_demo(
             password=password,
             role=role,
             hash_method=hash_method,
+            email=f"{username}@demo.invalid",
+            language="en" if username.endswith(("1", "3")) else "zh",
         )
         for username, display, role in people
     }
@@ -247,4 +250,9 @@ def load_demo(
     if documents is not None:
         _bid_documents(session, review.id, chair, documents, REVIEW_DOCUMENTS)
     lifecycle.transition(session, review.id, "open", actor=chair)
+    # A due date a week ahead, so the deadline, the reminders and the outbox can be tried.
+    today = utcnow().date()
+    reminders.set_due_date(
+        session, review.id, actor=chair, due_on=today + timedelta(days=7), today=today
+    )
     return DemoLogins(password, [p[0] for p in people], [selection.id, review.id])
