@@ -75,11 +75,11 @@ def stacked_bars(
                      f'fill="#666">{tick}</text>')
     parts.append(f'<path d="{"".join(grid)}" stroke="#d0d0d0" stroke-width="0.4"/>')
     labels = []
+    names = []
     for row, (vendor, scores, total) in enumerate(rows):
         y = top + row * pitch
         baseline = y + bar / 2 + size * 0.36
-        labels.append(f'<text x="{LABEL - 4:.1f}" y="{baseline:.1f}" text-anchor="end">'
-                      f"{escape(_cut(vendor, LABEL - 8, size))}</text>")
+        names.append(str(escape(_cut(vendor, LABEL - 8, size))))
         x = LABEL
         for index, score in enumerate(scores):
             width = max(0.0, score) * per_point
@@ -98,7 +98,13 @@ def stacked_bars(
     if size != SIZE:
         parts.append("</g>")
     parts.append("</svg>")
-    return Markup("".join(parts))
+    # The vendors' names: one HTML line per bar over the SVG's left margin, each line one
+    # bar's pitch tall (an SVG <text> costs WeasyPrint a Pango layout per character).
+    lift = (pitch - bar) / 2
+    names_block = (f'<div class="bar-names" style="top: {top - lift:.2f}pt; '
+                   f'width: {LABEL - 4:g}pt; line-height: {pitch:.2f}pt; '
+                   f'font-size: {size:.1f}pt">' + "\n".join(names) + "</div>")
+    return Markup(f'<div class="bars">{"".join(parts)}{names_block}</div>')
 
 
 def _legend(groups: Sequence[str]) -> list[list[tuple[float, int, str]]]:
