@@ -33,7 +33,14 @@ from selector.scoring.limits import FORBIDDEN_IN_LINE, MAX_DOCUMENT_BYTES, MAX_P
 from selector.scoring.model import Template, Text
 from selector.scoring.numbers import figure
 from selector.services import NotFound, ServiceError, audit, written
-from selector.services.access import assignment_of, may_see, may_see_prices, visible_tender
+from selector.services.access import (
+    assignment_of,
+    chaired_tender,
+    may_see,
+    may_see_prices,
+    prices_opened,
+    visible_tender,
+)
 from selector.services.templates import template_of
 from selector.services.uow import tender_change
 from selector.store.blobs import BlobStore
@@ -248,6 +255,21 @@ def readable(session: Session, tender_id: int, document_id: int, user: User) -> 
     return _view(document, _citations(session, tender.id).get(document.id, 0), template_of(tender))
 
 
+def chaired_document(
+    session: Session, tender_id: int, document_id: int, user: User
+) -> DocumentView:
+    """A document of a tender `user` chairs, as the chair may know it (a sealed price
+    document named only as such): what the delete confirmation shows. NotFound for any
+    other document, Forbidden for anyone but the chair."""
+    tender = chaired_tender(session, tender_id, user)
+    document = session.get(BidDocument, document_id)
+    if document is None or document.tender_id != tender.id:
+        raise NotFound(NO_SUCH_DOCUMENT)
+    sealed = not _Reader(session, tender, user).may_read(document)
+    return _view(document, _citations(session, tender.id).get(document.id, 0),
+                 template_of(tender), sealed=sealed)
+
+
 def sheet_evidence(
     session: Session, tender: Tender, vendor_id: int, user: User, entries: list[Entry]
 ) -> SheetEvidence:
@@ -295,10 +317,12 @@ def cell_references(session: Session, tender_id: int) -> dict[tuple[str, str, st
 
 def report_documents(session: Session, tender_id: int) -> list[dict[str, object]]:
     """The PDF's list of documents, per vendor in tender order: vendor, name, envelope,
-    kind, size, sha256, uploaded_at (plain data for `selector.reports`)."""
+    kind, size, sha256, uploaded_at (plain data for `selector.reports`); price documents
+    only once the price envelope is opened."""
     tender = session.get(Tender, tender_id)
     if tender is None:
         return []
+    opened = prices_opened(tender)
     positions = {v.id: v.position for v in tender.vendors}
     return [
         {
@@ -311,6 +335,7 @@ def report_documents(session: Session, tender_id: int) -> list[dict[str, object]
             "uploaded_at": _utc(d.uploaded_at),
         }
         for d in sorted(tender.documents, key=lambda d: (positions.get(d.vendor_id, 0), d.id))
+        if opened or d.envelope != Envelope.PRICE
     ]
 
 

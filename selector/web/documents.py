@@ -247,7 +247,7 @@ def delete(tender_id: int, document_id: int) -> Any:
     """Confirm, then delete a document (refused once a comment cites it)."""
     session = get_session()
     tender = _chaired(tender_id)
-    document = service.readable(session, tender.id, document_id, user())
+    document = service.chaired_document(session, tender.id, document_id, user())
     form = ActionForm()
     status = 200
     if form.validate_on_submit():

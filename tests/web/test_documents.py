@@ -205,8 +205,23 @@ def test_a_price_document_is_sealed_for_everyone_until_the_envelope_opens(app, t
     page = chair.get(f"/tenders/{tender.id}").get_data(as_text=True)
     assert "sealed until the price envelope is opened" in page and "price.pdf" not in page
     assert chair.get(f"/api/tenders/{tender.id}/documents").get_json()[0]["sealed"] is True
+    with app.test_request_context():  # nor does the PDF list it yet
+        assert results.report_context_extras(get_session(), tender.id)["documents"] == []
     open_envelope(app, tender)
     assert chair.get(f"/tenders/{tender.id}/documents/{price}/file").status_code == 200
+    with app.test_request_context():
+        assert len(results.report_context_extras(get_session(), tender.id)["documents"]) == 1
+
+
+def test_the_chair_may_delete_a_sealed_price_document_unseen(app, tender, chair, tmp_path):
+    upload(chair, tender, PDF, name="wrong-price.pdf", envelope="price")
+    price = last_document(app)
+    confirm = chair.get(f"/tenders/{tender.id}/documents/{price}/delete")
+    assert confirm.status_code == 200
+    body = confirm.get_data(as_text=True).split("danger-box")[1]  # after the upload's flash
+    assert "sealed price document" in body and "wrong-price.pdf" not in body
+    assert chair.post(f"/tenders/{tender.id}/documents/{price}/delete").status_code == 302
+    assert stored(app, tmp_path) == ([], [])
 
 
 def test_a_price_document_is_hidden_from_a_technical_evaluator_everywhere(
