@@ -279,3 +279,28 @@ def test_the_administrator_sets_an_address_and_a_language(app, make_user):
     with app.test_request_context():
         eva = get_session().get(User, eval_id)
         assert (eva.email, eva.language) == ("eva@example.org", "en")
+
+
+def test_a_server_that_cannot_be_reached_leaves_the_message_in_the_outbox(app, open_tender):
+    from selector.mail import SmtpMailer
+
+    contact(app, "eval1", "eval1@example.org", "en")
+    unreachable = SmtpMailer(server="127.0.0.1", port=free_port(), sender="s@example.org",
+                             timeout=2)
+    with app.test_request_context():
+        session = get_session()
+        chair = session.scalar(select(User).where(User.username == "chair"))
+        done = reminders.send_reminders(session, open_tender.id, actor=chair, mailer=unreachable,
+                                        base_url="https://s.example", today=today(app))
+        assert done.sent == 0 and done.kept == 2
+        rows = {m.to_address: m for m in session.scalars(select(MailMessage))}
+        assert rows["eval1@example.org"].status == "failed"
+        assert "ConnectionRefusedError" in rows["eval1@example.org"].error
+        assert rows[""].error == "no e-mail address"  # eval2 has none
+        sentence = tender_history(session, open_tender.id)[0].sentence
+    assert sentence.en == "Chair sent a scoring reminder to Eval1, Eval2"
+    assert sentence.zh == "Chair 向 Eval1、Eval2 发送了评分提醒"
+    client = app.test_client()
+    login(client, "chair")
+    page = client.get(f"/tenders/{open_tender.id}/outbox").get_data(as_text=True)
+    assert page.count("mail-failed") == 2 and "not sent" in page
