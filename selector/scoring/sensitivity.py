@@ -124,7 +124,7 @@ class Sensitivity:
 
     @property
     def without_evaluator(self) -> dict[str, str | None]:
-        return {name: run.winner for name, run in self.evaluator_runs.items()}
+        return _winners(self.evaluator_runs)
 
     @property
     def without_bidder(self) -> dict[str, str | None]:
@@ -134,9 +134,9 @@ class Sensitivity:
     def fragile_evaluators(self) -> dict[str, str]:
         """evaluator -> the other winner, for each evaluator whose scores decide the winner."""
         return {
-            name: run.winner
-            for name, run in self.evaluator_runs.items()
-            if run.winner is not None and run.winner != self.winner
+            name: new
+            for name, new in _winners(self.evaluator_runs).items()
+            if new is not None and new != self.winner
         }
 
     @property
@@ -151,8 +151,9 @@ class Sensitivity:
 
 
 def _winners(runs: Mapping[str, LeaveOneOut]) -> dict[str, str | None]:
-    """left out -> the winner without it (read off at once for `BidderRuns`)."""
-    if isinstance(runs, BidderRuns):
+    """left out -> the winner without it (read off at once for `BidderRuns` and
+    `EvaluatorRuns`, without making each whole ranking)."""
+    if isinstance(runs, BidderRuns | EvaluatorRuns):
         return dict(runs.winners)
     return {name: run.winner for name, run in runs.items()}
 
@@ -548,15 +549,16 @@ def _reversed(before: list[str], after: Iterable[str]) -> tuple[tuple[str, str],
 # --- leaving one evaluator out ----------------------------------------------------------------
 
 
-def _without_evaluators(board: _Board, panel: Panel) -> dict[str, LeaveOneOut]:
-    """For each evaluator: the ranking when that evaluator's scores are left out."""
+def _without_evaluators(board: _Board, panel: Panel) -> EvaluatorRuns:
+    """For each evaluator: the ranking when that evaluator's scores are left out (the
+    winners at once; each whole ranking when it is read, `EvaluatorRuns`)."""
     result = board.result
     inp = result.input
     evaluators = panel.evaluators
+    runs = EvaluatorRuns(board)
     if not evaluators:
-        return {}
+        return runs
     scored = [board.column[c.id] for c in panel.criteria]
-    n_vendors = len(board.vendors)
     inputs, present, count = panel.scores, panel.present, panel.count
     filled, total, fixed = panel.filled, panel.total, panel.fixed
     base = board.points[:, scored]
@@ -564,10 +566,9 @@ def _without_evaluators(board: _Board, panel: Panel) -> dict[str, LeaveOneOut]:
     disqualified = {d.vendor for d in result.disqualified}
     gates = _gate_tallies(result)
 
-    runs: dict[str, LeaveOneOut] = {}
     for k, evaluator in enumerate(evaluators):
         if _gates_change(gates, evaluator, disqualified):
-            runs[evaluator] = _rescored_without(result, evaluator)
+            runs.add_run(evaluator, _rescored_without(result, evaluator))
             continue
         mine = present[k]
         rest = count - mine
@@ -581,9 +582,47 @@ def _without_evaluators(board: _Board, panel: Panel) -> dict[str, LeaveOneOut]:
         changed = mine & (rest > 0) & ~fixed
         points = board.points.copy()
         points[:, scored] = np.where(changed, again, base)
-        run = board.ranking(range(n_vendors), board.totals(points))
-        runs[evaluator] = replace(run, left_out=evaluator)
+        runs.add_totals(evaluator, board.totals(points))
     return runs
+
+
+class EvaluatorRuns(Mapping[str, LeaveOneOut]):
+    """Leave-one-evaluator-out for every evaluator: each one's totals (exact, as before) and
+    winner are kept; the whole ranking — rounded totals, order, reversed pairs — is made when
+    a run is read (a page, a fragile flag), not for every evaluator of every tender."""
+
+    def __init__(self, board: _Board) -> None:
+        self._board = board
+        self._totals: dict[str, np.ndarray] = {}
+        self._runs: dict[str, LeaveOneOut] = {}
+        self.winners: dict[str, str | None] = {}
+
+    def add_run(self, evaluator: str, run: LeaveOneOut) -> None:
+        """A run scored again by the engine (a gate's outcome changed)."""
+        self._runs[evaluator] = run
+        self.winners[evaluator] = run.winner
+
+    def add_totals(self, evaluator: str, totals: np.ndarray) -> None:
+        """The ranked vendors' totals without `evaluator`; the winner by the ranking's rule."""
+        board = self._board
+        self._totals[evaluator] = totals
+        winner = board.vendors[board._winner_at(totals)] if board.vendors else None
+        self.winners[evaluator] = winner
+
+    def __getitem__(self, evaluator: str) -> LeaveOneOut:
+        run = self._runs.get(evaluator)
+        if run is None:
+            board = self._board
+            totals = self._totals[evaluator]  # a KeyError for an evaluator with no entry
+            run = replace(board.ranking(range(len(board.vendors)), totals), left_out=evaluator)
+            self._runs[evaluator] = run
+        return run
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.winners)
+
+    def __len__(self) -> int:
+        return len(self.winners)
 
 
 class _SortedInputs:
