@@ -81,12 +81,15 @@ def pages_for(role):
             "/tenders/2/close",
             "/tenders/1/finalise",
             "/tenders/1/history",
+            "/tenders/2/deadline",
+            "/tenders/2/outbox",
         ],
         "evaluator1": [
             "/tenders/",
             "/tenders/2/evaluate",
             "/tenders/1/evaluate",
             "/tenders/1/evaluate/1",
+            "/tenders/1/evaluate/criteria/mobile",
         ],
         "admin": ["/admin/users", "/tenders/"],
     }[role]
@@ -105,6 +108,9 @@ ENGLISH_ONLY = [
     "Vendor",
     "Users",
     "Criteria",
+    "Outbox",
+    "Due date",
+    "Save drafts",
 ]
 
 
