@@ -360,6 +360,46 @@ LANGUAGE_NAMES: Final[Mapping[str, Text]] = {
     "en": Text("英文", "English"),
 }
 
+# The kinds of event the audit log filters by (`services/auditlog.py` says which actions).
+AUDIT_KINDS: Final[Mapping[str, Text]] = {
+    "scoring": Text("评分表与利益冲突声明", "Score sheets and declarations"),
+    "bids": Text("报价与汇率", "Bids and rates"),
+    "setup": Text("项目设置、投标人与评委", "Setup, vendors and committee"),
+    "decisions": Text("共识值与提示复核", "Consensus and flag reviews"),
+    "state": Text("项目状态", "Tender state"),
+    "documents": Text("投标文件", "Bid documents"),
+    "signoff": Text("签字", "Sign-off"),
+    "downloads": Text("下载与导出", "Downloads and exports"),
+    "access": Text("登录与拒绝访问", "Logins and refusals"),
+    "users": Text("用户管理", "Users"),
+}
+
+# A sign-off as a change line names it (`signoff:<login>` in an event's changes).
+SIGNOFF_NAMES: Final[Mapping[str, Text]] = {
+    "approve": Text("同意", "approved"),
+    "dissent": Text("不同意", "dissent"),
+    "absent": Text("未签字(视为同意)", "did not sign (deemed to agree)"),
+}
+
+# The lines an event's changed values become in the log (`services/history.py`).
+CHANGED: Final = Text("{what}:{before} → {after}", "{what}: {before} → {after}")
+ENTRY_OF: Final = Text("{who} · {vendor} · {criterion}", "{who} · {vendor} · {criterion}")
+BID_OF: Final = Text("{vendor} · {component} 的报价", "bid of {vendor} · {component}")
+RATE_OF: Final = Text("{currency} 的汇率", "rate of {currency}")
+CONSENSUS_OF: Final = Text(
+    "{vendor} · {criterion} 的共识值", "consensus of {vendor} · {criterion}"
+)
+SIGNOFF_OF: Final = Text("{who} 的签字", "sign-off of {who}")
+REMOVED_VENDOR: Final = Text("(已移除的投标人)", "(a removed vendor)")
+HIDDEN_ENTRIES: Final = Text(
+    "更改了 {n} 项评分:评分关闭后方可查看其值",
+    "{n} entries changed: their values are shown once scoring is closed",
+)
+MORE_CHANGES: Final = Text(
+    "……另有 {n} 项更改(selector audit verify 可逐项列出)",
+    "… and {n} more changes (selector audit verify lists each)",
+)
+
 # Which envelope of a bid a document belongs to, as a sentence names it.
 ENVELOPE_NAMES: Final[Mapping[str, Text]] = {
     "technical": Text("技术文件", "technical"),
@@ -382,6 +422,8 @@ VOCABULARY: Final[Mapping[str, Mapping[str, Text]]] = {
     "document": DOCUMENT_NAMES,
     "denial": DENIAL_NAMES,
     "language": LANGUAGE_NAMES,
+    "audit_kind": AUDIT_KINDS,
+    "signoff": SIGNOFF_NAMES,
 }
 
 

@@ -105,6 +105,120 @@ def describe(
     return sentence, (*details, *_changes(detail, shown))
 
 
+#: At most this many changed values are listed under one event (a baseline holds them all).
+MAX_CHANGE_LINES = 30
+
+
+def change_lines(
+    action: str,
+    changes: Mapping[str, Any],
+    template: Template | None,
+    names: Mapping[str, str],
+    vendors: Mapping[int, str],
+    *,
+    reveal_entries: bool,
+) -> tuple[Text, ...]:
+    """An event's changed stored values (``detail["changes"]``) as `what: before → after`
+    lines: entries (value and comment, in the criterion's words), bids, rates, consensus
+    values, sign-offs; people by display name, vendors by name, criteria by title.
+
+    Entries are summed up in one line without values unless `reveal_entries` (the reader
+    may see the results: scoring stays blind). The tender's state is left out of the
+    transitions, whose sentence says it; a baseline lists nothing (it holds every value);
+    keys of an unknown kind are left to `selector audit verify`; at most
+    `MAX_CHANGE_LINES` lines, then how many more.
+    """
+    if action == "audit.baseline" or not isinstance(changes, Mapping):
+        return ()
+    shown = _Shown({}, template, names)
+    lines: list[Text] = []
+    hidden = 0
+    for key, pair in changes.items():
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            continue
+        kind, *parts = str(key).split(":")
+        if kind == "entry" and not reveal_entries:
+            hidden += 1
+            continue
+        line = _change_line(kind, parts, pair, shown, vendors, action)
+        if line is not None:
+            lines.append(line)
+    if hidden:
+        lines.insert(0, _format(words.HIDDEN_ENTRIES, n=_same(str(hidden))))
+    if len(lines) > MAX_CHANGE_LINES:
+        more = len(lines) - MAX_CHANGE_LINES
+        lines = [*lines[:MAX_CHANGE_LINES], _format(words.MORE_CHANGES, n=_same(str(more)))]
+    return tuple(lines)
+
+
+def _change_line(
+    kind: str, parts: list[str], pair: Any, shown: _Shown, vendors: Mapping[int, str],
+    action: str,
+) -> Text | None:
+    before, after = pair
+
+    def vendor(text: str) -> Text:
+        name = vendors.get(int(text)) if text.isdigit() else None
+        return _same(name) if name else words.REMOVED_VENDOR
+
+    if kind == "entry" and len(parts) == 3:
+        who, vid, criterion_key = parts
+        criterion = shown.template.criterion(criterion_key) if shown.template else None
+        what = _format(words.ENTRY_OF, who=shown.person(who), vendor=vendor(vid),
+                       criterion=shown.criterion_title(criterion_key))
+
+        def entry(value: Any) -> Text:
+            if not isinstance(value, list | tuple) or not value:
+                return NONE
+            said = values.label(criterion, value[0]) if value[0] else NONE
+            comment = str(value[1]) if len(value) > 1 and value[1] else ""
+            return Text(f"{said.zh}「{comment}」", f"{said.en} “{comment}”") if comment else said
+
+        return _format(words.CHANGED, what=what, before=entry(before), after=entry(after))
+    if kind == "bid" and len(parts) == 2:
+        what = _format(words.BID_OF, vendor=vendor(parts[0]),
+                       component=shown.criterion_title(parts[1]))
+
+        def amount(value: Any) -> Text:
+            if not isinstance(value, list | tuple) or not value:
+                return NONE
+            return _same(" ".join(str(v) for v in value if v))
+
+        return _format(words.CHANGED, what=what, before=amount(before), after=amount(after))
+    if kind == "rate" and parts:
+        what = _format(words.RATE_OF, currency=_same(parts[0]))
+        return _format(words.CHANGED, what=what, before=_plain_value(before),
+                       after=_plain_value(after))
+    if kind == "consensus" and len(parts) == 2:
+        criterion = shown.template.criterion(parts[1]) if shown.template else None
+        what = _format(words.CONSENSUS_OF, vendor=vendor(parts[0]),
+                       criterion=shown.criterion_title(parts[1]))
+
+        def agreed(value: Any) -> Text:
+            return NONE if value is None else values.label(criterion, value)
+
+        return _format(words.CHANGED, what=what, before=agreed(before), after=agreed(after))
+    if kind == "signoff" and parts:
+        what = _format(words.SIGNOFF_OF, who=shown.person(parts[0]))
+
+        def signed(value: Any) -> Text:
+            if not isinstance(value, list | tuple) or not value:
+                return NONE
+            said = words.name("signoff", str(value[0]))
+            reason = str(value[1]) if len(value) > 1 and value[1] else ""
+            return Text(f"{said.zh}:{reason}", f"{said.en}: {reason}") if reason else said
+
+        return _format(words.CHANGED, what=what, before=signed(before), after=signed(after))
+    if kind == "state" and action == "tender.change":
+        return _format(words.CHANGED, what=DETAIL_NAMES["to"], before=_word("tender_state")(
+            shown, before), after=_word("tender_state")(shown, after))
+    return None
+
+
+def _format(pattern: Text, **said: Text) -> Text:
+    return Text(*(_fill(pattern.get(lang), said, lang) for lang in ("zh", "en")))
+
+
 def _fill(pattern: str, said: Mapping[str, Text], lang: str) -> str:
     return pattern.format_map({key: text.get(lang) for key, text in said.items()})
 

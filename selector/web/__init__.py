@@ -38,6 +38,7 @@ from selector.store.db import get_session
 from selector.web import (
     admin,
     api,
+    auditlog,
     auth,
     decisions,
     denials,
@@ -89,7 +90,7 @@ def register(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     for module in (site, auth, tenders, documents, evaluate, results, decisions, moderation,
-                   signoff, api, admin, reminders):
+                   signoff, auditlog, api, admin, reminders):
         app.register_blueprint(module.bp)
 
     app.jinja_env.globals.update(

@@ -82,6 +82,10 @@ def _attachment(filename: str, mimetype: str, data: bytes) -> Response:
     return response
 
 
+#: The same, for the other blueprints that hand out files (the audit log's export).
+attachment = _attachment
+
+
 def _lang() -> str:
     lang = request.args.get("lang", "")
     return lang if lang in ("zh", "en") else current_lang()

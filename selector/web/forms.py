@@ -8,6 +8,7 @@ The score sheet form is generated from the tender's criteria by `score_sheet_for
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from datetime import date
@@ -258,6 +259,48 @@ class AbsentForm(Form):
         filters=[_strip],
     )
     submit = SubmitField(_l("Record as not signed"))
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(form: Any, field: Any) -> None:
+    text = (field.data or "").strip()
+    if not text:
+        return
+    try:
+        if not _DATE.match(text):
+            raise ValueError(text)
+        date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(_l("Write the date as YYYY-MM-DD, for example 2026-12-01.")) from None
+
+
+def _listed(form: Any, field: Any) -> None:
+    if field.data and field.data not in {str(value) for value, _label in field.choices}:
+        raise ValidationError(_l("Choose one from the list."))
+
+
+class LogFilterForm(Form):
+    """The audit log's filters (a GET form: no CSRF token, nothing is changed)."""
+
+    class Meta:
+        csrf = False
+
+    person = SelectField(_l("Person"), choices=[], validate_choice=False, validators=[_listed])
+    kind = SelectField(_l("Kind"), choices=[], validate_choice=False, validators=[_listed])
+    since = StringField(_l("From (date)"), validators=[Optional(), _iso_date], filters=[_strip])
+    until = StringField(_l("To (date)"), validators=[Optional(), _iso_date], filters=[_strip])
+    page = StringField(
+        _l("Page"),
+        validators=[Optional(), Regexp(r"^\d{1,6}$", message=_l("Write a page number."))],
+        filters=[_strip],
+    )
+
+    def validate_until(self, field: Any) -> None:
+        since = self.since.data
+        if since and field.data and not self.since.errors and field.data < since:
+            raise ValidationError(_l("The end date is before the start date."))
 
 
 class ActionForm(Form):

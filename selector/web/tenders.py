@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +12,6 @@ from flask_login import login_required
 from selector.scoring import words
 from selector.scoring.numbers import plain
 from selector.services import ServiceError, access, lifecycle, setup, templates, users, views
-from selector.services.history import tender_history
 from selector.services.templates import (
     available_templates,
     parse_uploaded_template,
@@ -522,35 +520,6 @@ def return_sheet(tender_id: int, sheet_id: int) -> Any:
     else:
         flash_form_errors(form)
     return _manage_page(_chaired(tender_id), status)
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    """One audit event as the History page shows it, in the page's language."""
-
-    at: Any
-    sentence: str
-    details: tuple[str, ...]
-
-
-def _history_rows(tender_id: int) -> list[HistoryRow]:
-    lang = current_lang()
-    return [
-        HistoryRow(line.at, line.sentence.get(lang), tuple(d.get(lang) for d in line.details))
-        for line in tender_history(get_session(), tender_id)
-    ]
-
-
-@bp.get("/<int:tender_id>/history")
-@roles_required("chair")
-def history(tender_id: int) -> Any:
-    """The tender's audit trail: who did what, when."""
-    tender = _chaired(tender_id)
-    return render_template(
-        "tenders/history.html",
-        tender=views.tender_heading(tender),
-        events=_history_rows(tender.id),
-    )
 
 
 @bp.get("/<int:tender_id>/criteria")

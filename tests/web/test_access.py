@@ -97,6 +97,18 @@ def expected_chair_page(role, state):
     return {"owner": 200, "other_chair": 404, "anonymous": 302}.get(role, 403)
 
 
+def expected_log(role, state):
+    """The audit log: its chair, and observers once it is final (404 while they may not
+    know it); 403 for those who see the tender but not its log (evaluators, admins)."""
+    if role in ("owner", "other_chair", "anonymous"):
+        return expected_chair_page(role, state)
+    if role == "observer":
+        return 200 if state == "finalised" else 404
+    if role == "admin" or (role == "evaluator" and state != "draft"):
+        return 403
+    return 404
+
+
 def expected_criteria(role, state):
     if role == "anonymous":
         return 302
@@ -112,7 +124,7 @@ ROUTES = [
     ("/api/tenders/{id}/result", expected_api_result),
     ("/tenders/{id}/evaluate", expected_workspace),
     ("/tenders/{id}/outcome", expected_outcome),
-    ("/tenders/{id}/history", expected_chair_page),
+    ("/tenders/{id}/history", expected_log),
     ("/tenders/{id}/consensus", expected_chair_page),
     ("/tenders/{id}/criteria", expected_criteria),
 ]

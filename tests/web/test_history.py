@@ -44,7 +44,7 @@ def test_history_in_chinese_shows_sentences_without_codes_or_english_keys(chair:
     assert "Chair 将 Alpha · 功能匹配 的共识值设为 满足" in page
     assert "Chair 重新开放评分(评分已关闭 → 评分中)" in page
     assert "理由:eval2 评错了供应商" in page
-    assert "Chair 指派 eval1 评审:全部分组;不可查看报价" in page
+    assert "Chair 指派 Eval1 评审:全部分组;不可查看报价" in page  # display names
     assert "Eval1 声明与各投标人均无利益冲突" in page
     for code in AUDIT_SENTENCES:
         assert code not in page, code
