@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/bench_uploads.py [--repeat 5]
 
-Each file is built in memory (tests/unit/test_table_limits.py writes the workbooks byte by
-byte) and read by `selector.files.tables.read_table` with `UPLOAD_TABLE`, as the bids
+Each file is built in memory (tests/xlsx.py writes the workbooks byte by byte) and read
+by `selector.files.tables.read_table` with `UPLOAD_TABLE`, as the bids
 upload reads it; the median of `--repeat` runs. `pandas` is how the same file was read
 before the limits (pandas.read_excel, which parses every row), for comparison.
 """
@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from selector.files.tables import InputError, read_table  # noqa: E402
 from selector.scoring.limits import UPLOAD_TABLE  # noqa: E402
-from tests.unit.test_table_limits import HEADER, bids_rows, xlsx  # noqa: E402
+from tests.xlsx import HEADER, bids_rows, xlsx  # noqa: E402
 
 
 def files() -> list[tuple[str, str, bytes]]:

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from selector.store.db import get_session
 from selector.store.models import AuditEvent, Base, ScoreSheet, Tender, User
 from tests.security.helpers import PASSWORD, body, login
+from tests.xlsx import bids_rows, xlsx
 
 REFUSED = (400, 403, 404, 405, 409, 413, 422, 429)
 
@@ -389,6 +390,27 @@ for what, data, name, named in [
     ("no file", None, "", "Choose a .csv or .xlsx file"),
     ("a header only", b"vendor,component,amount\n", "b.csv", "no bids"),
     ("a missing column", b"vendor,amount\nAlpha,5\n", "b.csv", "missing column"),
+    # over the upload limits (scoring.limits.UPLOAD_TABLE), refused before the rows are read
+    ("30,000 rows in 12 KB", xlsx(bids_rows(30_000), refs=False), "b.xlsx", "more than the 5,000"),
+    (
+        "30,000 rows and no declared size",
+        xlsx(bids_rows(30_000), dimension=None, refs=False),
+        "b.xlsx",
+        "5,000+ rows of data",
+    ),
+    (
+        "a zip bomb",
+        xlsx(bids_rows(1), extra={"xl/media/x.bin": b"\0" * (40 * 1024**2)}),
+        "b.xlsx",
+        "unpacks to 40 MiB, more than the 32 MiB",
+    ),
+    (
+        "a cell of 9,000 characters",
+        xlsx([["vendor", "component", "amount"], ["A" * 9000, "fee", 1]]),
+        "b.xlsx",
+        "a cell of 9,000 characters, more than the 8,000",
+    ),
+    ("60 columns", ",".join(f"c{i}" for i in range(60)).encode(), "b.csv", "60 columns"),
 ]:
     files = {} if data is None else {"bids_file": (data, name)}
     UPLOAD_CASES.append(

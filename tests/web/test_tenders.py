@@ -576,7 +576,7 @@ def test_the_template_of_a_draft_can_be_replaced(app, chair, make_tender):
 
 
 def test_a_bids_file_over_the_upload_limits_is_refused_naming_the_limit(app, chair, make_tender):
-    from tests.unit.test_table_limits import bids_rows, xlsx
+    from tests.xlsx import bids_rows, xlsx  # the table-limit files, built when used
 
     setup = make_tender(vendors=[], bids={})
     for content, filename, limit in (
