@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -132,3 +133,11 @@ def test_csv_files_have_the_same_limits():
 def test_the_command_line_reads_a_large_table():
     table = read(xlsx(bids_rows(6_000), dimension=None, refs=False), limits=COMMAND_LINE_TABLE)
     assert len(table) == 6_000
+
+
+def test_reading_stops_at_the_time_limit():
+    no_time = replace(UPLOAD_TABLE, seconds=0.0)
+    with pytest.raises(TooLarge) as refused:
+        read(xlsx(bids_rows(2_000), refs=False), limits=no_time)
+    assert refused.value.rows_read == 510  # checked every 512 lines: lines 2-511 were read
+    assert "still reading after 0 seconds (510 rows read)" in refused.value.texts[0].en
