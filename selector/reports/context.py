@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from markupsafe import Markup
@@ -238,9 +239,10 @@ def evaluator_order(result: Result, extras: Mapping[str, Any]) -> tuple[str, ...
         key = str(_attr(member, "username", "") or _attr(member, "name", "") or "")
         if key:
             seen.setdefault(key)
-    for entry in result.input.entries:
-        seen.setdefault(entry.evaluator)
-    present = {entry.evaluator for entry in result.input.entries}
+    # in order of first entry, read in C (a large tender has 75,000 entries)
+    present = dict.fromkeys(map(attrgetter("evaluator"), result.input.entries))
+    for name in present:
+        seen.setdefault(name)
     return tuple(name for name in seen if name in present)
 
 

@@ -97,7 +97,15 @@ def tighten(text: str) -> str:
     """`text` with every run of blanks redrawn in the fewest glyphs (see `pad`): a field's
     trailing blank and the next field's padding become one run. WeasyPrint's drawing costs
     per glyph, and a large ledger is half blanks."""
-    return _BLANK_RUN.sub(lambda run: pad(cells(run.group())), text)
+    return _BLANK_RUN.sub(_repad, text)
+
+
+def _repad(run: re.Match[str]) -> str:
+    """A run of blanks as `pad` draws it: its width counted without `cells` (each ideographic
+    space two cells, a space one)."""
+    blanks = run.group()
+    width = len(blanks) + blanks.count("\u3000")
+    return "\u3000" * (width // 2) + " " * (width % 2)
 
 
 def field(text: str, width: int, align: str = ">") -> str:
