@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy.orm import Session
 
 from selector.scoring import engine
-from selector.scoring.checks import DecisionChecks, Flag, decision_checks
+from selector.scoring.checks import DecisionChecks, Flag
 from selector.scoring.limits import MAX_FLAGS_PER_NOTE
 from selector.scoring.model import Result, ScoringError, Text
 from selector.scoring.sensitivity import normalised_weights, reweighted
@@ -23,6 +23,7 @@ from selector.services import NotFound, ServiceError, written
 from selector.services.moderation import cell_anchor, flag_anchor
 from selector.services.results import (
     ReviewNote,
+    checks_for,
     criterion_note_id,
     evaluator_names,
     notes_covering,
@@ -149,7 +150,7 @@ def tender_checks(session: Session, tender_id: int) -> TenderChecks:
         result = result_for(session, tender_id)
     except ScoringError as error:
         return TenderChecks(None, None, tuple(error.texts), None, names)
-    checks = decision_checks(result)
+    checks = checks_for(result)
     board = flag_board(session, tender_id, checks.flags, names)
     return TenderChecks(result, checks, (), board, names)
 
@@ -206,7 +207,7 @@ def review_flags(
     ) as change:
         tender = change.tender
         try:
-            flags = decision_checks(result_for(session, tender.id)).flags
+            flags = checks_for(result_for(session, tender.id)).flags
         except ScoringError:
             flags = ()
         raised = {flag.id for flag in flags}
@@ -282,7 +283,7 @@ def review_flag(
     ) as change:
         tender = change.tender
         try:
-            known = {f.id for f in decision_checks(result_for(session, tender.id)).flags}
+            known = {f.id for f in checks_for(result_for(session, tender.id)).flags}
         except ScoringError:
             known = set()
         if flag_id not in known:

@@ -16,12 +16,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from selector.scoring.checks import decision_checks
 from selector.scoring.model import ScoringError, Text
 from selector.scoring.serialize import fingerprint
 from selector.services import NotFound, ServiceError, audit, signoff, written
 from selector.services.moderation import flag_anchor
-from selector.services.results import evaluator_names, open_flags, result_for
+from selector.services.results import checks_for, evaluator_names, open_flags, result_for
 from selector.services.uow import tender_change
 from selector.store.models import (
     ScoreSheet,
@@ -215,7 +214,7 @@ def transition(
                     ),
                     problems=error.texts,
                 ) from None
-            unreviewed = open_flags(session, tender.id, decision_checks(result).flags)
+            unreviewed = open_flags(session, tender.id, checks_for(result).flags)
             if unreviewed:
                 names = evaluator_names(session, tender.id)
                 raise ServiceError(

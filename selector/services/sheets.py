@@ -28,6 +28,7 @@ from selector.services import (
     NotFound,
     ServiceError,
     StaleEdit,
+    loading,
     too_long,
     written,
 )
@@ -202,13 +203,10 @@ def _declaration(session: Session, tender_id: int, user: User) -> ConflictDeclar
     )
 
 
-def _own_sheets(session: Session, tender_id: int, user: User) -> dict[int, ScoreSheet]:
-    sheets = session.scalars(
-        select(ScoreSheet).where(
-            ScoreSheet.tender_id == tender_id, ScoreSheet.evaluator_id == user.id
-        )
-    )
-    return {s.vendor_id: s for s in sheets}
+def _own_sheets(session: Session, tender: Tender, user: User) -> dict[int, ScoreSheet]:
+    loading.criteria_in_session(tender)  # what the entries point at: one query
+    tender_id = tender.id
+    return {s.vendor_id: s for s in loading.sheets_with_entries(session, tender_id, user.id)}
 
 
 def workspace(session: Session, tender_id: int, user: User) -> Workspace:
@@ -220,7 +218,7 @@ def workspace(session: Session, tender_id: int, user: User) -> Workspace:
     criteria: tuple[tuple[str, Text], ...] = ()
     if declaration is not None:
         conflicted = {v.id for v in declaration.vendors}
-        sheets = _own_sheets(session, tender_id, user)
+        sheets = _own_sheets(session, tender, user)
         groups = scored_groups(tender, assignment)
         criteria = tuple((c.id, c.title) for g in groups for c in g.criteria)
         for vendor in tender.vendors:
@@ -348,6 +346,7 @@ def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) 
     """The evaluator's own sheet for one vendor (created on first save)."""
     tender = evaluated_tender(session, tender_id, user)
     assignment, vendor = _sheet_access(session, tender, vendor_id, user)
+    loading.criteria_in_session(tender)  # what entries and bids point at: one query
     sheet = session.scalar(
         select(ScoreSheet).where(
             ScoreSheet.evaluator_id == user.id, ScoreSheet.vendor_id == vendor.id

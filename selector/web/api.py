@@ -7,7 +7,6 @@ from typing import Any
 from flask import Blueprint, jsonify, url_for
 from flask_login import login_required
 
-from selector.scoring.checks import decision_checks
 from selector.scoring.model import ScoringError
 from selector.scoring.serialize import result_to_json
 from selector.services import Forbidden, NotFound, access, documents, results
@@ -52,7 +51,7 @@ def tender_result(tender_id: int) -> Any:
         result = results.result_for(session, tender.id)
     except ScoringError as error:
         return jsonify(error="the result cannot be computed yet", problems=error.problems), 409
-    return jsonify(result_to_json(result, decision_checks(result)))
+    return jsonify(result_to_json(result, results.checks_for(result)))
 
 
 def _document_json(document: documents.DocumentView) -> dict[str, Any]:

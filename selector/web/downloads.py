@@ -262,7 +262,8 @@ def export_xlsx(tender_id: int) -> Any:
     if scored is None:
         return redirect(url_for("results.show", tender_id=tender_id))
     result, extras = scored
-    name, mimetype, data = build_workbook(result, _lang(), extras)
+    name, mimetype, data = build_workbook(
+        result, _lang(), extras, checks=results.checks_for(result))
     auditlog.record_download(get_session(), tender_id, actor=user(), document="workbook",
                              lang=_lang())
     return _attachment(name, mimetype, data)
@@ -284,7 +285,8 @@ def export_csv(tender_id: int, sheet: str) -> Any:
     if scored is None:
         return redirect(url_for("results.show", tender_id=tender_id))
     result, extras = scored
-    _name, mimetype, data = build(result, name, _lang(), extras)
+    checks = results.checks_for(result) if name == "Flags" else None
+    _name, mimetype, data = build(result, name, _lang(), extras, checks=checks)
     auditlog.record_download(get_session(), tender_id, actor=user(), document="csv",
                              lang=_lang(), sheet=name)
     return _attachment(f"tender-{tender_id}-{name.lower()}.csv", mimetype, data)

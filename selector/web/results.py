@@ -10,10 +10,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from selector.scoring import values
-from selector.scoring.checks import decision_checks
-from selector.scoring.model import Result
-from selector.scoring.serialize import fingerprint
+from selector.scoring.model import Result, Text
 from selector.services import (
+    NotFound,
     ServiceError,
     access,
     decisions,
@@ -50,26 +49,33 @@ def _entries_by_cell(result: Result) -> dict[tuple[str, str], list[Any]]:
     return cells
 
 
+# Above this many inputs the results page links to one page per vendor instead of holding
+# every input (50 vendors × 17 criteria × 15 evaluators would be 2.5 MB of HTML).
+INLINE_INPUTS = 1_000
+
+
+def _own_weights(result: Result) -> Any:
+    try:  # the sliders of the decision checks panel start at the tender's own weights
+        return decisions.what_if(result, {})
+    except ServiceError:
+        return None
+
+
 @bp.get("/<int:tender_id>/results")
 @login_required
 def show(tender_id: int) -> Any:
     """The ranking, group scores, every criterion's points and inputs, flags (the result and
-    its decision checks computed once)."""
+    its decision checks computed once per change of the tender's input)."""
     session = get_session()
     tender = access.visible_tender(session, tender_id, user())
     if access.may_see_outcome(session, tender, user()):  # an evaluator: their own page
         return redirect(url_for("evaluate.outcome", tender_id=tender.id))
     tender = access.results_tender(session, tender_id, user())
-    result, problems = results.try_result(session, tender.id)
-    checks = decision_checks(result) if result is not None else None
+    kept, problems = results.try_scored(session, tender.id)
+    result = kept.result if kept is not None else None
+    checks = results.checks_for(result) if result is not None else None
     lang = current_lang()
-    review_form = FlagReviewForm(formdata=None)
-    what_if = None
-    if result is not None:
-        try:  # the sliders of the decision checks panel start at the tender's own weights
-            what_if = decisions.what_if(result, {})
-        except ServiceError:
-            what_if = None
+    inline = result is not None and len(result.input.entries) <= INLINE_INPUTS
     return render_template(
         "results/show.html",
         tender=views.tender_heading(tender),
@@ -79,17 +85,50 @@ def show(tender_id: int) -> Any:
         open_flags=results.open_flags(session, tender.id, checks.flags) if checks else [],
         sensitivity=checks.sensitivity if checks else None,
         break_evens=checks.sensitivity.weights if checks else {},
-        fingerprint=fingerprint(result.input) if result else "",
+        fingerprint=kept.fingerprint if kept else "",
         audit_head=record.head(session),
         problems=problems,
-        entries=_entries_by_cell(result) if result else {},
+        inline_inputs=inline,
+        entries=kept.memo("entries_by_cell", _entries_by_cell) if kept and inline else {},
+        names=results.evaluator_names(session, tender.id),
         references=documents.cell_references(session, tender.id),
         value_label=lambda c, v: values.label(c, v).get(lang),
-        review_form=review_form,
+        review_form=FlagReviewForm(formdata=None),
         is_chair=user().role == "chair",
         lang=lang,
-        what_if=what_if,
+        what_if=kept.memo("own_weights", _own_weights) if kept else None,
         weight_field=WEIGHT_FIELD,
+    )
+
+
+@bp.get("/<int:tender_id>/results/inputs/<int:number>")
+@login_required
+def vendor_inputs(tender_id: int, number: int) -> Any:
+    """The `number`-th vendor's inputs (from 1): every evaluator's value, points and comment,
+    and the consensus values (the results page links here when a tender is large)."""
+    session = get_session()
+    tender = access.results_tender(session, tender_id, user())
+    kept, _problems = results.try_scored(session, tender.id)
+    if kept is None:
+        return redirect(url_for("results.show", tender_id=tender.id))
+    vendors = kept.result.input.vendors
+    if not 1 <= number <= len(vendors):
+        raise NotFound(
+            Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender.")
+        )
+    lang = current_lang()
+    return render_template(
+        "results/inputs.html",
+        tender=views.tender_heading(tender),
+        template=templates.template_of(tender),
+        result=kept.result,
+        vendor=vendors[number - 1],
+        number=number,
+        entries=kept.memo("entries_by_cell", _entries_by_cell),
+        names=results.evaluator_names(session, tender.id),
+        references=documents.cell_references(session, tender.id),
+        value_label=lambda c, v: values.label(c, v).get(lang),
+        lang=lang,
     )
 
 

@@ -11,7 +11,16 @@ from flask_login import login_required
 
 from selector.scoring import words
 from selector.scoring.numbers import plain
-from selector.services import ServiceError, access, lifecycle, setup, templates, users, views
+from selector.services import (
+    ServiceError,
+    access,
+    lifecycle,
+    loading,
+    setup,
+    templates,
+    users,
+    views,
+)
 from selector.services.templates import (
     available_templates,
     parse_uploaded_template,
@@ -120,6 +129,7 @@ def new() -> Any:
 def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
     """The chair's tender page with all its forms (one of them possibly showing errors)."""
     session = get_session()
+    tender = loading.tender_for_page(session, tender)
     page = views.tender_setup(tender)
     template = page.template
     lang = current_lang()

@@ -1,9 +1,11 @@
-"""Each request scores the tender once and runs the decision checks once, and only where the
-page, the API or the file shows them."""
+"""Each request scores the tender at most once and runs the decision checks at most once, and
+only where the page, the API or the file shows them; a later request on the same input reuses
+the result (kept by the input's key, `services.results.scored`), and any change scores again."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 
@@ -79,12 +81,13 @@ def test_the_what_if_page_computes_only_the_break_evens_beside_the_ranking(
     assert own == {"evaluate": 1, "board": 1}  # the tender's own weights: one ranking
     path = f"/tenders/{closed.id}/what-if?w.quality=80&anchor=quality"
     tried = get(client, counted, path)
-    assert tried == {"evaluate": 2, "board": 1}
+    assert tried == {"evaluate": 1, "board": 1}  # the tender's own result is kept: one more
 
 
 def test_the_what_if_script_fragment_needs_no_checks_at_all(client, closed, counted):
     path = f"/tenders/{closed.id}/what-if?w.quality=80&anchor=quality&fragment=1"
     assert get(client, counted, path) == {"evaluate": 2}
+    assert get(client, counted, path) == {"evaluate": 1}  # only the other weights' ranking
 
 
 def test_the_consensus_page_scores_once_and_runs_no_checks(client, closed, counted):
@@ -99,12 +102,9 @@ def test_the_workbook_checks_once_and_a_csv_sheet_only_when_it_is_the_flags(
         "checks": 1,
         "board": 1,
     }
-    assert get(client, counted, f"/tenders/{closed.id}/export/summary.csv") == {"evaluate": 1}
-    assert get(client, counted, f"/tenders/{closed.id}/export/flags.csv") == {
-        "evaluate": 1,
-        "checks": 1,
-        "board": 1,
-    }
+    # the same input: the result and its checks are kept from the workbook's request
+    assert get(client, counted, f"/tenders/{closed.id}/export/summary.csv") == {}
+    assert get(client, counted, f"/tenders/{closed.id}/export/flags.csv") == {}
 
 
 def test_finalising_scores_once_and_checks_once(client, closed, counted):
@@ -112,3 +112,74 @@ def test_finalising_scores_once_and_checks_once(client, closed, counted):
     response = client.post(f"/tenders/{closed.id}/finalise")
     assert response.status_code == 422  # the flags have no review notes yet
     assert dict(counted) == {"evaluate": 1, "checks": 1, "board": 1}
+
+
+def test_a_second_request_on_the_same_input_scores_nothing_again(client, closed, counted):
+    first = get(client, counted, f"/tenders/{closed.id}/results")
+    assert first == {"evaluate": 1, "checks": 1, "board": 1}
+    assert get(client, counted, f"/tenders/{closed.id}/results") == {}
+    assert get(client, counted, f"/tenders/{closed.id}/decisions") == {}
+    assert get(client, counted, f"/api/tenders/{closed.id}/result") == {}
+
+
+def test_a_consensus_value_scores_the_tender_again(client, closed, counted):
+    get(client, counted, f"/tenders/{closed.id}/results")
+    response = client.post(
+        f"/tenders/{closed.id}/consensus",
+        data={
+            "vendor": closed.vendors["Alpha"],
+            "criterion": "fit",
+            "value": "partial",
+            "reason": "agreed after the demo",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    changed = get(client, counted, f"/tenders/{closed.id}/results")
+    assert changed == {"evaluate": 1, "checks": 1, "board": 1}
+    assert "agreed after the demo" in client.get(f"/tenders/{closed.id}/results").get_data(
+        as_text=True
+    )
+
+
+def test_a_change_the_fingerprint_leaves_out_scores_again(client, closed, counted, app):
+    """The flags' threshold and the comments are not in the scoring fingerprint, but the
+    result's flags and the page show them: they are in the key too."""
+    from selector.services import results
+    from selector.store.db import get_session
+
+    with app.test_request_context():
+        session = get_session()
+        inp = results.evaluation_input_for(session, closed.id)
+        tender = results._tender(session, closed.id)
+        key = results.input_key(inp, tender.template_yaml)
+        assert key == results.input_key(inp, tender.template_yaml)
+        first, *rest = inp.entries
+        commented = replace(inp, entries=(first._replace(comment="changed"), *rest))
+        stricter = replace(inp, divergence_threshold=0.1)
+        reordered = replace(inp, vendors=tuple(reversed(inp.vendors)))
+        others = {
+            results.input_key(commented, tender.template_yaml),
+            results.input_key(stricter, tender.template_yaml),
+            results.input_key(reordered, tender.template_yaml),
+            results.input_key(inp, tender.template_yaml + "\n# retitled"),
+        }
+        assert key not in others and len(others) == 4
+    get(client, counted, f"/tenders/{closed.id}/results")
+    response = client.post(
+        f"/tenders/{closed.id}/settings",
+        data={
+            "name": "Renamed",
+            "organisation": "Test Org",
+            "base_currency": "CNY",
+            "method": "mean",
+            "divergence_percent": "10",
+            "low_bid_percent": "60",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    # the input's scoring fingerprint is the same, the flags' threshold is not
+    assert get(client, counted, f"/tenders/{closed.id}/results") == {
+        "evaluate": 1,
+        "checks": 1,
+        "board": 1,
+    }
