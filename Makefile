@@ -14,9 +14,11 @@ APP_PACKAGES := fontconfig fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 lib
 # ...and those only the tests need: Chromium for the browser tests, poppler for PDF -> PNG,
 # LibreOffice to recalculate the workbook's formulas, Redis for the rate limits' Redis tests.
 TEST_PACKAGES := chromium poppler-utils libreoffice-calc-nogui redis-server
+# ...and those only the benchmarks need: wrk, the HTTP load generator of bench/load/.
+BENCH_PACKAGES := wrk
 
 .PHONY: run test lint typecheck pytest install system-deps test-system-deps test-services \
-        translations bench \
+        translations bench bench-system-deps load \
         clean
 
 install: $(STAMP)
@@ -50,6 +52,9 @@ system-deps:
 test-system-deps:
 	$(call install_packages,$(APP_PACKAGES) $(TEST_PACKAGES))
 
+bench-system-deps:
+	$(call install_packages,$(BENCH_PACKAGES))
+
 translations: $(STAMP)
 	@if [ -d selector/translations ]; then $(BIN)/pybabel compile -d selector/translations >/dev/null; fi
 
@@ -81,8 +86,14 @@ pytest: $(STAMP) translations test-services
 
 test: test-system-deps $(STAMP) lint typecheck pytest
 
-bench: $(STAMP)
+bench: $(STAMP) bench-system-deps
 	$(BIN)/python bench/bench_engine.py
+
+# The HTTP load run (bench/load/run.sh): gunicorn with 4 workers as in docs/operations.md, wrk
+# on loopback, logged-in sessions, a minimal Flask "hello" beside it; ~3 minutes. DB=pg for
+# PostgreSQL on 127.0.0.1. Not part of `make test`.
+load: bench-system-deps $(STAMP) translations test-services
+	DB=$(or $(DB),sqlite) bench/load/run.sh
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

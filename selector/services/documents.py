@@ -299,20 +299,25 @@ def sheet_evidence(
 
 def cell_references(session: Session, tender_id: int) -> dict[tuple[str, str, str], Evidence]:
     """The references evaluators' comments make, for the chair's results: (vendor name,
-    criterion key, evaluator username) -> the document and page cited."""
+    criterion key, evaluator username) -> the document and page cited (one query, as
+    plain columns, however many entries cite a document)."""
     rows = session.execute(
-        select(Entry, BidDocument, User.username)
+        select(
+            Vendor.name, TenderCriterion.key, User.username, BidDocument.id,
+            BidDocument.name, BidDocument.kind, Entry.document_page,
+        )
+        .select_from(Entry)
         .join(BidDocument, Entry.document_id == BidDocument.id)
+        .join(Vendor, Vendor.id == BidDocument.vendor_id)
+        .join(TenderCriterion, TenderCriterion.id == Entry.criterion_id)
         .join(ScoreSheet, ScoreSheet.id == Entry.sheet_id)
         .join(User, User.id == ScoreSheet.evaluator_id)
         .where(BidDocument.tender_id == tender_id)
     )
-    cited: dict[tuple[str, str, str], Evidence] = {}
-    for entry, document, username in rows:
-        cited[(document.vendor.name, entry.criterion.key, username)] = Evidence(
-            document.id, document.name, document.kind, entry.document_page
-        )
-    return cited
+    return {
+        (vendor, criterion, username): Evidence(document_id, name, kind, page)
+        for vendor, criterion, username, document_id, name, kind, page in rows
+    }
 
 
 def report_documents(session: Session, tender_id: int) -> list[dict[str, object]]:

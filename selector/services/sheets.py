@@ -683,7 +683,7 @@ def criterion_page(
     groups = scored_groups(tender, assignment)
     group, criterion = _scored_criterion(groups, criterion_id)
     conflicted = {v.id for v in declaration.vendors}
-    sheets = _own_sheets(session, tender_id, user)
+    sheets = _own_sheets(session, tender, user)
     rows = []
     for vendor in tender.vendors:
         if vendor.id in conflicted:
@@ -769,7 +769,7 @@ def _save_criterion(
         _, criterion = _scored_criterion(scored_groups(tender, assignment), criterion_id)
         if tender.state != TenderState.OPEN:
             raise ServiceError(CLOSED_REFUSAL)
-        sheets = _own_sheets(session, tender_id, evaluator)
+        sheets = _own_sheets(session, tender, evaluator)
         errors: dict[int, Text] = {}
         stale = False
         saved = 0
