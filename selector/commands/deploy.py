@@ -39,6 +39,36 @@ def gunicorn_workers(environ: Mapping[str, str]) -> int:
     return int(value) if value.isdigit() else 1
 
 
+def _mail_problems(config: Mapping[str, Any]) -> list[Text]:
+    """Reminders by SMTP (`selector.mail`): a login sent in clear, links to localhost."""
+    if not str(config.get("MAIL_SERVER") or "").strip():
+        return []
+    problems = []
+    secured = any(
+        str(config.get(name) or "").strip().lower() in ("1", "true", "yes", "on")
+        for name in ("MAIL_USE_TLS", "MAIL_USE_SSL")
+    )
+    if config.get("MAIL_USERNAME") and not secured:
+        problems.append(
+            Text(
+                zh="邮件服务器的用户名和密码会以明文发送:请设置 SELECTOR_MAIL_USE_TLS=true"
+                "(或 SELECTOR_MAIL_USE_SSL=true)",
+                en="the mail server's username and password would travel in clear: set "
+                "SELECTOR_MAIL_USE_TLS=true (or SELECTOR_MAIL_USE_SSL=true)",
+            )
+        )
+    if not str(config.get("BASE_URL") or "").strip():
+        problems.append(
+            Text(
+                zh="SELECTOR_BASE_URL 未设置:提醒邮件中的链接会指向 http://localhost:5000;"
+                "请设置为评委访问本系统的地址(https://…)",
+                en="SELECTOR_BASE_URL is unset: the links in reminders would point to "
+                "http://localhost:5000; set it to the address people open (https://…)",
+            )
+        )
+    return problems
+
+
 def deploy_problems(config: Mapping[str, Any], instance_path: str, workers: int) -> list[Text]:
     """Every insecure setting of `config` (an app's), each with what to do instead."""
     problems: list[Text] = []
@@ -136,6 +166,7 @@ def deploy_problems(config: Mapping[str, Any], instance_path: str, workers: int)
                 "SELECTOR_RATELIMIT_STORAGE_URI=redis://…",
             )
         )
+    problems += _mail_problems(config)
     font = missing_font("zh")
     if font is not None:
         problems.append(font)

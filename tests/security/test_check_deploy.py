@@ -53,6 +53,13 @@ def test_a_safe_setup_passes(tmp_path, monkeypatch):
             "2 workers share",
         ),
         ({"SELECTOR_RATELIMIT_STORAGE_URI": "memory://"}, ["--workers", "4"], "own memory"),
+        (
+            {"SELECTOR_MAIL_SERVER": "smtp.example.org", "SELECTOR_BASE_URL": "https://s.example",
+             "SELECTOR_MAIL_USERNAME": "selector", "SELECTOR_MAIL_PASSWORD": "pw"},
+            [],
+            "would travel in clear",
+        ),
+        ({"SELECTOR_MAIL_SERVER": "smtp.example.org"}, [], "SELECTOR_BASE_URL is unset"),
     ],
 )
 def test_each_insecure_setting_is_named_and_fails_the_check(
