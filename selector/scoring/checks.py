@@ -262,15 +262,8 @@ def divergence_flags(result: Result, panel: Panel | None = None) -> list[Flag]:
 
 def _counted_points(result: Result, panel: Panel) -> np.ndarray:
     """vendors × criteria of the panel: the points each cell counts in its vendor's total
-    (NaN where there is no cell)."""
-    counted = np.full((len(panel.vendors), len(panel.criteria)), np.nan)
-    cells = result.cells
-    for i, vendor in enumerate(panel.vendors):
-        for j, criterion in enumerate(panel.criteria):
-            cell = cells.get((vendor, criterion.id))
-            if cell is not None and cell.points is not None:
-                counted[i, j] = cell.points
-    return counted
+    (NaN where there is no cell), read once when the panel was laid out."""
+    return panel.counted
 
 
 def criterion_factors(result: Result, panel: Panel) -> np.ndarray:

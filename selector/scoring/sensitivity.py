@@ -225,7 +225,8 @@ class Panel:
     """The evaluators' own points on the ranked vendors' evaluator-scored cells (gates left
     out), as one array: `scores[evaluator, vendor, criterion]`, NaN where that evaluator did
     not score the cell. Vendors are in rank order, criteria in template order, evaluators
-    (everyone with an entry) by name. `fixed[vendor, criterion]` marks consensus cells.
+    (everyone with an entry) by name. `fixed[vendor, criterion]` marks consensus cells,
+    `counted[vendor, criterion]` holds the points each cell counts (NaN: no cell).
     """
 
     def __init__(self, result: Result) -> None:
@@ -237,6 +238,8 @@ class Panel:
         index = {e: k for k, e in enumerate(self.evaluators)}
         n_vendors, n_criteria = len(self.vendors), len(self.criteria)
         self.fixed = np.zeros((n_vendors, n_criteria), dtype=bool)
+        # the points each cell counts in its vendor's total (NaN where there is no cell)
+        self.counted = np.full((n_vendors, n_criteria), np.nan)
         who: list[int] = []
         where: list[int] = []
         given: list[float] = []
@@ -247,6 +250,8 @@ class Panel:
                 if cell is None:
                     continue
                 self.fixed[i, j] = cell.consensus is not None
+                if cell.points is not None:
+                    self.counted[i, j] = cell.points
                 inputs = cell.inputs
                 who.extend(map(index.__getitem__, inputs))
                 where.extend([i * n_criteria + j] * len(inputs))
