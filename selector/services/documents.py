@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from selector.files import sniff
 from selector.scoring import words
@@ -277,7 +277,14 @@ def sheet_evidence(
     links per criterion, the documents a comment may cite, and the sheet's own references
     (from `entries`, the sheet's rows) to documents the user may still read."""
     reader = _Reader(session, tender, user)
-    own = [d for d in tender.documents if d.vendor_id == vendor_id and reader.may_read(d)]
+    # the vendor's documents with their links: two queries however many documents there are
+    documents = session.scalars(
+        select(BidDocument)
+        .where(BidDocument.tender_id == tender.id, BidDocument.vendor_id == vendor_id)
+        .order_by(BidDocument.id)
+        .options(selectinload(BidDocument.links))
+    ).all()
+    own = [d for d in documents if reader.may_read(d)]
     by_criterion: dict[str, list[Evidence]] = {}
     for document in own:
         for link in document.links:
