@@ -314,11 +314,17 @@ def declare_conflicts(
 
 
 def _sheet_access(
-    session: Session, tender: Tender, vendor_id: int, user: User
+    session: Session,
+    tender: Tender,
+    vendor_id: int,
+    user: User,
+    assignment: Assignment | None = None,
 ) -> tuple[Assignment, Vendor]:
     """The evaluator's assignment and the vendor of a sheet they may score (they declared
-    their interests and have no conflict with it); NotFound or Forbidden otherwise."""
-    assignment = evaluator_assignment(session, tender.id, user)
+    their interests and have no conflict with it); NotFound or Forbidden otherwise.
+    `assignment`: the user's assignment on `tender` where the caller has already checked it."""
+    if assignment is None:
+        assignment = evaluator_assignment(session, tender.id, user)
     vendor = next((v for v in tender.vendors if v.id == vendor_id), None)
     if vendor is None:
         raise NotFound(
@@ -344,8 +350,9 @@ def _sheet_access(
 
 def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) -> SheetContext:
     """The evaluator's own sheet for one vendor (created on first save)."""
-    tender = evaluated_tender(session, tender_id, user)
-    assignment, vendor = _sheet_access(session, tender, vendor_id, user)
+    checked = evaluator_assignment(session, tender_id, user)  # access, checked once
+    tender = checked.tender
+    assignment, vendor = _sheet_access(session, tender, vendor_id, user, checked)
     loading.criteria_in_session(tender)  # what entries and bids point at: one query
     sheet = session.scalar(
         select(ScoreSheet).where(
