@@ -215,6 +215,9 @@ class ReportContext:
     documents: tuple[tuple[str, tuple[tuple[str, str, str, str], ...]], ...] = ()
     chair_signoff: Member | None = None  # the chair's sign-off, last
     signoff_status: str = ""  # "Sign-off complete" or "Awaiting sign-off: …"
+    prices_opened: str = ""  # when the chair opened the price envelope
+    # each change of an opened bid or rate: when, who, what, before, after, reason
+    price_changes: tuple[tuple[str, str, str, str, str, str], ...] = ()
 
 
 # --- building it ------------------------------------------------------------------------------
@@ -380,6 +383,9 @@ def build_context(
         documents=_documents(extras.get("documents") or (), vendor_order, words),
         worked_ledger=(_worked_ledger(result, vendor_order, heads_by_id, lang)
                        if len(vendor_order) > RANKING_TABLE_MAX else None),
+        prices_opened=_when(extras.get("prices_opened_at")),
+        price_changes=tuple(_price_change_rows(extras.get("price_changes") or (), template,
+                                               codes, lang)),
     )
 
 
@@ -430,6 +436,34 @@ def _documents(
         v for v in by_vendor if v not in vendor_order
     ]
     return tuple((vendor, tuple(by_vendor[vendor])) for vendor in order)
+
+
+def _price_change_rows(changes: Sequence[Any], template: Template, codes: Mapping[str, str],
+                       lang: str) -> list[tuple[str, str, str, str, str, str]]:
+    """Each change of an opened bid or rate (`services.results.price_changes`, as dicts):
+    when, who, what (vendor · component, or the rate's currency), before, after, reason."""
+    words = labels_for(lang)
+    rows = []
+    for change in changes:
+        kind = str(_attr(change, "kind", "bid"))
+        currency = str(_attr(change, "currency", ""))
+        before = _attr(change, "before")
+        if kind == "rate":
+            what = f"{words['rate_of']} {currency}"
+            was = plain(before) if before is not None else ""
+            now = plain(_attr(change, "after"))
+        else:
+            key = str(_attr(change, "component", ""))
+            criterion = template.criterion(key)
+            title = criterion.title.get(lang) if criterion else key
+            what = f"{_attr(change, 'vendor', '')} · {codes.get(key, '')} {title}".replace(
+                "  ", " ")
+            was = (f"{money(before)} {_attr(change, 'before_currency', '')}".strip()
+                   if before is not None else "")
+            now = f"{money(_attr(change, 'after'))} {currency}".strip()
+        rows.append((_when(_attr(change, "at")), str(_attr(change, "by", "")), what, was, now,
+                     " ".join(str(_attr(change, "reason", "")).split())))
+    return rows
 
 
 def _consensus_rows(result: Result, codes: Mapping[str, str], lang: str

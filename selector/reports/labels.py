@@ -117,6 +117,16 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "no_rates": "所有报价均为 {base},无需换算。",
         "no_price": "本模板没有价格评分项。",
         "excluded": "不参与比价",
+        "envelope_opened": "技术评分关闭后,评审主任于 {at} 开启报价信封;此前报价密封,无人可见。",
+        "price_changes": "报价信封开启后的修改",
+        "price_changes_intro": "报价信封开启后,报价已锁定;以下每项修改均由评审主任确认并写明理由。",
+        "rate_of": "汇率",
+        "change_when": "时间",
+        "change_by": "修改人",
+        "change_what": "修改项",
+        "change_before": "原值",
+        "change_after": "新值",
+        "change_reason": "理由",
         # method
         "method": "评分方法附录",
         "rules_in_words": "评分规则",
@@ -311,6 +321,22 @@ LABELS: Final[Mapping[str, Mapping[str, str]]] = {
         "no_rates": "Every bid is in {base}; nothing was converted.",
         "no_price": "This template has no price criteria.",
         "excluded": "not compared",
+        "envelope_opened": (
+            "The chair opened the price envelope on {at}, after technical scoring had closed; "
+            "until then the bids were sealed and seen by no one."
+        ),
+        "price_changes": "Changes after the price envelope was opened",
+        "price_changes_intro": (
+            "Once the envelope was opened the bids were locked; each change below was confirmed "
+            "by the chair with the reason given."
+        ),
+        "rate_of": "Rate of",
+        "change_when": "When",
+        "change_by": "By",
+        "change_what": "What",
+        "change_before": "Before",
+        "change_after": "After",
+        "change_reason": "Reason",
         "method": "Method appendix",
         "rules_in_words": "The rules",
         "aggregation": "Aggregating the evaluators",

@@ -84,6 +84,7 @@ SHEET_STATE_NAMES: Final[Mapping[str, Text]] = {
 TRANSITION_NAMES: Final[Mapping[str, Text]] = {
     "open": Text("开放评分", "Open scoring"),
     "close": Text("关闭评分", "Close scoring"),
+    "prices": Text("开启报价信封", "Open the price envelope"),
     "finalise": Text("定稿", "Finalise"),
     "reopen": Text("重新开放评分", "Reopen scoring"),
 }
@@ -154,11 +155,20 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
     "tender.reopen": Text(
         "{actor} 重新开放评分({from} → {to})", "{actor} reopened scoring ({from} → {to})"
     ),
+    "prices.open": Text(
+        "{actor} 开启了报价信封({bids} 条报价;已提交 {submitted} / {expected} 份评分表)",
+        "{actor} opened the price envelope ({bids} bids; {submitted} of {expected} sheets "
+        "submitted)",
+    ),
     "vendor.add": Text("{actor} 添加了投标人 {vendor}", "{actor} added the vendor {vendor}"),
     "vendor.remove": Text("{actor} 移除了投标人 {vendor}", "{actor} removed the vendor {vendor}"),
     "bid.set": Text(
         "{actor} 将 {vendor} · {component} 的报价设为 {amount} {currency}",
         "{actor} set the bid of {vendor} · {component} to {amount} {currency}",
+    ),
+    "bid.change": Text(
+        "{actor} 在报价信封开启后将 {vendor} · {component} 的报价改为 {amount} {currency}",
+        "{actor} changed the opened bid of {vendor} · {component} to {amount} {currency}",
     ),
     "bid.remove": Text(
         "{actor} 删除了 {vendor} · {component} 的报价 {amount} {currency}",
@@ -169,6 +179,10 @@ AUDIT_SENTENCES: Final[Mapping[str, Text]] = {
     ),
     "rate.set": Text(
         "{actor} 将 {currency} 的汇率设为 {rate}", "{actor} set the rate of {currency} to {rate}"
+    ),
+    "rate.change": Text(
+        "{actor} 在报价信封开启后将 {currency} 的汇率改为 {rate}",
+        "{actor} changed the opened rate of {currency} to {rate}",
     ),
     "rate.remove": Text(
         "{actor} 删除了 {currency} 的汇率", "{actor} removed the rate of {currency}"
@@ -278,6 +292,8 @@ NONE: Final = Text("无", "none")
 ALL_GROUPS: Final = Text("全部分组", "every group")
 PRICES_SHOWN: Final = Text("可查看报价", "prices shown")
 PRICES_HIDDEN: Final = Text("不可查看报价", "prices hidden")
+# A bid amount or rate of a sealed price envelope, wherever a value would be shown.
+SEALED: Final = Text("(密封)", "(sealed)")
 BOOLEANS: Final[Mapping[bool, Text]] = {True: Text("是", "yes"), False: Text("否", "no")}
 
 DETAIL_NAMES: Final[Mapping[str, Text]] = {

@@ -27,6 +27,14 @@ from selector.store.models import Assignment, Tender, TenderState, User
 
 RESULT_STATES_CHAIR = (TenderState.CLOSED, TenderState.FINALISED)
 
+#: Why no result, page, export or report of a tender exists before its envelope is opened.
+SEALED = Text(
+    zh="报价仍密封在报价信封中:技术评分关闭后,由评审主任开启报价信封,之后才能查看结果、"
+    "报告和导出文件。",
+    en="The bids are still sealed in the price envelope: results, reports and exports wait "
+    "until technical scoring is closed and the chair opens the envelope.",
+)
+
 
 def assignment_of(session: Session, tender_id: int, user: User) -> Assignment | None:
     return session.scalar(
@@ -110,8 +118,11 @@ def chaired_tender(session: Session, tender_id: int, user: User) -> Tender:
 
 
 def results_tender(session: Session, tender_id: int, user: User) -> Tender:
-    """The tender if `user` may read its results now; Forbidden while they are blind."""
+    """The tender if `user` may read its results now; Forbidden while they are blind, and
+    while the price envelope is sealed (results use the prices)."""
     tender = visible_tender(session, tender_id, user)
+    if may_see_results(tender, user) and not may_see_prices(session, tender, user):
+        raise Forbidden(SEALED)
     if not may_see_results(tender, user):
         if user.role == "chair" and tender.chair_id == user.id:
             raise Forbidden(

@@ -31,7 +31,7 @@ from selector.scoring.limits import FORBIDDEN_IN_LINE
 from selector.scoring.model import Text
 from selector.scoring.words import NOBODY
 from selector.services import Forbidden, audit
-from selector.services.access import may_see_results, visible_tender
+from selector.services.access import may_see_prices, may_see_results, visible_tender
 from selector.services.history import change_lines, describe
 from selector.services.templates import template_of
 from selector.store.db import write_transaction
@@ -170,6 +170,7 @@ class _Scope:
     where: Any
     tender: Tender | None
     reveal_entries: bool
+    reveal_prices: bool = False  # bid amounts and rates (`access.may_see_prices`)
 
 
 def log_tender(session: Session, tender_id: int, viewer: User) -> Tender:
@@ -188,7 +189,8 @@ def log_tender(session: Session, tender_id: int, viewer: User) -> Tender:
 
 def _tender_scope(session: Session, tender_id: int, viewer: User) -> _Scope:
     tender = log_tender(session, tender_id, viewer)
-    return _Scope(AuditEvent.tender_id == tender.id, tender, may_see_results(tender, viewer))
+    return _Scope(AuditEvent.tender_id == tender.id, tender, may_see_results(tender, viewer),
+                  may_see_prices(session, tender, viewer))
 
 
 def _system_scope(viewer: User) -> _Scope:
@@ -324,9 +326,11 @@ def _lines(session: Session, scope: _Scope, events: list[AuditEvent]) -> tuple[L
     for event in events:
         actor = event.actor.display_name if event.actor is not None else None
         detail = event.detail or {}
-        sentence, details = describe(event.action, detail, actor, template, names)
+        sentence, details = describe(event.action, detail, actor, template, names,
+                                     prices=scope.reveal_prices)
         changed = change_lines(event.action, detail.get("changes") or {}, template, names,
-                               vendors, reveal_entries=scope.reveal_entries)
+                               vendors, reveal_entries=scope.reveal_entries,
+                               reveal_prices=scope.reveal_prices)
         kind = kind_of(event.action)
         lines.append(LogLine(
             seq=event.seq,

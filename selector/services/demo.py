@@ -1,7 +1,9 @@
 """The demo: users and two tenders, so that a newcomer can try every page at once.
 
 - "CRM system selection" from `examples/crm-tender/` (bids, rates, scores, consensus): every
-  sheet submitted and scoring closed, so results and reports are ready.
+  sheet submitted, scoring closed, the technical consensus recorded and then the price
+  envelope opened, so results and reports are ready (and equal `selector score` on the
+  example files).
 - "CRM proof-of-concept review" on `crm_poc_review.yaml`: open for scoring, empty sheets.
 
 Each vendor has small generated PDFs (a technical proposal or a proof-of-concept report,
@@ -226,6 +228,8 @@ def load_demo(
                 value=str(agreed.value),
                 reason=agreed.reason,
             )
+    # Two envelopes: the prices are opened once the technical scoring is closed.
+    lifecycle.open_prices(session, selection.id, actor=chair)
 
     # 2. CRM proof-of-concept review: open, empty sheets.
     review, _poc_template = _create_tender(

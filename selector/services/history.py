@@ -33,6 +33,7 @@ from selector.scoring.words import (
     NONE,
     PRICES_HIDDEN,
     PRICES_SHOWN,
+    SEALED,
     UNKNOWN_LOGIN,
     WAS,
 )
@@ -49,8 +50,22 @@ class HistoryLine:
     details: tuple[Text, ...]
 
 
-def tender_history(session: Session, tender_id: int) -> list[HistoryLine]:
-    """The tender's audit events as sentences, newest first (an unknown id: no events)."""
+#: The events whose amounts, rates and "before" values are prices, sealed until opening.
+PRICE_ACTIONS = frozenset(
+    {"bid.set", "bid.change", "bid.remove", "rate.set", "rate.change", "rate.remove"}
+)
+PRICE_DETAILS = frozenset({"amount", "rate", "before"})
+_SEALED_VALUE = object()  # stands for a sealed amount in an event's detail
+
+
+def tender_history(
+    session: Session, tender_id: int, *, prices: bool = False
+) -> list[HistoryLine]:
+    """The tender's audit events as sentences, newest first (an unknown id: no events).
+
+    Bid amounts and rates are shown only where `prices` (the reader's
+    `access.may_see_prices`); otherwise they read "(sealed)".
+    """
     tender = session.get(Tender, tender_id)
     template = template_of(tender) if tender is not None else None
     events = session.scalars(
@@ -62,7 +77,9 @@ def tender_history(session: Session, tender_id: int) -> list[HistoryLine]:
     lines = []
     for event in events:
         actor = event.actor.display_name if event.actor is not None else None
-        sentence, details = describe(event.action, event.detail or {}, actor, template)
+        sentence, details = describe(
+            event.action, event.detail or {}, actor, template, prices=prices
+        )
         lines.append(HistoryLine(event.created_at, sentence, details))
     return lines
 
@@ -73,13 +90,22 @@ def describe(
     actor: str | None,
     template: Template | None,
     names: Mapping[str, str] | None = None,
+    *,
+    prices: bool = False,
 ) -> tuple[Text, tuple[Text, ...]]:
     """The sentence of one audit event, and the details the sentence leaves out.
 
     `template` (the tender's) turns criterion and group keys into their titles and values
     into the criterion's words; without it the keys stand for themselves. `names` (login
     -> display name) names the people an event mentions (`user`, `evaluator`, `member`).
+    Unless `prices` (the reader's `access.may_see_prices`), a bid's amount and a rate read
+    "(sealed)".
     """
+    if action in PRICE_ACTIONS and not prices:
+        detail = {
+            key: (_SEALED_VALUE if key in PRICE_DETAILS and value is not None else value)
+            for key, value in detail.items()
+        }
     shown = _Shown(detail, template, names)
     pattern = AUDIT_SENTENCES.get(action) or Text(action, action)
     if action == "conflict.declare" and not detail.get("conflicts"):
@@ -117,13 +143,15 @@ def change_lines(
     vendors: Mapping[int, str],
     *,
     reveal_entries: bool,
+    reveal_prices: bool = False,
 ) -> tuple[Text, ...]:
     """An event's changed stored values (``detail["changes"]``) as `what: before → after`
     lines: entries (value and comment, in the criterion's words), bids, rates, consensus
     values, sign-offs; people by display name, vendors by name, criteria by title.
 
     Entries are summed up in one line without values unless `reveal_entries` (the reader
-    may see the results: scoring stays blind). The tender's state is left out of the
+    may see the results: scoring stays blind); bid amounts and rates read "(sealed)" unless
+    `reveal_prices` (the reader's `access.may_see_prices`). The tender's state is left out of the
     transitions, whose sentence says it; a baseline lists nothing (it holds every value);
     keys of an unknown kind are left to `selector audit verify`; at most
     `MAX_CHANGE_LINES` lines, then how many more.
@@ -140,6 +168,11 @@ def change_lines(
         if kind == "entry" and not reveal_entries:
             hidden += 1
             continue
+        if kind in ("bid", "rate") and not reveal_prices:
+            line = _sealed_change(kind, parts, pair, shown, vendors)
+            if line is not None:
+                lines.append(line)
+            continue
         line = _change_line(kind, parts, pair, shown, vendors, action)
         if line is not None:
             lines.append(line)
@@ -149,6 +182,19 @@ def change_lines(
         more = len(lines) - MAX_CHANGE_LINES
         lines = [*lines[:MAX_CHANGE_LINES], _format(words.MORE_CHANGES, n=_same(str(more)))]
     return tuple(lines)
+
+
+def _sealed_change(
+    kind: str, parts: list[str], pair: Any, shown: _Shown, vendors: Mapping[int, str]
+) -> Text | None:
+    """A bid's or rate's change with its values sealed: what changed, never the amount."""
+    before, after = pair
+    sealed = [None if value is None else [SEALED.en] for value in (before, after)]
+    line = _change_line(kind, parts, sealed, shown, vendors, "")
+    if line is None:
+        return None
+    # the marker stands for the sealed value in each language
+    return Text(line.zh.replace(SEALED.en, SEALED.zh), line.en)
 
 
 def _change_line(
@@ -264,6 +310,8 @@ class _Shown:
         return self.value(key, self.detail.get(key))
 
     def value(self, key: str, value: Any) -> Text:
+        if value is _SEALED_VALUE:
+            return SEALED
         show = _SHOW.get(key)
         if show is not None and value is not None:
             return show(self, value)

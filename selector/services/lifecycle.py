@@ -6,6 +6,16 @@ State machine (anything else is refused with a message):
     draft --open--> open --close--> closed --finalise--> finalised
                       ^                |                    |
                       +----reopen------+--------------------+   (reopen needs a reason)
+
+The price envelope (two envelopes: issue 11): bids and rates may be entered at any time
+before it is opened, but they are sealed — no one sees them and no score uses them — until
+scoring is closed and the chair opens it (`open_prices`, audited as ``prices.open``). It
+stays open after that, through a reopening too: what was seen cannot be unseen. Finalising
+needs it open (the result is computed with the prices).
+
+A tender's settings and committee are locked once scoring opens (they are the rules the
+committee scores by): they change while it is a draft, or after a reopening with a written
+reason while scoring is open again (`setup_unlocked`).
 """
 
 from __future__ import annotations
@@ -19,10 +29,12 @@ from sqlalchemy.orm import Session
 from selector.scoring.model import ScoringError, Text
 from selector.scoring.serialize import fingerprint
 from selector.services import NotFound, ServiceError, audit, signoff, written
+from selector.services.access import prices_opened
 from selector.services.moderation import flag_anchor
 from selector.services.results import checks_for, evaluator_names, open_flags, result_for
 from selector.services.uow import tender_change
 from selector.store.models import (
+    AuditEvent,
     ScoreSheet,
     SheetState,
     Tender,
@@ -149,6 +161,13 @@ def open_problems(tender: Tender) -> list[Text]:
                 en=f"No evaluator scores these groups: {groups}.",
             )
         )
+    return problems
+
+
+def price_problems(tender: Tender) -> list[Text]:
+    """What stops the price envelope from opening (empty when it can open): every vendor's
+    bid for every price criterion, and a rate for every currency the bids are in."""
+    problems = []
     missing = missing_bids(tender)
     if missing:
         listed = "; ".join(missing[:20])
@@ -162,15 +181,75 @@ def open_problems(tender: Tender) -> list[Text]:
     return problems
 
 
+def setup_unlocked(session: Session, tender: Tender) -> bool:
+    """Whether the tender's settings and committee may change now: while it is a draft, or
+    while scoring is open again after a reopening (which needed a written reason)."""
+    if tender.state == TenderState.DRAFT:
+        return True
+    if tender.state != TenderState.OPEN:
+        return False
+    reopened = session.scalar(
+        select(AuditEvent.id)
+        .where(AuditEvent.tender_id == tender.id, AuditEvent.action == "tender.reopen")
+        .limit(1)
+    )
+    return reopened is not None
+
+
+SETUP_LOCKED = Text(
+    zh="评分开放后,项目的设置、评分标准和评审委员会即被锁定:它们是评委评分所依据的规则。"
+    "如确需修改,请先关闭评分,再填写理由重新开放评分。",
+    en="The tender's settings, criteria and committee are locked once scoring has opened: "
+    "they are the rules the committee scores by. To change them, close scoring and reopen "
+    "it with a written reason.",
+)
+
+
+def open_prices(session: Session, tender_id: int, *, actor: User) -> Tender:
+    """Open the price envelope (the chair, once scoring is closed): from now on the bids
+    and rates are seen by those `access.may_see_prices` allows and used by the result."""
+    with tender_change(
+        session,
+        tender_id,
+        actor,
+        states=[TenderState.CLOSED],
+        refusal=Text(
+            zh="只有在技术评分关闭后才能开启报价信封。",
+            en="The price envelope can only be opened once technical scoring is closed.",
+        ),
+    ) as change:
+        tender = change.tender
+        if prices_opened(tender):
+            raise ServiceError(
+                Text(zh="报价信封已经开启。", en="The price envelope is already open.")
+            )
+        problems = price_problems(tender)
+        if problems:
+            raise ServiceError(
+                Text(zh="暂时无法开启报价信封:", en="The price envelope cannot open yet:"),
+                problems=problems,
+            )
+        tender.prices_opened_at = utcnow()
+        prog = progress(session, tender)
+        change.audit(
+            "prices.open",
+            bids=sum(len(v.bids) for v in tender.vendors),
+            submitted=prog.submitted,
+            expected=prog.expected,
+        )
+    return tender
+
+
 def transition(
     session: Session, tender_id: int, action: str, *, actor: User, reason: str = ""
 ) -> Tender:
     """Move a tender along its state machine: open, close, finalise or reopen.
 
-    - open (from draft): needs vendors, evaluators covering every scored group, every bid.
+    - open (from draft): needs vendors and evaluators covering every scored group (bids
+      may come later: they are sealed until the price envelope is opened).
     - close (from open): sheets not submitted by then are left out of the results.
-    - finalise (from closed): the result must compute, and every flag of the decision
-      checks must have a review note.
+    - finalise (from closed): the price envelope must be open, the result must compute,
+      and every flag of the decision checks must have a review note.
     - reopen (from closed or finalised): needs a written reason.
     Raises ServiceError with the reason and the list of what is missing.
     """

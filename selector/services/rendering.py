@@ -116,5 +116,6 @@ def _names(inp: EvaluationInput, extras: Mapping[str, Any], lang: str) -> str:
     return " ".join([
         *inp.vendors, str(extras.get("tender_name") or ""), str(extras.get("organisation") or ""),
         *members, str(chair.get("name", "") if isinstance(chair, Mapping) else chair),
+        *(f"{c.get('by', '')} {c.get('reason', '')}" for c in extras.get("price_changes", ())),
         inp.template.title.get(lang), *(g.title.get(lang) for g in inp.template.groups),
     ])

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from selector.runtime import cyclic_gc_paused
 from selector.scoring import engine
@@ -33,12 +33,14 @@ from selector.scoring.model import (
 from selector.scoring.model import Entry as ScoreEntry
 from selector.scoring.serialize import fingerprint
 from selector.services import NotFound
+from selector.services.access import SEALED, prices_opened
 from selector.services.documents import report_documents
 from selector.services.signers import report_facts
 from selector.services.templates import template_of
 from selector.store.audit import chain_head
 from selector.store.models import (
     Assignment,
+    AuditEvent,
     ConflictDeclaration,
     Entry,
     ExchangeRate,
@@ -66,13 +68,16 @@ def _tender(session: Session, tender_id: int) -> Tender:
 def evaluation_input_for(session: Session, tender_id: int) -> EvaluationInput:
     """The scoring input of a tender: its template snapshot, vendors, the entries of
     *submitted* sheets (drafts never count), bids, consensus values, method, rates and
-    thresholds. Evaluators are named by username. Raises NotFound for an unknown id.
+    thresholds. Evaluators are named by username. Raises NotFound for an unknown id, and
+    ScoringError while the price envelope is sealed: no score uses a sealed bid.
 
     One query per table, as plain columns (no ORM objects), whatever the tender's size; the
     cyclic garbage collector is paused while the rows are read, as they all stay alive (it
     would walk them again and again: 3/4 of the time at 12,750 entries).
     """
     tender = _tender(session, tender_id)
+    if not prices_opened(tender):
+        raise ScoringError(SEALED)
     template = template_of(tender)
     with cyclic_gc_paused():
         return _input_of(session, tender, template)
@@ -351,6 +356,82 @@ def open_flags(session: Session, tender_id: int, flags: Iterable[Flag]) -> list[
     return [flag for flag in flags if not any(i in reviewed for i in notes_covering(flag))]
 
 
+@dataclass(frozen=True)
+class PriceChange:
+    """A bid or rate changed after the price envelope was opened: the record says who, when,
+    what it was, what it became and why (`setup.set_bid` / `set_rate` with a reason)."""
+
+    at: datetime
+    by: str  # display name ("" when the account is gone)
+    kind: str  # "bid" or "rate"
+    vendor: str  # "" for a rate
+    component: str  # the price criterion's key ("" for a rate)
+    currency: str  # the bid's currency after the change, or the rate's currency
+    before: Decimal | None
+    before_currency: str
+    after: Decimal
+    reason: str
+
+
+def _amount_and_currency(text: Any) -> tuple[Decimal | None, str]:
+    """"650000.0000 CNY" (how a bid's former value is recorded) as (amount, currency)."""
+    parts = str(text or "").split()
+    try:
+        return Decimal(parts[0]), parts[1] if len(parts) > 1 else ""
+    except (IndexError, ArithmeticError):
+        return None, ""
+
+
+def price_changes(session: Session, tender_id: int) -> list[PriceChange]:
+    """The changes of opened bids and rates, oldest first, from the audit record."""
+    changes = []
+    for event in session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.tender_id == tender_id,
+            AuditEvent.action.in_(("bid.change", "rate.change")),
+        )
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.seq)
+    ):
+        detail = event.detail or {}
+        by = event.actor.display_name if event.actor is not None else ""
+        if event.action == "bid.change":
+            before, before_currency = _amount_and_currency(detail.get("before"))
+            changes.append(
+                PriceChange(
+                    event.created_at,
+                    by,
+                    "bid",
+                    str(detail.get("vendor", "")),
+                    str(detail.get("component", "")),
+                    str(detail.get("currency", "")),
+                    before,
+                    before_currency,
+                    Decimal(str(detail.get("amount"))),
+                    str(detail.get("reason", "")),
+                )
+            )
+        else:
+            before_rate = detail.get("before")
+            currency = str(detail.get("currency", ""))
+            changes.append(
+                PriceChange(
+                    event.created_at,
+                    by,
+                    "rate",
+                    "",
+                    "",
+                    currency,
+                    Decimal(str(before_rate)) if before_rate is not None else None,
+                    currency,
+                    Decimal(str(detail.get("rate"))),
+                    str(detail.get("reason", "")),
+                )
+            )
+    return changes
+
+
 def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
     """What the PDF's cover and sign-off page need beyond the result, as plain data.
 
@@ -361,7 +442,9 @@ def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
     names), statement}, flag_reviews {flag id: [{note, author, created_at}]}, documents
     (the bid documents: vendor, name, envelope, kind, size, sha256, uploaded_at in UTC),
     and signoff (`selector.services.signers.report_facts`: each member's and the chair's
-    sign-off).
+    sign-off), prices_opened_at (when the chair opened the price envelope) and
+    price_changes: one dict per change of an opened bid or rate {at, by, kind, vendor,
+    component, currency, before, before_currency, after, reason} (`price_changes`).
     """
     tender = _tender(session, tender_id)
     declarations = {
@@ -402,6 +485,8 @@ def report_context_extras(session: Session, tender_id: int) -> dict[str, Any]:
         "opened_at": tender.opened_at,
         "closed_at": tender.closed_at,
         "finalised_at": tender.finalised_at,
+        "prices_opened_at": tender.prices_opened_at,
+        "price_changes": [vars(change) for change in price_changes(session, tender.id)],
         "committee": committee,
         "audit_head": dict(zip(("seq", "hash"), chain_head(session), strict=True)),
         "documents": report_documents(session, tender.id),

@@ -36,6 +36,8 @@ from selector.services import (
     refuse_control_characters,
     written,
 )
+from selector.services.access import prices_opened
+from selector.services.lifecycle import SETUP_LOCKED, setup_unlocked
 from selector.services.templates import template_from_snapshot, template_json, template_of
 from selector.services.uow import tender_change
 from selector.store.audit import changes, tender_values
@@ -54,7 +56,8 @@ from selector.store.models import (
     Vendor,
 )
 
-#: Settings, bids and rates may change in every state but finalised.
+#: Bids and rates may change in every state but finalised (sealed until the envelope is
+#: opened; after it, only with a reason and a confirmation: `_opened_price_change`).
 CHANGEABLE = (TenderState.DRAFT, TenderState.OPEN, TenderState.CLOSED)
 FINALISED = Text(
     zh="该项目已定稿:如需修改,请先(填写理由后)重新开放。",
@@ -218,7 +221,8 @@ def update_settings(
     divergence_threshold: Decimal,
     low_bid_threshold: Decimal,
 ) -> Tender:
-    """Change a tender's name and scoring settings (not once it is finalised)."""
+    """Change a tender's name and scoring settings: while it is a draft, or while scoring
+    is open again after a reopening with a reason (`lifecycle.setup_unlocked`)."""
     name = _name(name, "name", Text(zh="项目名称", en="The tender name"))
     currency = _currency(base_currency, "base_currency")
     method = _method(method)
@@ -226,6 +230,7 @@ def update_settings(
     low_bid = _fraction(low_bid_threshold, "low_bid_percent")
     with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
+        _require_unlocked(session, tender)
         if currency != tender.base_currency and tender.state != TenderState.DRAFT:
             raise ServiceError(
                 Text(
@@ -368,6 +373,39 @@ def criterion_of(tender: Tender, key: str, *, field_name: str = "criterion") -> 
     )
 
 
+def _require_unlocked(session: Session, tender: Tender) -> None:
+    """Refuse a change of settings or committee once scoring has opened (unless reopened)."""
+    if not setup_unlocked(session, tender):
+        raise ServiceError(SETUP_LOCKED)
+
+
+def _opened_price_change(tender: Tender, reason: str | None, confirmed: bool) -> str:
+    """The written reason for changing a bid or rate of an opened envelope ("" while it is
+    sealed): after opening, a change needs a reason and a confirmation."""
+    if not prices_opened(tender):
+        return ""
+    reason = written(
+        reason,
+        field="reason",
+        what=Text(zh="理由", en="The reason"),
+        missing=Text(
+            zh="报价信封已开启,报价已锁定:请写明修改理由。理由会与结果一同显示并写入报告。",
+            en="The price envelope is open and the bids are locked: write why this changes. "
+            "The reason is shown with the results and in the report.",
+        ),
+    )
+    if not confirmed:
+        raise ServiceError(
+            Text(
+                zh="请勾选确认:修改已开启的报价会改变结果,并记入记录。",
+                en="Tick the confirmation: changing an opened bid changes the result and is "
+                "kept in the record.",
+            ),
+            field="confirm",
+        )
+    return reason
+
+
 def _amount(amount: Decimal) -> Decimal:
     problem = values.amount_problem(amount)
     if problem is not None:
@@ -384,11 +422,19 @@ def set_bid(
     component: str,
     amount: Decimal,
     currency: str | None,
+    reason: str | None = None,
+    confirmed: bool = False,
 ) -> Bid:
-    """Record (or correct) a vendor's amount for one price criterion."""
+    """Record (or correct) a vendor's amount for one price criterion.
+
+    Before the price envelope is opened the amount is sealed (entered, seen by no one);
+    after it, a change needs a written `reason` and `confirmed` (audited as ``bid.change``,
+    with the amount before and after, and shown with the results and in the report).
+    """
     amount = _amount(amount)
     with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
+        reason = _opened_price_change(tender, reason, confirmed)
         vendor = vendor_of(tender, vendor_id)
         criterion = criterion_of(tender, component, field_name="component")
         if not criterion.is_price:
@@ -415,13 +461,15 @@ def set_bid(
             vendor.bids.append(bid)
         else:
             bid.amount, bid.currency = amount, code
+        detail = {"reason": reason} if reason else {}
         change.audit(
-            "bid.set",
+            "bid.change" if reason else "bid.set",
             vendor=vendor.name,
             component=component,
             amount=str(amount),
             currency=code,
             before=before,
+            **detail,
         )
     return bid
 
@@ -483,6 +531,14 @@ def upload_bids(
         raise refused(error) from None
     with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
+        if prices_opened(tender):
+            raise ServiceError(
+                Text(
+                    zh="报价信封已开启,报价已锁定:请逐条修改报价并写明理由,不能再上传报价表。",
+                    en="The price envelope is open and the bids are locked: correct a bid one "
+                    "at a time, with a reason, instead of uploading a table.",
+                ),
+            )
         template = template_of(tender)
         rates = {r.currency: r.rate for r in tender.rates}
         try:
@@ -542,9 +598,19 @@ def upload_bids(
 
 
 def set_rate(
-    session: Session, tender_id: int, *, actor: User, currency: str, rate: Decimal
+    session: Session,
+    tender_id: int,
+    *,
+    actor: User,
+    currency: str,
+    rate: Decimal,
+    reason: str | None = None,
+    confirmed: bool = False,
 ) -> None:
-    """Set the exchange rate of a currency: 1 unit = `rate` units of the base currency."""
+    """Set the exchange rate of a currency: 1 unit = `rate` units of the base currency.
+
+    Sealed with the bids; after the envelope is opened, a change needs a written `reason`
+    and `confirmed` (audited as ``rate.change``)."""
     code = _currency(currency)
     if (
         not rate.is_finite()
@@ -570,6 +636,7 @@ def set_rate(
         )
     with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
         tender = change.tender
+        reason = _opened_price_change(tender, reason, confirmed)
         if code == tender.base_currency:
             raise ServiceError(
                 Text(
@@ -584,7 +651,14 @@ def set_rate(
             tender.rates.append(ExchangeRate(currency=code, rate=rate))
         else:
             row.rate = rate
-        change.audit("rate.set", currency=code, rate=str(rate), before=before)
+        detail = {"reason": reason} if reason else {}
+        change.audit(
+            "rate.change" if reason else "rate.set",
+            currency=code,
+            rate=str(rate),
+            before=before,
+            **detail,
+        )
 
 
 def remove_rate(session: Session, tender_id: int, currency: str, *, actor: User) -> None:
@@ -594,6 +668,14 @@ def remove_rate(session: Session, tender_id: int, currency: str, *, actor: User)
         row = next((r for r in tender.rates if r.currency == currency), None)
         if row is None:
             raise NotFound(Text(zh="该币种没有汇率。", en="There is no rate for that currency."))
+        if prices_opened(tender):
+            raise ServiceError(
+                Text(
+                    zh="报价信封已开启,汇率已锁定:请更正汇率(写明理由),而不是删除它。",
+                    en="The price envelope is open and the rates are locked: correct the rate "
+                    "(with a reason) instead of removing it.",
+                )
+            )
         if any(b.currency == currency for v in tender.vendors for b in v.bids):
             raise ServiceError(
                 Text(
@@ -616,7 +698,8 @@ def assign_evaluator(
 ) -> Assignment:
     """Put an evaluator on the committee (or change which groups they score).
 
-    No groups means every group that evaluators score. Allowed while draft or open.
+    No groups means every group that evaluators score. Allowed while the tender is a draft,
+    or while scoring is open again after a reopening (`lifecycle.setup_unlocked`).
     """
     with tender_change(
         session,
@@ -629,6 +712,7 @@ def assign_evaluator(
         ),
     ) as change:
         tender = change.tender
+        _require_unlocked(session, tender)
         evaluator = session.get(User, user_id)
         if evaluator is None or evaluator.role != "evaluator" or not evaluator.active:
             raise ServiceError(
@@ -678,6 +762,7 @@ def remove_assignment(session: Session, tender_id: int, assignment_id: int, *, a
                 en="Evaluators can only be removed before scoring is closed.",
             ),
         )
+        _require_unlocked(session, tender)
         has_sheets = session.scalar(
             select(ScoreSheet.id)
             .where(ScoreSheet.tender_id == tender.id, ScoreSheet.evaluator_id == assignment.user_id)

@@ -32,7 +32,7 @@ from selector.services import (
     too_long,
     written,
 )
-from selector.services.access import evaluated_tender, evaluator_assignment
+from selector.services.access import evaluated_tender, evaluator_assignment, may_see_prices
 from selector.services.documents import SheetEvidence, check_references, sheet_evidence
 from selector.services.templates import template_of
 from selector.services.uow import TenderChange, tender_change
@@ -366,7 +366,7 @@ def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) 
         sheet is None or sheet.state == SheetState.DRAFT
     )
     bids = None
-    if assignment.can_see_prices:
+    if may_see_prices(session, tender, user):
         template = template_of(tender)
         bids = []
         for bid in sorted(vendor.bids, key=lambda b: b.criterion.position):

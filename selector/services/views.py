@@ -56,10 +56,11 @@ def tender_heading(tender: Tender) -> TenderHeading:
 
 @dataclass(frozen=True)
 class BidCell:
-    """One vendor's amount for one price criterion."""
+    """One vendor's amount for one price criterion (None and "" while it is sealed: the
+    page says that a bid was entered, never what it is)."""
 
     bid_id: int
-    amount: Decimal
+    amount: Decimal | None
     currency: str
 
 
@@ -75,7 +76,7 @@ class VendorRow:
 @dataclass(frozen=True)
 class RateRow:
     currency: str
-    rate: Decimal
+    rate: Decimal | None  # None while sealed
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,13 @@ class TenderSetup:
     vendors: tuple[VendorRow, ...]
     rates: tuple[RateRow, ...]
     committee: tuple[CommitteeRow, ...]
+    prices_shown: bool = False  # False: the envelope is sealed, amounts and rates hidden
+    prices_opened_at: datetime | None = None
 
 
-def tender_setup(tender: Tender) -> TenderSetup:
-    """What the chair's page lists about `tender`."""
+def tender_setup(tender: Tender, *, prices_shown: bool) -> TenderSetup:
+    """What the chair's page lists about `tender`; amounts and rates only when
+    `prices_shown` (`access.may_see_prices`)."""
     template = template_of(tender)
     price = [c.id for c in template.price_criteria()]
     vendors = []
@@ -113,6 +117,8 @@ def tender_setup(tender: Tender) -> TenderSetup:
                 vendor.name,
                 tuple(
                     BidCell(bids[key].id, Decimal(bids[key].amount), bids[key].currency)
+                    if key in bids and prices_shown
+                    else BidCell(bids[key].id, None, "")
                     if key in bids
                     else None
                     for key in price
@@ -133,8 +139,12 @@ def tender_setup(tender: Tender) -> TenderSetup:
         tender=tender_heading(tender),
         template=template,
         vendors=tuple(vendors),
-        rates=tuple(RateRow(r.currency, Decimal(r.rate)) for r in tender.rates),
+        rates=tuple(
+            RateRow(r.currency, Decimal(r.rate) if prices_shown else None) for r in tender.rates
+        ),
         committee=committee,
+        prices_shown=prices_shown,
+        prices_opened_at=tender.prices_opened_at,
     )
 
 

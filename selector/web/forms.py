@@ -435,6 +435,11 @@ class BidForm(Form):
         filters=[_strip],
     )
     currency = StringField(_l("Currency"), validators=[Optional(), *CURRENCY], filters=[_upper])
+    # After the price envelope is opened: why the bid changes, and the confirmation.
+    reason = TextAreaField(
+        _l("Reason for the change"), validators=[Optional(), Length(max=MAX_TEXT)], filters=[_strip]
+    )
+    confirm = BooleanField(_l("I confirm this change to an opened bid; it is kept in the record"))
     submit = SubmitField(_l("Save bid"))
 
 
@@ -498,6 +503,10 @@ class RateForm(Form):
         ],
         filters=[_strip],
     )
+    reason = TextAreaField(
+        _l("Reason for the change"), validators=[Optional(), Length(max=MAX_TEXT)], filters=[_strip]
+    )
+    confirm = BooleanField(_l("I confirm this change to an opened rate; it is kept in the record"))
     submit = SubmitField(_l("Save rate"))
 
 

@@ -87,6 +87,8 @@ def show(tender_id: int) -> Any:
         break_evens=checks.sensitivity.weights if checks else {},
         fingerprint=kept.fingerprint if kept else "",
         audit_head=record.head(session),
+        prices_opened_at=tender.prices_opened_at,
+        price_changes=results.price_changes(session, tender.id),
         problems=problems,
         inline_inputs=inline,
         entries=kept.memo("entries_by_cell", _entries_by_cell) if kept and inline else {},

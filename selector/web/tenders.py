@@ -130,7 +130,7 @@ def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
     """The chair's tender page with all its forms (one of them possibly showing errors)."""
     session = get_session()
     tender = loading.tender_for_page(session, tender)
-    page = views.tender_setup(tender)
+    page = views.tender_setup(tender, prices_shown=access.may_see_prices(session, tender, user()))
     template = page.template
     lang = current_lang()
     settings = overrides.pop("settings_form", None) or TenderSettingsForm(
@@ -178,6 +178,11 @@ def _manage_page(tender: Tender, status: int = 200, **overrides: Any) -> Any:
             open_problems=lifecycle.open_problems(tender)
             if tender.state == TenderState.DRAFT
             else [],
+            price_problems=lifecycle.price_problems(tender)
+            if tender.state == TenderState.CLOSED and not access.prices_opened(tender)
+            else [],
+            prices_opened=access.prices_opened(tender),
+            setup_unlocked=lifecycle.setup_unlocked(session, tender),
             price_criteria=template.price_criteria(),
             **document_section(tender, overrides.pop("document_form", None)),
             **deadline_section(tender),
@@ -318,6 +323,8 @@ def set_bid(tender_id: int) -> Any:
                 component=form.component.data or "",
                 amount=parse_decimal(form.amount.data or "") or Decimal(0),
                 currency=form.currency.data or None,
+                reason=form.reason.data or "",
+                confirmed=bool(form.confirm.data),
             )
         except ServiceError as error:
             apply_error(form, error)
@@ -380,6 +387,8 @@ def set_rate(tender_id: int) -> Any:
                 actor=user(),
                 currency=form.currency.data or "",
                 rate=parse_decimal(form.rate.data or "") or Decimal(0),
+                reason=form.reason.data or "",
+                confirmed=bool(form.confirm.data),
             )
         except ServiceError as error:
             apply_error(form, error)
@@ -448,19 +457,26 @@ def unassign(tender_id: int, assignment_id: int) -> Any:
     return redirect(url_for("tenders.show", tender_id=tender_id, _anchor="committee"))
 
 
-@bp.route("/<int:tender_id>/<any(open, close, finalise, reopen):action>", methods=["GET", "POST"])
+@bp.route(
+    "/<int:tender_id>/<any(open, close, prices, finalise, reopen):action>",
+    methods=["GET", "POST"],
+)
 @roles_required("chair")
 def transition(tender_id: int, action: str) -> Any:
-    """Confirm, then move the tender on: open, close or finalise scoring, or reopen it."""
+    """Confirm, then move the tender on: open, close or finalise scoring, open the price
+    envelope, or reopen scoring."""
     session = get_session()
     tender = _chaired(tender_id)
     form = TransitionForm()
     failed = form.is_submitted()
     if form.validate_on_submit():
         try:
-            lifecycle.transition(
-                session, tender.id, action, actor=user(), reason=form.reason.data or ""
-            )
+            if action == "prices":
+                lifecycle.open_prices(session, tender.id, actor=user())
+            else:
+                lifecycle.transition(
+                    session, tender.id, action, actor=user(), reason=form.reason.data or ""
+                )
         except ServiceError as error:
             # a refused finalise links each open flag on the decision-checks page
             apply_error(form, error, lambda anchor: url_for(
@@ -468,14 +484,19 @@ def transition(tender_id: int, action: str) -> Any:
         else:
             messages = {
                 "open": _("Scoring is open: the evaluators can now declare conflicts and score."),
-                "close": _("Scoring is closed: the results are ready."),
+                "close": _(
+                    "Technical scoring is closed. Open the price envelope to see the results."
+                ),
+                "prices": _("The price envelope is open: the results are ready."),
                 "finalise": _("The tender is finalised: observers can now read the results."),
                 "reopen": _("Scoring is open again."),
             }
             flash(messages[action], "success")
             if action == "finalise":
                 queue_final_reports(session, tender.id)
-            if action in ("close", "finalise"):
+            if action == "close" and not access.prices_opened(tender):
+                return redirect(url_for("tenders.show", tender_id=tender.id, _anchor="next"))
+            if action in ("close", "prices", "finalise"):
                 return redirect(url_for("results.show", tender_id=tender.id))
             return redirect(url_for("tenders.show", tender_id=tender.id))
     tender = _chaired(tender_id)
@@ -486,6 +507,7 @@ def transition(tender_id: int, action: str) -> Any:
         form=form,
         progress=lifecycle.progress(session, tender),
         open_problems=lifecycle.open_problems(tender) if action == "open" else [],
+        price_problems=lifecycle.price_problems(tender) if action == "prices" else [],
     ), (422 if failed else 200)
 
 

@@ -2,7 +2,7 @@
 
 An evaluator logs in, switches to 中文, declares no conflict, fills a vendor's sheet (a
 `partial` without a comment is refused, then accepted with one) and submits; the chair
-closes scoring and sees the ranking. Screenshots: tests/artifacts/*.png.
+closes scoring, opens the price envelope and sees the ranking. Screenshots: tests/artifacts/*.png.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def test_an_evaluator_scores_in_chinese_and_the_chair_sees_the_ranking(
     assert "2 / 2" in page.content() or "已提交 2 / 2" in page.content()
     context.close()
 
-    # The chair closes scoring and sees the ranking.
+    # The chair closes scoring, opens the price envelope and sees the ranking.
     chair_context = browser.new_context(viewport=DESKTOP)
     chair = chair_context.new_page()
     chair.on("pageerror", lambda error: errors.append(str(error)))
@@ -169,8 +169,18 @@ def test_an_evaluator_scores_in_chinese_and_the_chair_sees_the_ranking(
     assert "Evaluators will no longer be able to change their sheets" in chair.content()
     chair.click("button.primary:has-text('Close scoring')")
     chair.wait_for_load_state()
+    # Two envelopes: the bids are sealed until the chair opens the price envelope.
     content = chair.content()
-    assert "Scoring is closed: the results are ready." in content
+    assert "Open the price envelope to see the results." in content
+    assert "The bids are sealed" in content
+    chair.screenshot(path=str(artifacts / "chair-sealed-desktop.png"), full_page=True)
+    chair.click("a:has-text('Open the price envelope')")
+    chair.wait_for_load_state()
+    assert "This cannot be undone" in chair.content()
+    chair.click("button.primary:has-text('Open the price envelope')")
+    chair.wait_for_load_state()
+    content = chair.content()
+    assert "The price envelope is open: the results are ready." in content
     assert "Ranking" in content
     rows = chair.locator("#ranking tbody tr")
     assert rows.count() == 2

@@ -21,7 +21,7 @@ def hostile(app, make_tender, make_user):
     make_user("admin", "admin")
     make_user("observer", "observer", display_name=PAYLOAD)
     tender = make_tender(
-        name=PAYLOAD, vendors=[PAYLOAD, "Beta"], state="open", evaluator_names=["eval1"]
+        name=PAYLOAD, vendors=[PAYLOAD, "Beta"], state="draft", evaluator_names=["eval1"]
     )
     with app.test_request_context():
         session = get_session()
@@ -37,7 +37,8 @@ def hostile(app, make_tender, make_user):
             method="mean",
             divergence_threshold=_d("0.4"),
             low_bid_threshold=_d("0.6"),
-        )
+        )  # while a draft: the settings are locked once scoring opens
+        lifecycle.transition(session, tender.id, "open", actor=chair)
         sheets.declare_conflicts(
             session, tender.id, evaluator=evaluator, vendor_ids=[], statement=PAYLOAD
         )
@@ -54,6 +55,7 @@ def hostile(app, make_tender, make_user):
                 submit=True,
             )
         lifecycle.transition(session, tender.id, "close", actor=chair, reason=PAYLOAD)
+        lifecycle.open_prices(session, tender.id, actor=chair)
         consensus.record_consensus(
             session,
             tender.id,

@@ -141,7 +141,8 @@ def test_every_detail_the_services_record_has_a_name_in_both_languages() -> None
 def test_every_code_of_the_domain_has_a_word_in_both_languages() -> None:
     assert set(RULE_KIND_NAMES) == set(RULE_KINDS)
     assert set(METHOD_NAMES) == set(METHODS)
-    assert set(TRANSITION_NAMES) == set(TRANSITIONS)
+    # and the opening of the price envelope, a confirmed step of its own (lifecycle.open_prices)
+    assert set(TRANSITION_NAMES) == {*TRANSITIONS, "prices"}
     assert set(VOCABULARY["tender_state"]) == {s.value for s in TenderState}
     assert set(VOCABULARY["sheet_state"]) >= {s.value for s in SheetState}
     assert set(VOCABULARY["role"]) == {r.value for r in Role}

@@ -195,7 +195,9 @@ def make_tender(app: Any, make_user: Any) -> Any:
     created if missing), state (draft, open, closed,
     finalised), submitted (True: every evaluator declares no conflict and submits
     MINI_VALUES for every vendor before closing), values ({evaluator: {vendor: {criterion:
-    value}}} overriding MINI_VALUES), can_see_prices (bool), method.
+    value}}} overriding MINI_VALUES), can_see_prices (bool), method, prices_opened (for a
+    closed tender: whether the chair opened the price envelope after closing; default
+    True, so that its results are there; a finalised tender always has it open).
     """
     from selector.services import lifecycle, sheets
     from selector.services.setup import (
@@ -308,6 +310,8 @@ def make_tender(app: Any, make_user: Any) -> Any:
                 return setup
             lifecycle.transition(session, tender.id, "close", actor=chair)
             setup.state = "closed"
+            if overrides.get("prices_opened", True) or state == "finalised":
+                lifecycle.open_prices(session, tender.id, actor=chair)
             if state == "closed":
                 return setup
             lifecycle.transition(session, tender.id, "finalise", actor=chair)

@@ -311,7 +311,7 @@ def test_an_evaluator_sees_prices_when_the_assignment_says_so(app, make_tender):
     from selector.store.db import get_session
     from selector.store.models import Tender, User, utcnow
 
-    setup = make_tender(state="closed", can_see_prices=True)
+    setup = make_tender(state="closed", can_see_prices=True, prices_opened=False)
     with app.test_request_context():
         session = get_session()
         evaluator = session.scalar(select(User).where(User.username == "eval1"))

@@ -175,7 +175,8 @@ def _reopen_and_set_rates(session, tender_id, chair, count):
 
     lifecycle.transition(session, tender_id, "reopen", actor=chair, reason="more rates")
     for index in range(count):
-        set_rate(session, tender_id, actor=chair, currency="USD", rate=Decimal(7 + index))
+        set_rate(session, tender_id, actor=chair, currency="USD", rate=Decimal(7 + index),
+                 reason="the rate of the day", confirmed=True)  # the envelope is open
 
 
 def test_the_csv_and_xlsx_exports_neutralise_formulas_and_are_recorded(app, closed):

@@ -72,6 +72,7 @@ def test_a_result_that_cannot_be_computed_says_what_is_missing_in_chinese(app, c
     setup = make_tender(state="open", submitted=False)
     login(client, "chair")
     client.post(f"/tenders/{setup.id}/close")
+    client.post(f"/tenders/{setup.id}/prices")
     client.post("/language", data={"lang": "zh", "next": "/"})
     page = client.get(f"/tenders/{setup.id}/results").get_data(as_text=True)
     assert "没有评委对供应商“Alpha”的评分项“fit”打分，也没有该项的共识值" in page

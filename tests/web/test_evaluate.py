@@ -373,6 +373,14 @@ def test_prices_are_shown_only_to_evaluators_allowed_to_see_them(app, make_tende
         declare(client, setup.id)
     assert "100.00" not in client.get(sheet_url(hidden)).get_data(as_text=True)
     assert "Bid prices" not in client.get(sheet_url(hidden)).get_data(as_text=True)
+    # sealed while technical scoring runs, even for an evaluator allowed to see prices
+    assert "100.00" not in client.get(sheet_url(shown)).get_data(as_text=True)
+    chair = app.test_client()
+    login(chair, "chair")
+    for setup in (hidden, shown):
+        assert chair.post(f"/tenders/{setup.id}/close").status_code == 302
+        assert chair.post(f"/tenders/{setup.id}/prices").status_code == 302
+    assert "100.00" not in client.get(sheet_url(hidden)).get_data(as_text=True)
     page = client.get(sheet_url(shown)).get_data(as_text=True)
     assert "Software fee: 100.00 CNY" in page
 

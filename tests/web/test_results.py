@@ -100,6 +100,8 @@ def test_only_submitted_sheets_count(app, make_tender):
         chair = session.scalar(select(User).where(User.username == "chair"))
         sheet_id = session.execute(select(results.ScoreSheet.id)).scalars().first()
         lifecycle.return_sheet(session, setup.id, sheet_id, actor=chair, reason="redo")
+        lifecycle.transition(session, setup.id, "close", actor=chair)
+        lifecycle.open_prices(session, setup.id, actor=chair)
         inp = results.evaluation_input_for(session, setup.id)
     assert len({(e.evaluator, e.vendor) for e in inp.entries}) == 3
 
@@ -149,6 +151,7 @@ def test_a_result_that_cannot_be_computed_names_what_is_missing(app, make_tender
     setup = make_tender(state="open", submitted=False)
     chair = client_as(app, "chair")
     chair.post(f"/tenders/{setup.id}/close")
+    assert chair.post(f"/tenders/{setup.id}/prices").status_code == 302
     page = chair.get(f"/tenders/{setup.id}/results").get_data(as_text=True)
     assert "The result cannot be computed yet" in page
     assert "no evaluator scored vendor" in page
@@ -298,6 +301,7 @@ def test_html_in_comments_is_text_on_the_results_page(app, make_tender):
         )
     chair = client_as(app, "chair")
     chair.post(f"/tenders/{setup.id}/close")
+    chair.post(f"/tenders/{setup.id}/prices")
     page = chair.get(f"/tenders/{setup.id}/results").get_data(as_text=True)
     assert "<img src=x" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -173,23 +173,40 @@ def test_settings_change_and_are_audited(app, chair, make_tender):
     assert count(app, AuditEvent, action="tender.settings") == 1
 
 
-def test_the_base_currency_is_fixed_once_scoring_opens(app, chair, make_tender):
+SETTINGS = {
+    "name": "X",
+    "base_currency": "USD",
+    "method": "median",
+    "divergence_percent": "40",
+    "low_bid_percent": "60",
+}
+
+
+def test_the_settings_are_locked_once_scoring_opens(app, chair, make_tender):
     setup = make_tender(state="open")
-    response = chair.post(
-        f"/tenders/{setup.id}/settings",
-        data={
-            "name": "X",
-            "base_currency": "USD",
-            "method": "mean",
-            "divergence_percent": "40",
-            "low_bid_percent": "60",
-        },
-    )
+    response = chair.post(f"/tenders/{setup.id}/settings", data=SETTINGS)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "settings, criteria and committee are locked once scoring has opened" in page
+    assert "reopen it with a written reason" in page
+    row = tender_row(app, setup.id)
+    assert (row["currency"], row["method"]) == ("CNY", "mean")
+
+
+def test_the_base_currency_is_fixed_even_after_reopening(app, chair, make_tender):
+    setup = make_tender(state="closed")
+    reopened = chair.post(f"/tenders/{setup.id}/reopen", data={"reason": "a sheet was wrong"})
+    assert reopened.status_code == 302
+    response = chair.post(f"/tenders/{setup.id}/settings", data=SETTINGS)
     assert response.status_code == 422
     assert "The base currency can only change while the tender is a draft." in response.get_data(
         as_text=True
     )
     assert tender_row(app, setup.id)["currency"] == "CNY"
+    # other settings may change after the reopening, and the change is audited
+    allowed = chair.post(f"/tenders/{setup.id}/settings", data={**SETTINGS, "base_currency": "CNY"})
+    assert allowed.status_code == 302
+    assert tender_row(app, setup.id)["method"] == "median"
 
 
 def test_vendors_are_added_and_names_must_be_unique(app, chair, make_tender):
@@ -322,7 +339,9 @@ def test_a_rate_in_use_cannot_be_removed(app, chair, make_tender):
     chair.post(f"/tenders/{setup.id}/rates/USD/delete")
     page = chair.get(f"/tenders/{setup.id}").get_data(as_text=True)
     assert "Bids are given in USD" in page
-    assert "1 USD = 7 CNY" in page
+    # the rate stays, sealed with the bids: the page names its currency, not its value
+    assert "USD: <span class=\"badge\">sealed</span>" in page
+    assert "1 USD = 7 CNY" not in page
 
 
 def upload(client, tender_id, content: bytes, filename="bids.csv"):
@@ -431,10 +450,16 @@ def test_open_needs_vendors_evaluators_and_bids(app, chair, make_tender):
     assert tender_row(app, setup.id)["state"] == "draft"
 
 
-def test_open_lists_missing_bids(app, chair, make_tender):
+def test_scoring_opens_without_bids_and_the_price_envelope_lists_missing_ones(
+    app, chair, make_tender
+):
     setup = make_tender(bids={"Alpha": 100})
-    response = chair.post(f"/tenders/{setup.id}/open")
+    assert chair.post(f"/tenders/{setup.id}/open").status_code == 302  # bids may come later
+    assert chair.post(f"/tenders/{setup.id}/close").status_code == 302
+    response = chair.post(f"/tenders/{setup.id}/prices")
+    assert response.status_code == 422
     assert "Bids are missing: Beta: fee." in response.get_data(as_text=True)
+    assert tender_row(app, setup.id)["state"] == "closed"
 
 
 def test_the_confirmation_page_comes_before_a_transition(app, chair, make_tender):

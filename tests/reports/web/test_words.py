@@ -48,6 +48,7 @@ def flagged(app: Any, make_tender: Any) -> Any:
                                   values=values, comments={k: "because" for k in values},
                                   submit=True)
         lifecycle.transition(session, setup.id, "close", actor=chair)
+        lifecycle.open_prices(session, setup.id, actor=chair)
         kinds = {flag.kind for flag in decision_checks(result_for(session, setup.id)).flags}
     assert {"divergence", "outlier_evaluator", "low_bid"} <= kinds
     setup.kinds = kinds
