@@ -68,6 +68,7 @@ def test_a_comment_cites_a_document_and_page_and_the_chair_sees_it(app, setting,
         session = get_session()
         owner = session.scalar(select(User).where(User.username == "chair"))
         lifecycle.transition(session, tender.id, "close", actor=owner)
+        lifecycle.open_prices(session, tender.id, actor=owner)
     results = chair.get(f"/tenders/{tender.id}/results").get_data(as_text=True)
     assert "Cites" in results and "alpha-offer.pdf" in results and "4.2" in results
     moderation = chair.get(f"/tenders/{tender.id}/moderation?criterion=fit")

@@ -303,7 +303,8 @@ def test_under_gunicorn_races_answer_as_the_first_request_and_a_killed_worker_lo
             submitted += stored.state == "submitted"
         assert closing.detail["submitted"] == submitted
         print(f"{submitted} of 12 sheets submitted before the close, {lost} requests lost")
-    # the master replaced the killed worker, and the results compute
+    # the master replaced the killed worker, and (the price envelope opened) the results compute
+    assert chair.post(f"/tenders/{second.id}/prices", {})[0] == 302
     status, page = chair.get(f"/tenders/{second.id}/results")
     assert status == 200, page[:2000]
     with app.test_request_context():

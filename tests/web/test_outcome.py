@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from selector.services import lifecycle, sheets
 from selector.store.db import get_session
-from selector.store.models import Tender, User, utcnow
+from selector.store.models import Tender, User
 from tests.web.conftest import MINI_VALUES, login
 
 
@@ -47,9 +47,8 @@ def move(app, setup, *actions, opened=True):
         chair = session.scalar(select(User).where(User.username == setup.chair))
         for action in actions:
             lifecycle.transition(session, setup.id, action, actor=chair)
-        if opened:
-            session.get(Tender, setup.id).prices_opened_at = utcnow()
-            session.commit()
+            if action == "close" and opened:  # the price envelope, before finalising
+                lifecycle.open_prices(session, setup.id, actor=chair)
 
 
 def test_an_evaluator_sees_the_ranking_and_only_their_own_inputs_after_finalising(app, scored):
@@ -118,8 +117,8 @@ def test_prices_follow_the_price_rule(app, scored, can_see_prices):
 
 def test_a_sealed_envelope_hides_prices_even_from_those_allowed(app, scored):
     setup = scored(can_see_prices=True, bids={"Alpha": 123456, "Beta": 130000})
-    move(app, setup, "close", "finalise", opened=False)
-    with app.test_request_context():
+    move(app, setup, "close", "finalise")
+    with app.test_request_context():  # as if sealed (finalising needs it open)
         session = get_session()
         session.get(Tender, setup.id).prices_opened_at = None
         session.commit()
