@@ -165,6 +165,9 @@ def test_a_change_the_fingerprint_leaves_out_scores_again(client, closed, counte
         }
         assert key not in others and len(others) == 4
     get(client, counted, f"/tenders/{closed.id}/results")
+    # the settings are locked once scoring opens: a reopening with a reason unlocks them
+    reason = {"reason": "a stricter divergence threshold"}
+    assert client.post(f"/tenders/{closed.id}/reopen", data=reason).status_code == 302
     response = client.post(
         f"/tenders/{closed.id}/settings",
         data={
@@ -177,6 +180,7 @@ def test_a_change_the_fingerprint_leaves_out_scores_again(client, closed, counte
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert client.post(f"/tenders/{closed.id}/close", data={}).status_code == 302
     # the input's scoring fingerprint is the same, the flags' threshold is not
     assert get(client, counted, f"/tenders/{closed.id}/results") == {
         "evaluate": 1,
