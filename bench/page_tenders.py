@@ -10,7 +10,7 @@ for a synthetic one of that many criteria (the `bench_engine.py` shape). Every e
 declares no conflict and every sheet is stored submitted in one import
 (`sheets.import_submitted_sheets`); the panel mostly agrees (each cell has a level 80 % of
 the evaluators give, the others one level off), and 2 % of the entries carry a comment.
-Scoring is then closed, so the results page shows.
+Scoring is then closed and the price envelope opened, so the results page shows.
 """
 
 from __future__ import annotations
@@ -136,4 +136,5 @@ def build_tender(
                     entries.append(Entry(evaluator.username, name, criterion.id, value, comment))
         sheets.import_submitted_sheets(session, tender.id, actor=chair, entries=entries)
         lifecycle.transition(session, tender.id, "close", actor=chair)
+        lifecycle.open_prices(session, tender.id, actor=chair)  # the results use the bids
     return built
