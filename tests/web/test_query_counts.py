@@ -98,6 +98,7 @@ def build(app: Any, tag: str, *, vendors: int, criteria: int, evaluators: int) -
                 ]
                 sheets.import_submitted_sheets(session, tender.id, actor=chair, entries=entries)
                 lifecycle.transition(session, tender.id, "close", actor=chair)
+                lifecycle.open_prices(session, tender.id, actor=chair)  # results need the bids
             else:
                 for vendor_id in list(names.values())[:3]:
                     sheets.save_sheet(session, tender.id, vendor_id, evaluator=panel[0],
