@@ -68,9 +68,9 @@ def _scored(tender_id: int) -> tuple[Any, dict[str, Any]] | None:
         return None
 
 
-def _attachment(filename: str, mimetype: str, data: bytes) -> Response:
+def attachment(filename: str, mimetype: str, data: bytes) -> Response:
     """`data` as a download named `filename` (a tender's name may be Chinese: RFC 6266's
-    `filename*` carries it, `filename` an ASCII fallback)."""
+    `filename*` carries it, `filename` an ASCII fallback). The audit log's export uses it too."""
     response = Response(data, mimetype=mimetype)
     ascii_name = filename.encode("ascii", "ignore").decode().replace('"', "") or "download"
     if ascii_name == filename:
@@ -80,10 +80,6 @@ def _attachment(filename: str, mimetype: str, data: bytes) -> Response:
             f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-#: The same, for the other blueprints that hand out files (the audit log's export).
-attachment = _attachment
 
 
 def _lang() -> str:
@@ -140,7 +136,7 @@ def _document(tender_id: int, kind: str, *, record: bool = True) -> Response:
     if data is not None:
         if record:
             auditlog.record_download(session, tender.id, actor=user(), document=kind, lang=lang)
-        return _attachment(_filename(tender.id, kind, lang), _MIME[kind], data)
+        return attachment(_filename(tender.id, kind, lang), _MIME[kind], data)
     status = reports.status(job)
     if status.state == "failed":
         return make_response(_failed(tender.id, status))
@@ -187,7 +183,7 @@ def _letters(tender_id: int, number: int | None) -> Any:
     name, pdf = found
     auditlog.record_download(session, tender.id, actor=user(), document="letter", lang=_lang(),
                              vendor=vendor)
-    return _attachment(name, "application/pdf", pdf)
+    return attachment(name, "application/pdf", pdf)
 
 
 @status_bp.get("/<int:tender_id>/<any(report, appendix, letters):kind>/status")
@@ -266,7 +262,7 @@ def export_xlsx(tender_id: int) -> Any:
         result, _lang(), extras, checks=results.checks_for(result))
     auditlog.record_download(get_session(), tender_id, actor=user(), document="workbook",
                              lang=_lang())
-    return _attachment(name, mimetype, data)
+    return attachment(name, mimetype, data)
 
 
 @bp.get("/<int:tender_id>/export/<sheet>.csv")
@@ -289,4 +285,4 @@ def export_csv(tender_id: int, sheet: str) -> Any:
     _name, mimetype, data = build(result, name, _lang(), extras, checks=checks)
     auditlog.record_download(get_session(), tender_id, actor=user(), document="csv",
                              lang=_lang(), sheet=name)
-    return _attachment(f"tender-{tender_id}-{name.lower()}.csv", mimetype, data)
+    return attachment(f"tender-{tender_id}-{name.lower()}.csv", mimetype, data)
