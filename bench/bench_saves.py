@@ -1,0 +1,138 @@
+"""Benchmark of sheet saves, in-process (the service `sheets.save_sheet`, no HTTP).
+
+    .venv/bin/python bench/bench_saves.py [--saves 200] [--evaluators 50] [--url URL]
+                                          [--profile]
+
+Builds the load run's tender (`bench/load/setup_db.py`: 5 vendors × the CRM template,
+50 evaluators, each with a draft sheet on the first vendor) in a file SQLite database (or
+`--url`, e.g. a PostgreSQL database of its own), then saves the drafts in turn as the load
+run does (each evaluator alternating two versions of their sheet) and prints the median
+of the save's wall and CPU time, of the time the write transaction is open (BEGIN to
+COMMIT: the time every other save of the tender waits) and the number of SQL statements
+per save. Issue 12: at 16 connections the saves queue on that lock, so p95 ≈ 16 × it.
+`--profile` prints cProfile's top functions over the saves instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "load"))
+
+from page_tenders import build_tender  # noqa: E402
+from setup_db import draft_values  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
+
+from selector import create_app  # noqa: E402
+from selector.services import sheets, users  # noqa: E402
+from selector.services.templates import template_of  # noqa: E402
+from selector.store.db import get_database, get_session  # noqa: E402
+from selector.store.models import Base, ScoreSheet, Tender  # noqa: E402
+
+
+def make_app(url: str, folder: str) -> Any:
+    app = create_app({
+        "DATABASE_URL": url, "SECRET_KEY": "bench-" * 8, "WTF_CSRF_ENABLED": False,
+        "QUEUE_URL": "immediate", "REPORT_CACHE_DIR": folder, "RATELIMIT_ENABLED": False,
+    })
+    Base.metadata.create_all(get_database(app).engine)
+    return app
+
+
+class Meter:
+    """SQL statements and write-transaction time, counted through the engine's events."""
+
+    def __init__(self, engine: Any) -> None:
+        self.statements = 0
+        self.opened: float | None = None
+        self.held: list[float] = []
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._commit)
+        event.listen(engine, "rollback", self._commit)
+
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        self.statements += 1
+        if self.opened is None and (
+            statement.startswith("BEGIN IMMEDIATE") or "FOR UPDATE" in statement
+        ):
+            self.opened = time.perf_counter()
+
+    def _commit(self, _conn: Any) -> None:
+        if self.opened is not None:
+            self.held.append((time.perf_counter() - self.opened) * 1000)
+            self.opened = None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--saves", type=int, default=200)
+    parser.add_argument("--evaluators", type=int, default=50)
+    parser.add_argument("--url", default="", help="a database URL (default: a file SQLite)")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    folder = tempfile.mkdtemp(prefix="selector-bench-saves-")
+    url = args.url or f"sqlite:///{folder}/bench.db"
+    app = make_app(url, folder)
+    built = build_tender(app, vendors=5, evaluators=args.evaluators, state="open",
+                         prefix="load")
+    vendor_id = next(iter(built.vendors.values()))
+    with app.test_request_context():
+        session = get_session()
+        tender = session.get(Tender, built.id)
+        assert tender is not None
+        values = draft_values(template_of(tender))
+        first = next(iter(values))
+        people = [users.find_user(session, name) for name in built.evaluators]
+        for person in people:
+            sheets.save_sheet(session, built.id, vendor_id, evaluator=person, version=0,
+                              values=values, comments={}, submit=False)
+        versions = {
+            person.id: session.scalar(
+                text("SELECT version FROM score_sheet WHERE evaluator_id = :e "
+                     "AND vendor_id = :v"), {"e": person.id, "v": vendor_id})
+            for person in people
+        }
+        session.commit()
+        meter = Meter(get_database(app).engine)
+        walls, cpus, counts = [], [], []
+        profiler = cProfile.Profile() if args.profile else None
+        for n in range(args.saves):
+            person = people[n % len(people)]
+            flip = (n // len(people)) % 2
+            comments = {first: f"load test draft {flip}"}
+            before = meter.statements
+            wall, cpu = time.perf_counter(), time.process_time()
+            if profiler:
+                profiler.enable()
+            outcome = sheets.save_sheet(
+                session, built.id, vendor_id, evaluator=person, version=versions[person.id],
+                values=values, comments=comments, submit=False)
+            if profiler:
+                profiler.disable()
+            walls.append((time.perf_counter() - wall) * 1000)
+            cpus.append((time.process_time() - cpu) * 1000)
+            counts.append(meter.statements - before)
+            assert isinstance(outcome.sheet, ScoreSheet)
+            versions[person.id] = outcome.sheet.version
+            session.commit()  # the request's end: the read transaction is closed
+        if profiler:
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+            return
+    print(f"{args.saves} saves on {url.split(':')[0]} ({args.evaluators} evaluators): "
+          f"median wall {statistics.median(walls):.1f} ms, CPU {statistics.median(cpus):.1f} ms, "
+          f"write transaction held {statistics.median(meter.held):.1f} ms "
+          f"(p95 {sorted(meter.held)[int(len(meter.held) * 0.95)]:.1f}), "
+          f"{statistics.median(counts):.0f} SQL statements per save")
+
+
+if __name__ == "__main__":
+    main()
