@@ -37,6 +37,7 @@ from selector.services.documents import SheetEvidence, check_references, sheet_e
 from selector.services.templates import template_of
 from selector.services.uow import TenderChange, tender_change
 from selector.services.views import TenderHeading, tender_heading
+from selector.store.audit import SheetScope
 from selector.store.models import (
     Assignment,
     ConflictDeclaration,
@@ -505,7 +506,13 @@ def _save_sheet(
     submit: bool,
     references: Mapping[str, tuple[str, str]] | None = None,
 ) -> SaveOutcome:
-    with tender_change(session, tender_id, evaluator, access=evaluated_tender) as change:
+    with tender_change(
+        session,
+        tender_id,
+        evaluator,
+        access=evaluated_tender,
+        scope=SheetScope(evaluator.id, vendor_id),  # the save writes this sheet only
+    ) as change:
         return _store_sheet(
             change,
             vendor_id,
@@ -770,7 +777,13 @@ def _save_criterion(
     evaluator: User,
     inputs: dict[int, CriterionInput],
 ) -> int:
-    with tender_change(session, tender_id, evaluator, access=evaluated_tender) as change:
+    with tender_change(
+        session,
+        tender_id,
+        evaluator,
+        access=evaluated_tender,
+        scope=SheetScope(evaluator.id),  # the evaluator's own sheets, any vendor
+    ) as change:
         tender = change.tender
         assignment = evaluator_assignment(session, tender_id, evaluator)
         _, criterion = _scored_criterion(scored_groups(tender, assignment), criterion_id)

@@ -20,6 +20,14 @@ as a repeat would be, and a submission either lands before the close or sees it 
 A unique row inserted concurrently all the same (a username: no tender to lock) raises
 IntegrityError at the flush or the commit; `unit_of_work` rolls back and refuses with a
 message instead (`Conflict`, or the verb's own refusal), never a 500.
+
+The audit event's ``changes`` come from reading the tender's values before and after the
+change (`selector.store.audit.tender_values`), inside the lock. A verb that only writes one
+evaluator's sheets (a sheet save) names them as its `scope`: only the state and those
+sheets' entries are read, which is the same diff at a fraction of the cost (a save no
+longer reads every sheet of the tender twice while the other saves wait). The unit holds it
+to that: a flush that would write any other row than the scope's sheets and entries (and
+the audit chain's) raises `OutOfScope` and the whole unit rolls back.
 """
 
 from __future__ import annotations
@@ -29,15 +37,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from selector.scoring.model import Text
 from selector.services import Conflict, ServiceError, audit
 from selector.services.access import chaired_tender
-from selector.store.audit import changes, tender_values
+from selector.store.audit import SheetScope, changes, tender_values
 from selector.store.db import lock_row, write_transaction
-from selector.store.models import Tender, User
+from selector.store.models import AuditChainHead, AuditEvent, Entry, ScoreSheet, Tender, User
 
 #: An access rule: the tender if `actor` may change it, else NotFound or Forbidden.
 Access = Callable[[Session, int, User], Tender]
@@ -52,6 +61,7 @@ class TenderChange:
     actor: User
     before: dict[str, Any] = field(default_factory=dict)
     pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    scope: SheetScope | None = None  # the values the change can touch (None: any)
 
     def require_state(self, states: Iterable[str], refusal: Text) -> None:
         """Refuse (ServiceError with `refusal`) unless the tender is in one of `states`."""
@@ -69,7 +79,7 @@ class TenderChange:
 
     def _write(self) -> None:
         self.session.flush()
-        after = tender_values(self.session, self.tender.id)
+        after = tender_values(self.session, self.tender.id, self.scope)
         changed = changes(self.before, after)
         if not self.pending and not changed:
             return
@@ -93,6 +103,35 @@ CONCURRENT_CHANGE = Text(
 )
 
 
+class OutOfScope(RuntimeError):
+    """A scoped unit of work was about to write a row outside its scope: a programming
+    error (its audit event would miss that change), so the unit is rolled back."""
+
+
+#: `session.info` key of the open scoped unit: (tender id, scope).
+SCOPE_KEY = "selector.sheet_scope"
+
+
+@event.listens_for(Session, "before_flush")
+def _hold_to_scope(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse a flush of a scoped unit that writes outside its scope (`OutOfScope`)."""
+    opened = session.info.get(SCOPE_KEY)
+    if opened is None:
+        return
+    tender_id, scope = opened
+    for row in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(row, AuditEvent | AuditChainHead):
+            continue  # the unit's own event, appended last
+        sheet = row
+        if isinstance(row, Entry):  # an entry taken off its sheet still names it by id
+            sheet = row.sheet or session.get(ScoreSheet, row.sheet_id)
+        if isinstance(sheet, ScoreSheet) and sheet.tender_id == tender_id and scope.covers(sheet):
+            continue
+        if row in session.dirty and not session.is_modified(row):
+            continue
+        raise OutOfScope(f"a change scoped to {scope} would also write {row!r}")
+
+
 @contextmanager
 def unit_of_work(session: Session, *, on_conflict: ServiceError | None = None) -> Iterator[Session]:
     """One write transaction (`write_transaction`) in which a unique row inserted by a
@@ -114,16 +153,20 @@ def tender_change(
     access: Access = chaired_tender,
     states: Iterable[str] | None = None,
     refusal: Text | None = None,
+    scope: SheetScope | None = None,
 ) -> Iterator[TenderChange]:
     """Open a unit of work on one tender (see the module docstring).
 
     `access` loads the tender and checks the actor (default: its chair); `states`, when
     given, are the states the change is allowed in, and `refusal` the message otherwise.
+    `scope`, when given, is all the change may write (its sheets' entries); the audit diff
+    reads only that.
     """
-    with unit_of_work(session):
+    with _scoped(session, tender_id, scope), unit_of_work(session):
         lock_row(session, Tender, tender_id)  # before the tender is read: see the docstring
         tender = access(session, tender_id, actor)
-        change = TenderChange(session, tender, actor, tender_values(session, tender.id))
+        before = tender_values(session, tender.id, scope)
+        change = TenderChange(session, tender, actor, before, scope=scope)
         if states is not None:
             change.require_state(
                 states,
@@ -134,3 +177,15 @@ def tender_change(
             )
         yield change
         change._write()
+
+
+@contextmanager
+def _scoped(session: Session, tender_id: int, scope: SheetScope | None) -> Iterator[None]:
+    if scope is None:
+        yield
+        return
+    session.info[SCOPE_KEY] = (tender_id, scope)
+    try:
+        yield
+    finally:
+        session.info.pop(SCOPE_KEY, None)

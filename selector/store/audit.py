@@ -15,6 +15,9 @@ trigger function): `TRIGGERS` below, installed by migration 0002 and by `create_
 comment), bids, rates, consensus values and the tender's state — as plain ``key: value``
 pairs; a unit of work diffs them before and after its change into the event's
 ``detail["changes"]``, and `selector audit verify` replays those against the database.
+A change that can only touch one evaluator's sheets (a sheet save) reads just those and the
+state (`SheetScope`): the same keys, so the same ``changes``, without reading every sheet
+of the tender twice while it holds the tender's write lock.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import hmac
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -164,8 +168,26 @@ def chain_head(session: Session) -> tuple[int, str]:
 # --- the values the record vouches for ---------------------------------------------------
 
 
-def tender_values(session: Session, tender_id: int) -> dict[str, Any]:
-    """Every stored value of a tender that the record vouches for, as ``key: value``.
+@dataclass(frozen=True)
+class SheetScope:
+    """The values a sheet save can change: the entries of `evaluator_id`'s sheets (on
+    `vendor_id` only, unless None) — and the tender's state, read with them."""
+
+    evaluator_id: int
+    vendor_id: int | None = None
+
+    def covers(self, sheet: ScoreSheet) -> bool:
+        """Whether `sheet` is one of the sheets in this scope."""
+        return sheet.evaluator_id == self.evaluator_id and (
+            self.vendor_id is None or sheet.vendor_id == self.vendor_id
+        )
+
+
+def tender_values(
+    session: Session, tender_id: int, scope: SheetScope | None = None
+) -> dict[str, Any]:
+    """Every stored value of a tender that the record vouches for, as ``key: value``;
+    with `scope`, only the state and the entries of the sheets in it.
 
     Keys: ``state``; ``entry:<evaluator>:<vendor id>:<criterion>`` → [value, comment];
     ``bid:<vendor id>:<criterion>`` → [amount, currency]; ``rate:<currency>`` → rate;
@@ -176,14 +198,21 @@ def tender_values(session: Session, tender_id: int) -> dict[str, Any]:
     if state is None:
         return values
     values["state"] = str(state)
-    for username, vendor_id, criterion, value, comment in session.execute(
+    entries = (
         select(User.username, ScoreSheet.vendor_id, TenderCriterion.key, Entry.value, Entry.comment)
         .join(ScoreSheet, Entry.sheet_id == ScoreSheet.id)
         .join(User, ScoreSheet.evaluator_id == User.id)
         .join(TenderCriterion, Entry.criterion_id == TenderCriterion.id)
         .where(ScoreSheet.tender_id == tender_id)
-    ):
+    )
+    if scope is not None:
+        entries = entries.where(ScoreSheet.evaluator_id == scope.evaluator_id)
+        if scope.vendor_id is not None:
+            entries = entries.where(ScoreSheet.vendor_id == scope.vendor_id)
+    for username, vendor_id, criterion, value, comment in session.execute(entries):
         values[f"entry:{username}:{vendor_id}:{criterion}"] = [value, comment or ""]
+    if scope is not None:
+        return values
     for vendor_id, criterion, amount, currency in session.execute(
         select(Bid.vendor_id, TenderCriterion.key, Bid.amount, Bid.currency)
         .join(Vendor, Bid.vendor_id == Vendor.id)
