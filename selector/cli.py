@@ -8,8 +8,12 @@ This is the lazy-group pattern from click's documentation ("Lazily Loading Subco
 from __future__ import annotations
 
 import importlib
+import os
+import sys
 
 import click
+
+from selector.runtime import teardown_skipped
 
 # name -> "module:attribute" of a click command or group. Each area of the application keeps
 # its commands in selector/commands/<area>.py and adds its lines here.
@@ -59,3 +63,24 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="selector")
 def main() -> None:
     """Selector: score vendors in a tender, rank them and report the decision."""
+
+
+def run() -> None:
+    """The `selector` console script: `main`, then — for a command that asked for it
+    (`selector.runtime.leave_without_teardown`) — stdout and stderr flushed and the process
+    ended at once with the command's exit status, as the interpreter would give it."""
+    try:
+        main()
+    except SystemExit as done:
+        if not teardown_skipped():
+            raise
+        code = done.code
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)  # sys.exit("message"): the message, status 1
+            code = 1
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except OSError:  # a closed pipe: the interpreter's own status for a failed flush
+            os._exit(120)
+        os._exit(code or 0)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import Any, NoReturn
 
 import click
 
@@ -15,13 +14,10 @@ from selector.commands.files import (
     lang_option,
     scoring_file_options,
 )
-from selector.runtime import cyclic_gc_paused
+from selector.runtime import cyclic_gc_paused, leave_without_teardown
 from selector.scoring.model import Result, ScoringError
 from selector.scoring.numbers import figure, money, points
 from selector.scoring.words import word
-
-if TYPE_CHECKING:
-    from selector.scoring.checks import DecisionChecks
 
 _HEADINGS = {
     "en": {
@@ -53,34 +49,65 @@ _HEADINGS = {
 }
 
 
-def _score(
-    options: dict[str, Any], lang: str, *, checked: bool
-) -> tuple[Result, DecisionChecks | None, str]:
-    """Read and score, or print every problem (in `lang`) on stderr and exit with status 2.
-
-    With `checked` (the JSON), also the decision checks and the input's fingerprint: a
-    forked child computes the fingerprint (a sort and a hash of every entry) while this
-    process runs the checks. The table needs neither."""
+def _score(options: dict[str, Any], lang: str) -> Result:
+    """Read and score, or print every problem (in `lang`) on stderr and exit with status 2."""
     try:
         inp = input_from_options(options)  # imports the engine while the template loads
         # imported once the template's child process runs (input_from_options), not before
-        from selector.scoring.checks import decision_checks
         from selector.scoring.engine import evaluate
-        from selector.scoring.serialize import fingerprint as fingerprint_of
 
-        pending = Forked(fingerprint_of, inp) if checked else None
+        return evaluate(inp)
+    except ScoringError as error:
+        _refuse(error, lang)
+
+
+def _scored_json(options: dict[str, Any], lang: str) -> str:
+    """The JSON of `selector score --json`: the result, its decision checks and the input's
+    fingerprint, as `serialize.result_json_text` writes them — on two cores.
+
+    While this process scores, a forked child computes the fingerprint (a sort and a hash of
+    every entry); while this process runs the sensitivity and the fragile, low-bid and
+    outlier checks, another child works out the divergence flags — most of a large tender's
+    flags — and writes their JSON. What `Forked` cannot run in a child it runs here, so the
+    text is the same either way (tests/unit/test_cli_score.py)."""
+    try:
+        inp = input_from_options(options)
+        from selector.scoring.checks import checks_before_divergence
+        from selector.scoring.engine import evaluate
+        from selector.scoring.sensitivity import Panel
+        from selector.scoring.serialize import fingerprint, result_json_text
+
+        fingerprinted = Forked(fingerprint, inp)
+        divergence: Forked | None = None
         try:
             result = evaluate(inp)
-            if pending is None:
-                return result, None, ""
-            return result, decision_checks(result), pending.result()
+            panel = Panel(result)
+            divergence = Forked(_divergence_json, (result, panel))
+            checks = checks_before_divergence(result, panel)
+            return result_json_text(
+                result, checks, fingerprinted.result(), more_flags=divergence.result()
+            )
         finally:
-            if pending:
-                pending.close()
+            fingerprinted.close()
+            if divergence is not None:
+                divergence.close()
     except ScoringError as error:
-        for problem in error.in_language(lang):
-            click.echo(f"{ERROR_PREFIX[lang]}{problem}", err=True)
-        sys.exit(2)
+        _refuse(error, lang)
+
+
+def _divergence_json(arguments: tuple[Result, Any]) -> str:
+    """`flags_json_text` of the divergence flags of a result and its panel."""
+    from selector.scoring.checks import divergence_flags
+    from selector.scoring.serialize import flags_json_text
+
+    result, panel = arguments
+    return flags_json_text(divergence_flags(result, panel))
+
+
+def _refuse(error: ScoringError, lang: str) -> NoReturn:
+    for problem in error.in_language(lang):
+        click.echo(f"{ERROR_PREFIX[lang]}{problem}", err=True)
+    sys.exit(2)
 
 
 @click.command()
@@ -93,20 +120,17 @@ def score(as_json: bool, lang: str, **options: Any) -> None:
     Exits 2, printing one message per problem on stderr and nothing on stdout, when an input
     is bad.
     """
+    # The console script may end the process without freeing the tender's objects one by
+    # one: the output is all this command leaves behind (`runtime.leave_without_teardown`).
+    leave_without_teardown()
     # A large tender's entries live until the command ends: the cyclic collector would walk
     # them again and again as they are read (a tenth of the run at 75,000 entries).
     with cyclic_gc_paused():
-        result, checks, fingerprint = _score(options, lang, checked=as_json)
         if as_json:
-            # compact (no blanks after , and :): the C encoder is fast and a large tender's JSON
-            # stays small; pipe to jq to read it
-            # numpy (under the checks): not imported before the template's child starts
-            from selector.scoring.serialize import result_to_json
-
-            payload = result_to_json(result, checks, fingerprint)
-            click.echo(json.dumps(payload, ensure_ascii=False, separators=(",", ":")))
+            # compact (no blanks after , and :): a large tender's JSON stays small; pipe to jq
+            click.echo(_scored_json(options, lang))
         else:
-            click.echo(ranking_table(result, lang))
+            click.echo(ranking_table(_score(options, lang), lang))
 
 
 def ranking_table(result: Result, lang: str) -> str:

@@ -9,7 +9,7 @@ from functools import partial
 from operator import itemgetter
 from typing import Any
 
-from selector.scoring.checks import DecisionChecks
+from selector.scoring.checks import DecisionChecks, Flag
 from selector.scoring.model import EvaluationInput, Result, Template
 from selector.scoring.numbers import plain, round_number
 from selector.scoring.sensitivity import sensitivity_to_json
@@ -73,6 +73,27 @@ def result_to_json(
         "sensitivity": None if checks is None else sensitivity_to_json(checks.sensitivity),
     }
     return payload
+
+
+def result_json_text(
+    result: Result,
+    checks: DecisionChecks | None = None,
+    input_fingerprint: str | None = None,
+    more_flags: str = "",
+) -> str:
+    """`result_to_json` as compact JSON text (what `selector score --json` prints), with
+    `more_flags` — `flags_json_text` of flags that follow the checks' own — appended to its
+    flags: the same text as `json.dumps` of the payload with those flags in it."""
+    payload = result_to_json(result, checks, input_fingerprint)
+    flags, sensitivity = payload.pop("flags"), payload.pop("sensitivity")
+    listed = ",".join(part for part in (flags_json_text(flags), more_flags) if part)
+    head = _dumps(payload)  # the keys before "flags" and "sensitivity", which come last
+    return f'{head[:-1]},"flags":[{listed}],"sensitivity":{_dumps(sensitivity)}}}'
+
+
+def flags_json_text(flags: list[Flag] | list[dict[str, Any]]) -> str:
+    """The flags' `to_json` as compact JSON, comma-separated, without the brackets."""
+    return _dumps([f if isinstance(f, dict) else f.to_json() for f in flags])[1:-1]
 
 
 def _num(value: object) -> str:
