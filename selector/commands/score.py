@@ -62,41 +62,54 @@ def _score(options: dict[str, Any], lang: str) -> Result:
 
 
 def _scored_json(options: dict[str, Any], lang: str) -> str:
-    """The JSON of `selector score --json`: the result, its decision checks and the input's
-    fingerprint, as `serialize.result_json_text` writes them — on two cores.
+    """The JSON of `selector score --json` — the result, its decision checks and the input's
+    fingerprint — made on both cores, in the text `serialize.result_json_text` writes.
 
     While this process scores, a forked child computes the fingerprint (a sort and a hash of
-    every entry); while this process runs the sensitivity and the fragile, low-bid and
-    outlier checks, another child works out the divergence flags — most of a large tender's
-    flags — and writes their JSON. What `Forked` cannot run in a child it runs here, so the
-    text is the same either way (tests/unit/test_cli_score.py)."""
+    every entry). Then, the panel built, two more children make the JSON of the divergence
+    flags (most of a large tender's flags) and of the sensitivity with the fragile flags
+    that follow from it, while this process checks the bids and the evaluators' totals.
+    The kinds are joined in the order `checks.decision_checks` lists them. What `Forked`
+    cannot run in a child it runs here: the text is the same either way."""
     try:
         inp = input_from_options(options)
-        from selector.scoring.checks import checks_before_divergence
+        # numpy's modules, imported once the template's child runs (input_from_options)
+        from selector.scoring.checks import low_bid_flags, outlier_flags
         from selector.scoring.engine import evaluate
         from selector.scoring.sensitivity import Panel
-        from selector.scoring.serialize import fingerprint, result_json_text
+        from selector.scoring.serialize import fingerprint, flags_json_text, result_json_text
 
-        fingerprinted = Forked(fingerprint, inp)
-        divergence: Forked | None = None
+        children = [Forked(fingerprint, inp)]
         try:
             result = evaluate(inp)
             panel = Panel(result)
-            divergence = Forked(_divergence_json, (result, panel))
-            checks = checks_before_divergence(result, panel)
-            return result_json_text(
-                result, checks, fingerprinted.result(), more_flags=divergence.result()
-            )
+            children.append(Forked(_sensitivity_json, (result, panel)))
+            children.append(Forked(_divergence_json, (result, panel)))
+            mine = flags_json_text(low_bid_flags(result) + outlier_flags(result, panel))
+            printed, (fragile, sensitivity), divergence = (c.result() for c in children)
+            return result_json_text(result, printed, (fragile, mine, divergence), sensitivity)
         finally:
-            fingerprinted.close()
-            if divergence is not None:
-                divergence.close()
+            for child in children:
+                child.close()
     except ScoringError as error:
         _refuse(error, lang)
 
 
+def _sensitivity_json(arguments: tuple[Result, Any]) -> tuple[str, str]:
+    """The JSON of the fragile flags and of the sensitivity of a result and its panel."""
+    # imported by _scored_json already: looked up here, where the child runs
+    from selector.scoring.checks import fragile_flags
+    from selector.scoring.sensitivity import analyse
+    from selector.scoring.serialize import flags_json_text, sensitivity_json_text
+
+    result, panel = arguments
+    sensitivity = analyse(result, panel)
+    return flags_json_text(fragile_flags(result, sensitivity)), sensitivity_json_text(sensitivity)
+
+
 def _divergence_json(arguments: tuple[Result, Any]) -> str:
-    """`flags_json_text` of the divergence flags of a result and its panel."""
+    """The JSON of the divergence flags of a result and its panel."""
+    # imported by _scored_json already: looked up here, where the child runs
     from selector.scoring.checks import divergence_flags
     from selector.scoring.serialize import flags_json_text
 

@@ -174,17 +174,12 @@ def decision_checks(result: Result) -> DecisionChecks:
     within a kind by vendor (rank order), criterion (template order) and evaluator.
     """
     panel = Panel(result)
-    checks = checks_before_divergence(result, panel)
-    return DecisionChecks(checks.flags + tuple(divergence_flags(result, panel)), checks.sensitivity)
-
-
-def checks_before_divergence(result: Result, panel: Panel) -> DecisionChecks:
-    """`decision_checks(result)` without its last kind of flag, divergence: the sensitivity
-    and the fragile, low-bid and outlier flags. `selector score --json` computes these while
-    another process works out `divergence_flags(result, panel)`, which it appends."""
     sensitivity = analyse(result, panel)
     flags = (
-        fragile_flags(result, sensitivity) + low_bid_flags(result) + outlier_flags(result, panel)
+        fragile_flags(result, sensitivity)
+        + low_bid_flags(result)
+        + outlier_flags(result, panel)
+        + divergence_flags(result, panel)
     )
     return DecisionChecks(tuple(flags), sensitivity)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import partial
 from operator import itemgetter
@@ -12,7 +13,7 @@ from typing import Any
 from selector.scoring.checks import DecisionChecks, Flag
 from selector.scoring.model import EvaluationInput, Result, Template
 from selector.scoring.numbers import plain, round_number
-from selector.scoring.sensitivity import sensitivity_to_json
+from selector.scoring.sensitivity import Sensitivity, sensitivity_to_json
 
 
 def display(value: float | Decimal | None) -> float | None:
@@ -76,24 +77,26 @@ def result_to_json(
 
 
 def result_json_text(
-    result: Result,
-    checks: DecisionChecks | None = None,
-    input_fingerprint: str | None = None,
-    more_flags: str = "",
+    result: Result, input_fingerprint: str, flags: Iterable[str], sensitivity: str
 ) -> str:
-    """`result_to_json` as compact JSON text (what `selector score --json` prints), with
-    `more_flags` — `flags_json_text` of flags that follow the checks' own — appended to its
-    flags: the same text as `json.dumps` of the payload with those flags in it."""
-    payload = result_to_json(result, checks, input_fingerprint)
-    flags, sensitivity = payload.pop("flags"), payload.pop("sensitivity")
-    listed = ",".join(part for part in (flags_json_text(flags), more_flags) if part)
-    head = _dumps(payload)  # the keys before "flags" and "sensitivity", which come last
-    return f'{head[:-1]},"flags":[{listed}],"sensitivity":{_dumps(sensitivity)}}}'
+    """`result_to_json` as compact JSON text (what `selector score --json` prints), from
+    parts made apart: `flags`, the `flags_json_text` of each kind of flag in the order
+    `decision_checks` lists them, and `sensitivity`, the `sensitivity_json_text`. The same
+    text as `json.dumps` of the whole payload (tests/unit/test_json_text.py)."""
+    payload = result_to_json(result, None, input_fingerprint)
+    del payload["flags"], payload["sensitivity"]  # the last two keys, written below
+    listed = ",".join(part for part in flags if part)
+    return f'{_dumps(payload)[:-1]},"flags":[{listed}],"sensitivity":{sensitivity}}}'
 
 
-def flags_json_text(flags: list[Flag] | list[dict[str, Any]]) -> str:
+def flags_json_text(flags: Iterable[Flag]) -> str:
     """The flags' `to_json` as compact JSON, comma-separated, without the brackets."""
-    return _dumps([f if isinstance(f, dict) else f.to_json() for f in flags])[1:-1]
+    return _dumps([flag.to_json() for flag in flags])[1:-1]
+
+
+def sensitivity_json_text(sensitivity: Sensitivity) -> str:
+    """`sensitivity_to_json` as compact JSON."""
+    return _dumps(sensitivity_to_json(sensitivity))
 
 
 def _num(value: object) -> str:

@@ -4,25 +4,30 @@ checks; `--json` runs them once. The JSON keeps its keys and shape."""
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 
 import pytest
 
-from selector.scoring import checks
+from selector.scoring import checks, sensitivity
 from tests.unit.test_cli_score import example_args, run
 
 
 @pytest.fixture
 def analysed(monkeypatch):
-    """How often the decision checks ran (each runs the sensitivity analysis once)."""
+    """How often the decision checks ran (each runs the sensitivity analysis once), counted
+    in this process: `selector score --json` runs its checks in forked children, so forking
+    is taken away here (`Forked` then runs them in this process)."""
     calls: Counter[str] = Counter()
-    analyse = checks.analyse
+    analyse = sensitivity.analyse
 
     def counting(*args, **kwargs):
         calls["checks"] += 1
         return analyse(*args, **kwargs)
 
     monkeypatch.setattr(checks, "analyse", counting)
+    monkeypatch.setattr(sensitivity, "analyse", counting)
+    monkeypatch.delattr(os, "fork")
     return calls
 
 

@@ -1,5 +1,5 @@
-"""`selector score --json` writes its JSON in two processes (`commands.score._scored_json`):
-the divergence flags' JSON from a child, spliced into the rest. The text must be exactly
+"""`selector score --json` writes its JSON in several processes (`commands.score._scored_json`):
+each kind of flag's JSON, and the sensitivity's, made apart and joined. The text must be exactly
 `json.dumps` of `result_to_json` with every flag, on any tender (hypothesis)."""
 
 from __future__ import annotations
@@ -14,14 +14,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from selector.cli import main
-from selector.scoring.checks import checks_before_divergence, decision_checks, divergence_flags
+from selector.scoring.checks import (
+    decision_checks,
+    divergence_flags,
+    fragile_flags,
+    low_bid_flags,
+    outlier_flags,
+)
 from selector.scoring.engine import evaluate
-from selector.scoring.sensitivity import Panel
+from selector.scoring.sensitivity import Panel, analyse
 from selector.scoring.serialize import (
     fingerprint,
     flags_json_text,
     result_json_text,
     result_to_json,
+    sensitivity_json_text,
 )
 from tests.unit.test_cli_score import example_args
 from tests.unit.test_fast_checks import priced_tenders
@@ -39,12 +46,13 @@ def test_the_spliced_text_is_the_json_of_every_flag(inp, threshold):
     result = evaluate(inp)
     panel = Panel(result)
     printed = fingerprint(inp)
-    spliced = result_json_text(
-        result,
-        checks_before_divergence(result, panel),
-        printed,
-        more_flags=flags_json_text(divergence_flags(result, panel)),
+    sensitivity = analyse(result, panel)
+    parts = (
+        flags_json_text(fragile_flags(result, sensitivity)),
+        flags_json_text(low_bid_flags(result) + outlier_flags(result, panel)),
+        flags_json_text(divergence_flags(result, panel)),
     )
+    spliced = result_json_text(result, printed, parts, sensitivity_json_text(sensitivity))
     assert spliced == plain_json(result, decision_checks(result), printed)
     assert json.loads(spliced)["flags"] == [f.to_json() for f in decision_checks(result).flags]
 
