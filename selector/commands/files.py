@@ -116,8 +116,9 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
     """Read the files named by `scoring_file_options`; raises ScoringError on bad input.
 
     Two cores at work: a forked child loads the template (pydantic's import and the model
-    checks, a quarter of a second) while this process reads the CSV files and imports the
-    scoring engine (numpy); then the rows are checked against the template.
+    checks, a quarter of a second) and reads the rates and the bids against it, while this
+    process reads the scores and consensus files and imports the scoring engine (numpy);
+    then the scores are checked against the template.
     """
     # Imported here: `selector report` imports this module for its options and starts
     # WeasyPrint's import in a helper process before it reads the files.
@@ -131,10 +132,10 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
             zh=f"请给出 {' 和 '.join(missing)}，或用 --workbook 给出导出的工作簿",
             en=f"give {' and '.join(missing)}, or an exported workbook with --workbook",
         ))
-    template = Forked(_load_template, options["criteria"])
+    priced = Forked(_template_and_prices, options)
     try:
         files: dict[str, Any] = {}
-        for key in ("rates_file", "bids", "scores", "consensus"):
+        for key in ("scores", "consensus"):
             files[key] = options.get(key)
             if files[key] is not None:
                 try:
@@ -143,20 +144,35 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
                     pass  # read again below, to report it after any template problem
         import selector.scoring.checks  # noqa: F401  engine and numpy, while the template loads
 
+        template, prices = priced.result()
         return load_evaluation_input(
-            template.result(),
-            files["bids"],
+            template,
+            prices,
             files["scores"],
             files["consensus"],
             method=options["method"],
-            base=options.get("base"),
-            rates=options.get("rates", ()),
-            rates_file=files["rates_file"],
             divergence_threshold=options["divergence"],
             low_bid_threshold=options["low_bid"],
         )
     finally:
-        template.close()
+        priced.close()
+
+
+def _template_and_prices(options: dict[str, Any]) -> tuple[Template, Any]:
+    """The template and the bids in its terms (`readers.read_prices`): the forked child's
+    part of `input_from_options`. Problems are raised in the order `load_evaluation_input`
+    raises them: the template's, the rates', the bids'."""
+    from selector.files.readers import read_prices  # imported by the caller already
+
+    template = _load_template(options["criteria"])
+    prices = read_prices(
+        template,
+        options["bids"],
+        base=options.get("base"),
+        rates=options.get("rates", ()),
+        rates_file=options.get("rates_file"),
+    )
+    return template, prices
 
 
 def _input_from_workbook(options: dict[str, Any]) -> EvaluationInput:

@@ -45,11 +45,13 @@ from selector.scoring.model import (
 __all__ = [
     "InputError",
     "Table",
+    "Prices",
     "load_evaluation_input",
     "parse_rate_options",
     "read_bids_table",
     "read_consensus_table",
     "read_name",
+    "read_prices",
     "read_rates_table",
     "read_scores_table",
     "read_table",
@@ -408,9 +410,35 @@ def read_consensus_table(
     return agreed
 
 
+class Prices(NamedTuple):
+    """A tender's bids with the base currency and the exchange rates they were read with."""
+
+    base: str
+    rates: dict[str, Decimal]
+    bids: tuple[Bid, ...]
+
+
+def read_prices(
+    template: Template,
+    bids: Source,
+    *,
+    base: str | None = None,
+    rates: Iterable[str] = (),
+    rates_file: Source | None = None,
+) -> Prices:
+    """The bids file read against `template`, in the base currency (default: the
+    template's) at the rates of `rates_file` and of `rates` (`CUR=RATE` options, which win).
+    Raises InputError listing every problem: the rates' first, then the bids'."""
+    base = (base or template.currency).upper()
+    known_rates = read_rates_table(rates_file, base) if rates_file is not None else {}
+    known_rates.update(parse_rate_options(rates, base))
+    rows = read_bids_table(bids, template, base=base, rates=known_rates)
+    return Prices(base, known_rates, tuple(rows))
+
+
 def load_evaluation_input(
     criteria: str | Path | Template,
-    bids: Source,
+    bids: Source | Prices,
     scores: Source,
     consensus: Source | None = None,
     *,
@@ -424,8 +452,9 @@ def load_evaluation_input(
     """Read a whole tender from files, as `selector score` takes them.
 
     The vendors are those named in the bids or the scores, in order of first appearance.
-    `criteria` is a template file, or the template already loaded. Raises InputError (from
-    the template loader: TemplateError) listing every problem.
+    `criteria` is a template file, or the template already loaded; `bids` a bids file, or
+    the `read_prices` of one (then `base`, `rates` and `rates_file` are not read again).
+    Raises InputError (from the template loader: TemplateError) listing every problem.
     """
     if isinstance(criteria, Template):
         template = criteria
@@ -433,22 +462,21 @@ def load_evaluation_input(
         from selector.files.criteria import load_template  # pydantic: only when a file is given
 
         template = load_template(criteria)
-    base = (base or template.currency).upper()
-    known_rates = read_rates_table(rates_file, base) if rates_file is not None else {}
-    known_rates.update(parse_rate_options(rates, base))
-    bid_rows = read_bids_table(bids, template, base=base, rates=known_rates)
+    if not isinstance(bids, Prices):
+        bids = read_prices(template, bids, base=base, rates=rates, rates_file=rates_file)
     entries = read_scores_table(scores, template)
-    vendors = tuple(dict.fromkeys(chain((b.vendor for b in bid_rows), map(itemgetter(1), entries))))
+    named = chain((b.vendor for b in bids.bids), map(itemgetter(1), entries))
+    vendors = tuple(dict.fromkeys(named))
     agreed = read_consensus_table(consensus, template, vendors) if consensus is not None else []
     return EvaluationInput(
         template=template,
         vendors=vendors,
         entries=tuple(entries),
-        bids=tuple(bid_rows),
+        bids=bids.bids,
         consensus=tuple(agreed),
         method=method,
-        base_currency=base,
-        rates=known_rates,
+        base_currency=bids.base,
+        rates=bids.rates,
         divergence_threshold=divergence_threshold,
         low_bid_threshold=low_bid_threshold,
     )
