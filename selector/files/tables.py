@@ -24,6 +24,7 @@ from selector.scoring.limits import (
     FORBIDDEN_IN_TEXT,
     MAX_PROBLEMS,
     TableLimits,
+    search_forbidden,
 )
 from selector.scoring.model import ScoringError, Text
 
@@ -220,7 +221,7 @@ def _check_cells(name: str, table: Table, limits: TableLimits) -> Table:
 def _refuse_control_characters(name: str, text: str) -> None:
     """Refuse a file with a control character in it (NUL, vertical tab…), naming its lines:
     such a character cannot be stored or exported. One scan of the whole text."""
-    found = FORBIDDEN_IN_TEXT.search(text)
+    found = search_forbidden(text)
     if found is None:
         return
     problems = Problems(name)
