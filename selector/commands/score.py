@@ -68,16 +68,21 @@ def _scored_json(options: dict[str, Any], lang: str) -> str:
     While this process scores, a forked child computes the fingerprint (a sort and a hash of
     every entry). Then, the panel built, two more children make the JSON of the divergence
     flags (most of a large tender's flags) and of the sensitivity with the fragile flags
-    that follow from it, while this process checks the bids and the evaluators' totals.
-    The kinds are joined in the order `checks.decision_checks` lists them. What `Forked`
-    cannot run in a child it runs here: the text is the same either way."""
+    that follow from it, while this process checks the bids and the evaluators' totals and
+    writes the rest. The kinds are joined in the order `checks.decision_checks` lists them.
+    What `Forked` cannot run in a child it runs here: the text is the same either way."""
     try:
         inp = input_from_options(options)
         # numpy's modules, imported once the template's child runs (input_from_options)
         from selector.scoring.checks import low_bid_flags, outlier_flags
         from selector.scoring.engine import evaluate
         from selector.scoring.sensitivity import Panel
-        from selector.scoring.serialize import fingerprint, flags_json_text, result_json_text
+        from selector.scoring.serialize import (
+            fingerprint,
+            flags_json_text,
+            joined_json_text,
+            result_head_text,
+        )
 
         children = [Forked(fingerprint, inp)]
         try:
@@ -86,8 +91,9 @@ def _scored_json(options: dict[str, Any], lang: str) -> str:
             children.append(Forked(_sensitivity_json, (result, panel)))
             children.append(Forked(_divergence_json, (result, panel)))
             mine = flags_json_text(low_bid_flags(result) + outlier_flags(result, panel))
-            printed, (fragile, sensitivity), divergence = (c.result() for c in children)
-            return result_json_text(result, printed, (fragile, mine, divergence), sensitivity)
+            head = result_head_text(result, children[0].result())
+            (fragile, sensitivity), divergence = (child.result() for child in children[1:])
+            return joined_json_text(head, (fragile, mine, divergence), sensitivity)
         finally:
             for child in children:
                 child.close()

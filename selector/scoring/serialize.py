@@ -83,10 +83,21 @@ def result_json_text(
     parts made apart: `flags`, the `flags_json_text` of each kind of flag in the order
     `decision_checks` lists them, and `sensitivity`, the `sensitivity_json_text`. The same
     text as `json.dumps` of the whole payload (tests/unit/test_json_text.py)."""
+    return joined_json_text(result_head_text(result, input_fingerprint), flags, sensitivity)
+
+
+def result_head_text(result: Result, input_fingerprint: str) -> str:
+    """The JSON text of `result_to_json` up to its flags (the last two keys): the part of
+    `result_json_text` that needs no decision check."""
     payload = result_to_json(result, None, input_fingerprint)
-    del payload["flags"], payload["sensitivity"]  # the last two keys, written below
+    del payload["flags"], payload["sensitivity"]
+    return _dumps(payload)
+
+
+def joined_json_text(head: str, flags: Iterable[str], sensitivity: str) -> str:
+    """`result_json_text` from its `result_head_text`."""
     listed = ",".join(part for part in flags if part)
-    return f'{_dumps(payload)[:-1]},"flags":[{listed}],"sensitivity":{sensitivity}}}'
+    return f'{head[:-1]},"flags":[{listed}],"sensitivity":{sensitivity}}}'
 
 
 def flags_json_text(flags: Iterable[Flag]) -> str:
