@@ -19,7 +19,7 @@ sealed. Administrators see names and states only, never documents.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -580,13 +580,23 @@ def delete_document(
             envelope=document.envelope,
             sha256=sha256,
         )
-    with write_transaction(session):
-        still_used = session.scalar(
-            select(func.count()).select_from(BidDocument).where(BidDocument.sha256 == sha256)
-        )
-    if not still_used:
-        store.discard(sha256)
+    discard_unused(session, store, [sha256])
     return name
+
+
+def discard_unused(session: Session, store: BlobStore, hashes: Iterable[str]) -> None:
+    """Remove the files of `hashes` that no document refers to any more: call it after the
+    transaction that deleted their documents has committed (a file outlives its row, never
+    the other way round)."""
+    wanted = set(hashes)
+    if not wanted:
+        return
+    with write_transaction(session):
+        used = set(
+            session.scalars(select(BidDocument.sha256).where(BidDocument.sha256.in_(wanted)))
+        )
+    for sha256 in sorted(wanted - used):
+        store.discard(sha256)
 
 
 def check_references(

@@ -33,6 +33,7 @@ from selector.services import (
     NotFound,
     ServiceError,
     audit,
+    documents,
     refuse_control_characters,
     written,
 )
@@ -41,6 +42,7 @@ from selector.services.lifecycle import SETUP_LOCKED, setup_unlocked
 from selector.services.templates import template_from_snapshot, template_json, template_of
 from selector.services.uow import tender_change
 from selector.store.audit import changes, tender_values
+from selector.store.blobs import BlobStore
 from selector.store.db import write_transaction
 from selector.store.models import (
     Assignment,
@@ -334,8 +336,11 @@ def _new_vendor(tender: Tender, name: str) -> Vendor:
     return vendor
 
 
-def remove_vendor(session: Session, tender_id: int, vendor_id: int, *, actor: User) -> str:
-    """Remove a vendor and its bids (draft only)."""
+def remove_vendor(
+    session: Session, tender_id: int, vendor_id: int, *, actor: User, store: BlobStore
+) -> str:
+    """Remove a vendor with its bids and its documents (draft only): each document is
+    audited as deleted, and its file removed unless another document has the same bytes."""
     with tender_change(
         session,
         tender_id,
@@ -348,8 +353,19 @@ def remove_vendor(session: Session, tender_id: int, vendor_id: int, *, actor: Us
     ) as change:
         tender = change.tender
         vendor = vendor_of(tender, vendor_id)
+        filed = [document for document in tender.documents if document.vendor_id == vendor.id]
+        for document in filed:
+            tender.documents.remove(document)
+            change.audit(
+                "document.delete",
+                vendor=vendor.name,
+                file=document.name,
+                envelope=document.envelope,
+                sha256=document.sha256,
+            )
         tender.vendors.remove(vendor)
         change.audit("vendor.remove", vendor=vendor.name)
+    documents.discard_unused(session, store, [document.sha256 for document in filed])
     return vendor.name
 
 

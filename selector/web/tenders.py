@@ -30,6 +30,7 @@ from selector.store.db import get_session
 from selector.store.models import Tender, TenderState
 from selector.web.auth import roles_required, user
 from selector.web.documents import document_section
+from selector.web.documents import store as document_store
 from selector.web.downloads import queue_final_reports
 from selector.web.forms import (
     ActionForm,
@@ -297,7 +298,9 @@ def remove_vendor(tender_id: int, vendor_id: int) -> Any:
     tender = _chaired(tender_id)
     if ActionForm().validate_on_submit():
         try:
-            name = setup.remove_vendor(get_session(), tender.id, vendor_id, actor=user())
+            name = setup.remove_vendor(
+                get_session(), tender.id, vendor_id, actor=user(), store=document_store()
+            )
         except ServiceError as error:
             flash_error(error)
         else:

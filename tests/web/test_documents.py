@@ -342,3 +342,25 @@ def test_the_demo_gives_each_vendor_small_generated_pdfs_linked_to_criteria(
                  ("3 User experience", ["3.2 Pilot users rated ease of use 4.2 of 5."])],
                 title="poc-report.pdf - Aurora Cloud")
     assert hashlib.sha256(again).hexdigest() in {d["sha256"] for d in review}
+
+
+def test_removing_a_vendor_removes_its_documents_and_their_files(app, make_tender, chair,
+                                                                  tmp_path):
+    tender = make_tender(state="draft", submitted=False)
+    upload(chair, tender, PDF, name="alpha.pdf", vendor="Alpha")
+    upload(chair, tender, PNG, name="alpha.png", vendor="Alpha")
+    upload(chair, tender, PNG, name="same-bytes.png", vendor="Beta")  # shares a file
+    rows, files = stored(app, tmp_path)
+    assert len(rows) == 3 and len(files) == 2
+    page = chair.get(f"/tenders/{tender.id}").get_data(as_text=True)
+    assert "Remove this vendor with its bids and documents?" in page  # the confirmation
+    removed = chair.post(f"/tenders/{tender.id}/vendors/{tender.vendors['Alpha']}/delete")
+    assert removed.status_code == 302
+    rows, files = stored(app, tmp_path)
+    assert [row.name for row in rows] == ["same-bytes.png"]
+    assert [path.name for path in files] == [hashlib.sha256(PNG).hexdigest()]
+    with app.test_request_context():
+        deleted = get_session().scalars(
+            select(AuditEvent).where(AuditEvent.action == "document.delete")
+        ).all()
+    assert sorted(event.detail["file"] for event in deleted) == ["alpha.pdf", "alpha.png"]
