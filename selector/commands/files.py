@@ -115,14 +115,20 @@ def scoring_file_options(command: F) -> F:
 def input_from_options(options: dict[str, Any]) -> EvaluationInput:
     """Read the files named by `scoring_file_options`; raises ScoringError on bad input.
 
-    Two cores at work: a forked child loads the template (pydantic's import and the model
-    checks, a quarter of a second) and reads the rates and the bids against it, while this
-    process reads the scores and consensus files and imports the scoring engine (numpy);
-    then the scores are checked against the template.
+    Both cores at work: a forked child loads the template (pydantic's import and the model
+    checks) and reads the rates and the bids against it; another reads the scores file as
+    far as it can without the template (`readers.prepare_scores`: the names, the repeated
+    cells), while this process imports the scoring engine (numpy); then the scores' values
+    are read against the template here.
     """
     # Imported here: `selector report` imports this module for its options and starts
     # WeasyPrint's import in a helper process before it reads the files.
-    from selector.files.readers import InputError, load_evaluation_input, read_table
+    from selector.files.readers import (
+        InputError,
+        load_evaluation_input,
+        prepare_scores,
+        read_table,
+    )
 
     if options.get("workbook"):
         return _input_from_workbook(options)
@@ -133,29 +139,29 @@ def input_from_options(options: dict[str, Any]) -> EvaluationInput:
             en=f"give {' and '.join(missing)}, or an exported workbook with --workbook",
         ))
     priced = Forked(_template_and_prices, options)
+    scores = Forked(prepare_scores, options["scores"])
     try:
-        files: dict[str, Any] = {}
-        for key in ("scores", "consensus"):
-            files[key] = options.get(key)
-            if files[key] is not None:
-                try:
-                    files[key] = read_table(files[key])
-                except InputError:
-                    pass  # read again below, to report it after any template problem
-        import selector.scoring.checks  # noqa: F401  engine and numpy, while the template loads
+        consensus = options.get("consensus")
+        if consensus is not None:
+            try:
+                consensus = read_table(consensus)
+            except InputError:
+                pass  # read again below, to report it after any template problem
+        import selector.scoring.checks  # noqa: F401  engine and numpy, while the others read
 
-        template, prices = priced.result()
+        template, prices = priced.result()  # its problems first, as load_evaluation_input's
         return load_evaluation_input(
             template,
             prices,
-            files["scores"],
-            files["consensus"],
+            scores.result(),
+            consensus,
             method=options["method"],
             divergence_threshold=options["divergence"],
             low_bid_threshold=options["low_bid"],
         )
     finally:
         priced.close()
+        scores.close()
 
 
 def _template_and_prices(options: dict[str, Any]) -> tuple[Template, Any]:

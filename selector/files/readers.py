@@ -45,12 +45,14 @@ from selector.scoring.model import (
 __all__ = [
     "InputError",
     "Table",
+    "PreparedScores",
     "Prices",
     "load_evaluation_input",
     "parse_rate_options",
     "read_bids_table",
     "read_consensus_table",
     "read_name",
+    "prepare_scores",
     "read_prices",
     "read_rates_table",
     "read_scores_table",
@@ -227,8 +229,24 @@ def read_bids_table(
     return bids
 
 
+class PreparedScores(NamedTuple):
+    """A scores file read as far as it can be without the template (`prepare_scores`): its
+    names checked, its repeated cells found; each distinct text one object, so that a
+    large file's columns travel between processes in a few megabytes."""
+
+    name: str
+    table: Table  # the rows' lines in the file (no columns)
+    evaluators: list[str]
+    vendors: list[str]
+    criterion_ids: list[str]
+    values: list[str]  # as typed
+    comments: Sequence[str]
+    named: list[Text]  # the problems of blank names
+    repeated: list[Text]  # the problems of cells scored twice
+
+
 def read_scores_table(
-    source: Source, template: Template, *, source_name: str | None = None
+    source: Source | PreparedScores, template: Template, *, source_name: str | None = None
 ) -> list[Entry]:
     """`evaluator,vendor,criterion,value[,comment]` rows, one per evaluator and cell.
 
@@ -236,21 +254,16 @@ def read_scores_table(
     hundred criteria and a handful of values): each distinct name, and each distinct
     criterion and value, is read once. Refused: a blank name, unknown criteria, price
     criteria, values the rule does not accept, numbers out of range or off the step, NaN or
-    infinity, and a cell scored twice by the same evaluator.
+    infinity, and a cell scored twice by the same evaluator. `source` may be read by
+    `prepare_scores` already (in another process, while the template loads).
     """
-    name = name_of(source, source_name)
-    table = read_table(source, name)
-    require_columns(table, name, ("evaluator", "vendor", "criterion", "value"))
+    if not isinstance(source, PreparedScores):
+        source = prepare_scores(source, source_name=source_name)
+    name, table = source.name, source.table
+    criterion_ids, typed = source.criterion_ids, source.values
     problems = Problems(name)
-    evaluators = _read_names(table["evaluator"], read_name)
-    vendors = _read_names(table["vendor"], read_name)
-    for column, names in (("evaluator", evaluators), ("vendor", vendors)):
-        if "" in names:
-            for position in _positions(names, ""):
-                problems.add(table.line(position), column, "", _NAME_REQUIRED[column])
-
-    criterion_ids = _read_names(table["criterion"], str.strip)
-    readings = dict.fromkeys(zip(criterion_ids, table["value"], strict=True))
+    problems.messages.extend(source.named)
+    readings = dict.fromkeys(zip(criterion_ids, typed, strict=True))
     faults: dict[tuple[str, str], _Fault] = {}
     criteria = {c.id: c for c in template.criteria()}
     for pair in readings:
@@ -262,7 +275,7 @@ def read_scores_table(
             readings[pair] = value
     if faults:
         shown: dict[str, int] = {}  # an unknown criterion is named on its first lines only
-        for position, pair in enumerate(zip(criterion_ids, table["value"], strict=True)):
+        for position, pair in enumerate(zip(criterion_ids, typed, strict=True)):
             fault = faults.get(pair)
             if fault is not None:
                 if fault.column == "criterion":
@@ -270,7 +283,31 @@ def read_scores_table(
                     if shown[pair[0]] > MAX_PROBLEMS:
                         continue
                 problems.add(table.line(position), fault.column, fault.value, fault.message)
+    problems.messages.extend(source.repeated)
+    problems.raise_any()
+    values = map(readings.__getitem__, zip(criterion_ids, typed, strict=True))
+    rows = zip(source.evaluators, source.vendors, criterion_ids, values, source.comments,
+               strict=True)  # fmt: skip
+    # tuple.__new__ builds each Entry in C, as Entry._make does one Python call at a time
+    return list(map(partial(tuple.__new__, Entry), rows))
 
+
+def prepare_scores(source: Source, *, source_name: str | None = None) -> PreparedScores:
+    """The part of `read_scores_table` that needs no template: the file read, its columns
+    required, its names read and checked, its repeated cells found. Raises InputError for
+    a file that cannot be read as the scores table."""
+    name = name_of(source, source_name)
+    table = read_table(source, name)
+    require_columns(table, name, ("evaluator", "vendor", "criterion", "value"))
+    problems = Problems(name)
+    evaluators = _read_names(table["evaluator"], read_name)
+    vendors = _read_names(table["vendor"], read_name)
+    for column, names in (("evaluator", evaluators), ("vendor", vendors)):
+        if "" in names:
+            for position in _positions(names, ""):
+                problems.add(table.line(position), column, "", _NAME_REQUIRED[column])
+    named, problems.messages = problems.messages, []
+    criterion_ids = _read_names(table["criterion"], str.strip)
     cells = zip(evaluators, vendors, criterion_ids, strict=True)
     if len(set(map(hash, cells))) != len(table):  # a repeat, or (rarely) equal hashes
         first: dict[tuple[str, str, str], int] = {}
@@ -291,11 +328,17 @@ def read_scores_table(
                         en=f"evaluator '{evaluator}' already scored vendor '{vendor}' on it",
                     ),
                 )
-    problems.raise_any()
-    values = map(readings.__getitem__, zip(criterion_ids, table["value"], strict=True))
-    rows = zip(evaluators, vendors, criterion_ids, values, table.get("comment"), strict=True)
-    # tuple.__new__ builds each Entry in C, as Entry._make does one Python call at a time
-    return list(map(partial(tuple.__new__, Entry), rows))
+    return PreparedScores(
+        name,
+        table.lines_only(),
+        evaluators,
+        vendors,
+        criterion_ids,
+        _read_names(table["value"], str),
+        table.get("comment"),
+        named,
+        problems.messages,
+    )
 
 
 def _read_names(column: Sequence[str], read: Callable[[str], str]) -> list[str]:

@@ -111,6 +111,10 @@ class Table:
     def lines(self) -> list[int]:
         return list(range(2, self.length + 2)) if self._lines is None else self._lines
 
+    def lines_only(self) -> Table:
+        """The table without its columns: its length and each row's line, for messages."""
+        return Table(self.name, {}, self.length, self._lines)
+
 
 Source = str | Path | IO[bytes] | Table
 

@@ -92,3 +92,55 @@ def test_the_collector_pause_restores_the_callers_state():
         assert not gc.isenabled()  # a caller that had it off keeps it off
     finally:
         gc.enable()
+
+
+BAD_SCORES = (
+    "evaluator,vendor,criterion,value\n"
+    ",Alpha,mobile,full\n"  # a blank name
+    "evaluator1,Alpha,no_such,full\n"  # an unknown criterion
+    "evaluator1,Alpha,mobile,maybe\n"  # a value the rule refuses
+    "evaluator1,Alpha,mobile,full\n"  # the same cell twice
+)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["scores", "scores and bids", "scores not utf-8", "scores without a column", "template"],
+)
+def test_problems_read_in_children_are_those_read_here_in_the_same_order(
+    case, tmp_path, monkeypatch
+):
+    """The template, the bids and the scores are read in three processes: whatever fails,
+    the messages and their order are those of reading everything in this one."""
+    args = example_args()
+    scores = tmp_path / "scores.csv"
+    scores.write_text(BAD_SCORES, encoding="utf-8")
+    args[args.index("--scores") + 1] = str(scores)
+    if case == "scores not utf-8":
+        scores.write_bytes(b"evaluator,vendor,criterion,value\n\xff\xfe,x,y,z\n")
+    if case == "scores without a column":
+        scores.write_text("evaluator,vendor,value\nevaluator1,Alpha,full\n", encoding="utf-8")
+    if case == "scores and bids":
+        bids = tmp_path / "bids.csv"
+        bids.write_text("vendor,component,amount\nAlpha,licence,-5\n", encoding="utf-8")
+        args[args.index("--bids") + 1] = str(bids)
+    if case == "template":
+        template = tmp_path / "bad.yaml"
+        template.write_text("id: x\ngroups: [\n", encoding="utf-8")
+        args[args.index("--criteria") + 1] = str(template)
+    forked = run(*args, "--json")
+    monkeypatch.delattr(os, "fork")  # `Forked` computes in this process
+    here = run(*args, "--json")
+    assert forked.exit_code == here.exit_code == 2
+    assert forked.stdout == here.stdout == ""
+    assert forked.stderr == here.stderr
+    first = here.stderr.splitlines()[0]
+    expected = {"scores": "column 'evaluator'", "scores and bids": "bids.csv",
+                "scores not utf-8": "not UTF-8", "scores without a column": "missing column",
+                "template": "bad.yaml"}[case]  # fmt: skip
+    assert expected in first, here.stderr
+    if case == "scores":
+        lines = here.stderr.splitlines()
+        assert [":2:" in lines[0], ":3:" in lines[1], ":4:" in lines[2], ":5:" in lines[3]] == [
+            True, True, True, True
+        ]  # names, then the criterion and the value, then the repeat: as read in one pass
