@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from typing import Literal, NamedTuple
 
@@ -131,7 +132,7 @@ class Group:
     criteria: tuple[Criterion, ...]
     description: Text | None = None
 
-    @property
+    @cached_property  # read for every vendor of a large tender, and the group never changes
     def max_points(self) -> Decimal:
         return sum((c.max for c in self.criteria), Decimal(0))
 
