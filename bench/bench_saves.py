@@ -6,7 +6,8 @@
 Builds the load run's tender (`bench/load/setup_db.py`: 5 vendors × the CRM template,
 50 evaluators, each with a draft sheet on the first vendor) in a file SQLite database (or
 `--url`, e.g. a PostgreSQL database of its own), then saves the drafts in turn as the load
-run does (each evaluator alternating two versions of their sheet) and prints the median
+run does (each evaluator alternating two versions of their sheet; each save after reading
+the sheet, as the POST handler does) and prints the median
 of the save's wall and CPU time, of the time the write transaction is open (BEGIN to
 COMMIT: the time every other save of the tender waits) and the number of SQL statements
 per save. Issue 12: at 16 connections the saves queue on that lock, so p95 ≈ 16 × it.
@@ -54,7 +55,9 @@ class Meter:
     def __init__(self, engine: Any) -> None:
         self.statements = 0
         self.opened: float | None = None
+        self.opened_cpu = 0.0
         self.held: list[float] = []
+        self.held_cpu: list[float] = []
         event.listen(engine, "before_cursor_execute", self._statement)
         event.listen(engine, "commit", self._commit)
         event.listen(engine, "rollback", self._commit)
@@ -64,11 +67,12 @@ class Meter:
         if self.opened is None and (
             statement.startswith("BEGIN IMMEDIATE") or "FOR UPDATE" in statement
         ):
-            self.opened = time.perf_counter()
+            self.opened, self.opened_cpu = time.perf_counter(), time.process_time()
 
     def _commit(self, _conn: Any) -> None:
         if self.opened is not None:
             self.held.append((time.perf_counter() - self.opened) * 1000)
+            self.held_cpu.append((time.process_time() - self.opened_cpu) * 1000)
             self.opened = None
 
 
@@ -113,9 +117,12 @@ def main() -> None:
             wall, cpu = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
+            # as the POST handler does: the sheet's page first (its form checks what was
+            # sent), then the save, with no document references sent
+            sheets.sheet_context(session, built.id, vendor_id, person)
             outcome = sheets.save_sheet(
                 session, built.id, vendor_id, evaluator=person, version=versions[person.id],
-                values=values, comments=comments, submit=False)
+                values=values, comments=comments, submit=False, references={})
             if profiler:
                 profiler.disable()
             walls.append((time.perf_counter() - wall) * 1000)
@@ -130,7 +137,8 @@ def main() -> None:
     print(f"{args.saves} saves on {url.split(':')[0]} ({args.evaluators} evaluators): "
           f"median wall {statistics.median(walls):.1f} ms, CPU {statistics.median(cpus):.1f} ms, "
           f"write transaction held {statistics.median(meter.held):.1f} ms "
-          f"(p95 {sorted(meter.held)[int(len(meter.held) * 0.95)]:.1f}), "
+          f"(p95 {sorted(meter.held)[int(len(meter.held) * 0.95)]:.1f}, "
+          f"CPU {statistics.median(meter.held_cpu):.1f}), "
           f"{statistics.median(counts):.0f} SQL statements per save")
 
 

@@ -142,13 +142,20 @@ def results_tender(session: Session, tender_id: int, user: User) -> Tender:
 
 def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assignment:
     """The user's assignment on a tender that is open, closed or final; NotFound otherwise."""
-    tender = visible_tender(session, tender_id, user)
     if user.role != "evaluator":
+        visible_tender(session, tender_id, user)  # NotFound first, as for anyone
         raise Forbidden(
             Text(zh="只有本项目的评委可以评分。", en="Only the evaluators of this tender score it.")
         )
-    assignment = assignment_of(session, tender.id, user)
-    if assignment is None:  # pragma: no cover - may_see already requires it
+    # An evaluator may see the tender exactly when it has opened and they are assigned to
+    # it (`may_see`): the one assignment query answers both.
+    tender = session.get(Tender, tender_id)
+    assignment = (
+        assignment_of(session, tender_id, user)
+        if tender is not None and tender.state != TenderState.DRAFT
+        else None
+    )
+    if assignment is None:
         raise NotFound(
             Text(
                 zh="项目不存在,或您无权查看。",

@@ -506,15 +506,17 @@ def _save_sheet(
     submit: bool,
     references: Mapping[str, tuple[str, str]] | None = None,
 ) -> SaveOutcome:
+    access = _AssignmentAccess()
     with tender_change(
         session,
         tender_id,
         evaluator,
-        access=evaluated_tender,
+        access=access,
         scope=SheetScope(evaluator.id, vendor_id),  # the save writes this sheet only
     ) as change:
         return _store_sheet(
             change,
+            access.assignment,
             vendor_id,
             version=version,
             values=values,
@@ -524,8 +526,20 @@ def _save_sheet(
         )
 
 
+class _AssignmentAccess:
+    """The access rule of a save (`evaluated_tender`) that keeps the evaluator's assignment
+    it checked, for the checks after it."""
+
+    assignment: Assignment
+
+    def __call__(self, session: Session, tender_id: int, user: User) -> Tender:
+        self.assignment = evaluator_assignment(session, tender_id, user)
+        return self.assignment.tender
+
+
 def _store_sheet(
     change: TenderChange,
+    assignment: Assignment,
     vendor_id: int,
     *,
     version: int,
@@ -534,13 +548,14 @@ def _store_sheet(
     submit: bool,
     references: Mapping[str, tuple[str, str]] | None = None,
 ) -> SaveOutcome:
-    """The one save of a sheet, inside an open unit of work (`save_sheet`, `save_criterion`).
+    """The one save of a sheet, inside an open unit of work (`save_sheet`, `save_criterion`)
+    whose access rule found the evaluator's `assignment`.
 
     Checks, in order: access and conflicts, a submitted sheet, scoring open, the version,
     the values; nothing is changed before every check has passed.
     """
     session, tender, evaluator = change.session, change.tender, change.actor
-    assignment, vendor = _sheet_access(session, tender, vendor_id, evaluator)
+    assignment, vendor = _sheet_access(session, tender, vendor_id, evaluator, assignment)
     sheet = session.scalar(
         select(ScoreSheet).where(
             ScoreSheet.evaluator_id == evaluator.id, ScoreSheet.vendor_id == vendor.id
@@ -558,10 +573,10 @@ def _store_sheet(
     groups = scored_groups(tender, assignment)
     normalised, errors = _check_values(groups, values, comments, submit)
     cited: dict[str, tuple[int | None, str]] = {}
-    if references is not None:
+    sent = {k: v for k, v in (references or {}).items() if k in normalised}
+    if sent:  # none sent (the sheet offered no documents): nothing to check
         cited, reference_errors = check_references(
-            session, tender, vendor.id, evaluator,
-            {k: v for k, v in references.items() if k in normalised}, comments,
+            session, tender, vendor.id, evaluator, sent, comments
         )
         errors = {**reference_errors, **errors}
     if errors:
@@ -777,15 +792,15 @@ def _save_criterion(
     evaluator: User,
     inputs: dict[int, CriterionInput],
 ) -> int:
+    access = _AssignmentAccess()
     with tender_change(
         session,
         tender_id,
         evaluator,
-        access=evaluated_tender,
+        access=access,
         scope=SheetScope(evaluator.id),  # the evaluator's own sheets, any vendor
     ) as change:
-        tender = change.tender
-        assignment = evaluator_assignment(session, tender_id, evaluator)
+        tender, assignment = change.tender, access.assignment
         _, criterion = _scored_criterion(scored_groups(tender, assignment), criterion_id)
         if tender.state != TenderState.OPEN:
             raise ServiceError(CLOSED_REFUSAL)
@@ -804,6 +819,7 @@ def _save_criterion(
             try:
                 _store_sheet(
                     change,
+                    assignment,
                     vendor_id,
                     version=given.version,
                     values=values,
