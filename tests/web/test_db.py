@@ -68,3 +68,87 @@ def test_foreign_keys_are_enforced(app):
 def test_the_backend_follows_the_url(app, database_url):
     expected = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     assert get_database(app).engine.dialect.name == expected
+
+
+def _hold_turn(path):
+    """Take the writer queue's lock file as another process's writer would."""
+    import fcntl
+    import os
+
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(handle, fcntl.LOCK_EX)
+    return handle
+
+
+def test_sqlite_writers_wait_for_their_turn_before_begin_immediate(app, database_url):
+    """A write transaction on a file database waits until the writer before it has left the
+    queue (`WriterQueue`), and only then takes SQLite's lock."""
+    import os
+    import threading
+
+    if not is_sqlite(app):
+        pytest.skip("SQLite only")
+    path = database_url.removeprefix("sqlite:///")
+    handle = _hold_turn(f"{path}-writer.lock")
+    entered = threading.Event()
+
+    def write():
+        with app.app_context():
+            with write_transaction(get_session()):
+                entered.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert not entered.wait(0.3)  # still waiting for its turn
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        probe.execute("BEGIN IMMEDIATE")  # and it has not taken SQLite's lock meanwhile
+        probe.execute("ROLLBACK")
+        probe.close()
+    finally:
+        os.close(handle)
+    writer.join(10)
+    assert entered.is_set() and not writer.is_alive()
+
+
+def test_a_writer_waits_for_its_turn_no_longer_than_the_busy_timeout(tmp_path):
+    import os
+    import threading
+
+    from selector.store.db import WriterQueue
+
+    path = str(tmp_path / "x.db-writer.lock")
+    handle = _hold_turn(path)
+    done = threading.Event()
+
+    def write():
+        with WriterQueue(path, timeout_s=0.05).turn():
+            done.set()  # reached without the turn: BEGIN IMMEDIATE then waits as SQLite does
+
+    worker = threading.Thread(target=write, daemon=True)
+    worker.start()
+    try:
+        worker.join(10)
+        assert done.is_set()
+    finally:
+        os.close(handle)
+
+
+def test_a_turn_inside_the_threads_own_turn_does_not_wait_for_it(tmp_path):
+    import threading
+
+    from selector.store.db import WriterQueue
+
+    queue = WriterQueue(str(tmp_path / "x.db-writer.lock"), timeout_s=60)
+    done = threading.Event()
+
+    def nested():
+        with queue.turn(), queue.turn():
+            done.set()
+
+    worker = threading.Thread(target=nested, daemon=True)
+    worker.start()
+    worker.join(10)
+    assert done.is_set()
+    with queue.turn():  # and the outer turn was given back
+        pass
