@@ -391,6 +391,16 @@ def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) 
     )
 
 
+def sheet_criteria(
+    session: Session, tender_id: int, vendor_id: int, user: User
+) -> list[Criterion]:
+    """The criteria of the evaluator's sheet for one vendor, to read a posted sheet with:
+    the checks of `sheet_context` (NotFound, Forbidden), none of the page's contents."""
+    checked = evaluator_assignment(session, tender_id, user)
+    assignment, _vendor = _sheet_access(session, checked.tender, vendor_id, user, checked)
+    return [c for g in scored_groups(checked.tender, assignment) for c in g.criteria]
+
+
 def _check_values(
     groups: list[SheetGroup], values: dict[str, str], comments: dict[str, str], submit: bool
 ) -> tuple[dict[str, str], dict[str, Text]]:

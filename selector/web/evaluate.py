@@ -124,10 +124,13 @@ def _render_sheet(
 def sheet(tender_id: int, vendor_id: int) -> Any:
     """One vendor's score sheet: save as draft, or submit (then read-only)."""
     session = get_session()
-    context = sheets.sheet_context(session, tender_id, vendor_id, user())
     if request.method == "GET":
+        context = sheets.sheet_context(session, tender_id, vendor_id, user())
         return _render_sheet(context, _sheet_form(context))
-    form = _sheet_form(context, formdata=request.form)
+    # A save reads only what its form needs (the same checks first); the page's context is
+    # built when the form is shown again.
+    criteria = sheets.sheet_criteria(session, tender_id, vendor_id, user())
+    form = score_sheet_form(criteria, current_lang())
     submit = bool(form.submit_sheet.data)
     if not form.validate_on_submit():
         errors = {
@@ -137,7 +140,7 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
                     form[value_field_name(c.id)].errors + form[comment_field_name(c.id)].errors
                 )
             )
-            for c in context.criteria
+            for c in criteria
             if form[value_field_name(c.id)].errors or form[comment_field_name(c.id)].errors
         }
         csrf_field = getattr(form, "csrf_token", None)
@@ -145,13 +148,14 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
             flash(_("The form has expired: reload the page and try again."), "error")
         else:
             flash(_("Nothing was saved: please correct the criteria marked below."), "error")
+        context = sheets.sheet_context(session, tender_id, vendor_id, user())
         return _render_sheet(context, form, 422, errors)
-    values = {c.id: request.form.get(value_field_name(c.id), "") for c in context.criteria}
-    comments = {c.id: request.form.get(comment_field_name(c.id), "") for c in context.criteria}
+    values = {c.id: request.form.get(value_field_name(c.id), "") for c in criteria}
+    comments = {c.id: request.form.get(comment_field_name(c.id), "") for c in criteria}
     references = {  # the documents the comments cite, where the sheet offered the choice
         c.id: (request.form.get(REFERENCE_FIELD + c.id, ""),
                request.form.get(PAGE_FIELD + c.id, ""))
-        for c in context.criteria
+        for c in criteria
         if REFERENCE_FIELD + c.id in request.form or PAGE_FIELD + c.id in request.form
     }
     try:
@@ -168,6 +172,7 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
         )
     except sheets.SheetInvalid as error:
         flash(text(error.message), "error")
+        context = sheets.sheet_context(session, tender_id, vendor_id, user())
         return _render_sheet(context, form, 422, error.fields)
     except StaleEdit as error:
         flash(text(error.message), "error")
@@ -175,7 +180,7 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
         lang = current_lang()
         unsaved = [
             (c.title.get(lang), values[c.id], comments[c.id])
-            for c in context.criteria
+            for c in criteria
             if values[c.id] or comments[c.id]
         ]
         return _render_sheet(fresh, _sheet_form(fresh), 409, unsaved=unsaved)
