@@ -36,6 +36,10 @@ DEFAULTS: dict[str, Any] = {
     "PERMANENT_SESSION_LIFETIME": timedelta(hours=8),
     "SESSION_IDLE_LIFETIME": timedelta(hours=2),
     "SESSION_ABSOLUTE_LIFETIME": timedelta(hours=8),
+    # The cookie is written when the session changes (at login, a flash, the CSRF token,
+    # `seen_at` once a minute: selector.web.sessions), not re-signed on every request: the
+    # server's lifetimes above end a login, not the cookie's expiry.
+    "SESSION_REFRESH_EACH_REQUEST": False,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SECURE": True,
     # Uploads are bids tables and template YAML: a few hundred kilobytes at most.
