@@ -57,6 +57,10 @@ DEFAULTS: dict[str, Any] = {
     # REPORT_CACHE_DIR (None = instance/reports).
     "QUEUE_URL": None,
     "REPORT_CACHE_DIR": None,
+    # The score sheet and results pages, rendered once per user, language and revision of
+    # the data (selector/web/pagecache.py), are kept in memory up to this many bytes per
+    # worker; 0 renders every request.
+    "PAGE_CACHE_BYTES": 32 * 1024 * 1024,
     # Reminders (selector/mail.py): SMTP when MAIL_SERVER is set, else kept in the outbox
     # page; BASE_URL is the address the links in messages point to.
     "MAIL_SERVER": None,

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.scoring.model import Text
-from selector.store.audit import chain_head, link_hash, tender_values, utc_text
+from selector.store.audit import chain_head, chain_revision, link_hash, tender_values, utc_text
 from selector.store.models import AuditEvent, Tender, Vendor
 
 
@@ -63,6 +63,14 @@ def verify(session: Session, tender_id: int | None = None) -> Verification:
 def head(session: Session) -> tuple[int, str]:
     """The chain's length and last hash (shown on the results page and the PDF)."""
     return chain_head(session)
+
+
+def revision(session: Session) -> tuple[int, str]:
+    """The revision of everything stored: the chain's head, which every change of stored data
+    moves (each unit of work appends its event in its own transaction). One small query on a
+    connection of its own (the head as committed, whatever the session has read): what the
+    page cache (`selector.web.pagecache`) keys pages on. Read it before the data it keys."""
+    return chain_revision(session.get_bind().engine)
 
 
 def _events(session: Session, **where: Any) -> Iterator[AuditEvent]:

@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from selector.store.models import (
@@ -163,6 +163,25 @@ def chain_head(session: Session) -> tuple[int, str]:
     """The chain's length and last hash, as printed on the results page and the PDF."""
     head = session.get(AuditChainHead, HEAD_ID)
     return (head.seq, head.hash) if head is not None else (0, "")
+
+
+_HEAD_ROW = f"SELECT seq, hash FROM {AuditChainHead.__tablename__} WHERE id = {HEAD_ID}"
+
+
+def chain_revision(engine: Engine) -> tuple[int, str]:
+    """`chain_head` as every request served from the page cache reads it
+    (`selector.web.pagecache`): one statement on a connection of its own, outside any
+    session and transaction (the head as committed), so that such a request asks the
+    database nothing else."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(_HEAD_ROW)
+        row = cursor.fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    return (int(row[0]), str(row[1])) if row is not None else (0, "")
 
 
 # --- the values the record vouches for ---------------------------------------------------

@@ -25,6 +25,7 @@ from selector.web.forms import (
     version_field_name,
 )
 from selector.web.i18n import current_lang, text
+from selector.web.pagecache import kept_page
 
 bp = Blueprint("evaluate", __name__, url_prefix="/tenders")
 
@@ -121,6 +122,7 @@ def _render_sheet(
 
 @bp.route("/<int:tender_id>/evaluate/<int:vendor_id>", methods=["GET", "POST"])
 @roles_required("evaluator")
+@kept_page  # the GET
 def sheet(tender_id: int, vendor_id: int) -> Any:
     """One vendor's score sheet: save as draft, or submit (then read-only)."""
     session = get_session()

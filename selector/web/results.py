@@ -36,6 +36,7 @@ from selector.web.forms import (
     refusal_status,
 )
 from selector.web.i18n import current_lang
+from selector.web.pagecache import kept_page
 
 bp = Blueprint("results", __name__, url_prefix="/tenders")
 
@@ -63,6 +64,7 @@ def _own_weights(result: Result) -> Any:
 
 @bp.get("/<int:tender_id>/results")
 @login_required
+@kept_page
 def show(tender_id: int) -> Any:
     """The ranking, group scores, every criterion's points and inputs, flags (the result and
     its decision checks computed once per change of the tender's input)."""
