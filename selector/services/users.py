@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
+import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
+from sqlalchemy.orm.util import identity_key
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from selector.scoring.limits import USERNAME_RE
@@ -65,19 +70,75 @@ def find_user(session: Session, username: str) -> User | None:
     return session.scalar(select(User).where(User.username == username))
 
 
-def load_login(session: Session, login_id: str) -> User | None:
+def load_login(
+    session: Session, login_id: str, revision: tuple[int, str] | None = None
+) -> User | None:
     """The user behind a login cookie's id (`<user id>:<session token>`), if it is still valid.
 
     The token changes at logout, when an admin disables the user and when the password
-    changes, so a copied cookie stops working at once.
+    changes, so a copied cookie stops working at once. With the data's `revision` (the
+    audit chain's head, `record.revision`, read first in the request's transaction) the
+    user's row as read at that revision is reused (`_Logins`) instead of read again.
     """
     user_part, _sep, token = login_id.partition(":")
     if not user_part.isdigit() or len(user_part) > 12 or not token:
         return None
-    user = session.get(User, int(user_part))
+    user_id = int(user_part)
+    if revision is None:
+        user = session.get(User, user_id)
+    else:
+        user = LOGINS.user(session, user_id, revision)
     if user is None or not user.active or user.session_token != token:
         return None
     return user
+
+
+class _Logins:
+    """Users' rows as read at a revision of the data, the last `size` per database.
+
+    Every change of a user's row — a login, logout, disabling, a new password, the contact —
+    appends an audit event in its own transaction, which moves the revision: a row kept
+    under a revision is what the database holds while the revision stays. The request's
+    user is then made from it without a query (`make_transient_to_detached`: as if loaded).
+    """
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._by_database: weakref.WeakKeyDictionary[Any, OrderedDict[Any, dict[str, Any]]] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._names = [attr.key for attr in inspect(User).column_attrs]
+        self._manager = manager_of_class(User)
+
+    def user(self, session: Session, user_id: int, revision: tuple[int, str]) -> User | None:
+        bind = session.get_bind()
+        database = getattr(bind, "engine", bind)
+        key = (user_id, revision)
+        with self._lock:
+            rows = self._by_database.setdefault(database, OrderedDict())
+            row = rows.get(key)
+            if row is not None:
+                rows.move_to_end(key)
+        present = session.identity_map.get(identity_key(User, user_id))
+        if present is not None:
+            return present
+        if row is None:
+            user = session.get(User, user_id)
+            if user is not None:
+                with self._lock:
+                    rows[key] = {name: getattr(user, name) for name in self._names}
+                    while len(rows) > self.size:
+                        rows.popitem(last=False)
+            return user
+        kept: User = self._manager.new_instance()
+        kept.__dict__.update(row)  # the columns as a query loads them: no change to flush
+        make_transient_to_detached(kept)
+        session.add(kept)
+        return kept
+
+
+LOGINS = _Logins()
 
 
 def _check_password(password: str, user: User | None = None, **names: str) -> None:

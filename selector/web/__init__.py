@@ -46,6 +46,7 @@ from selector.web import (
     evaluate,
     i18n,
     moderation,
+    pagecache,
     reminders,
     results,
     sessions,
@@ -80,7 +81,7 @@ def register(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(login_id: str) -> Any:
-        return load_login(get_session(), login_id)
+        return load_login(get_session(), login_id, pagecache.revision())
 
     @login_manager.unauthorized_handler
     def unauthorized() -> Any:
