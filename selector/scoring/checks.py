@@ -140,9 +140,10 @@ _DIVERGENCE_JSON = ("winner_if_low", "winner_if_high", "consensus")
 def flag_id(kind: str, vendor: str | None, criterion: str | None, evaluator: str | None) -> str:
     """The stable id of a flag; ':' and '%' inside a name are escaped so ids never collide."""
     parts: tuple[str, ...] = (kind, vendor or "", criterion or "", evaluator or "")
-    if any(":" in p or "%" in p for p in parts):
-        parts = tuple(p.replace("%", "%25").replace(":", "%3A") for p in parts)
-    return ":".join(parts)
+    joined = ":".join(parts)
+    if joined.count(":") == 3 and "%" not in joined:  # no part holds ':' or '%'
+        return joined
+    return ":".join(p.replace("%", "%25").replace(":", "%3A") for p in parts)
 
 
 def _flag(
