@@ -51,11 +51,16 @@ def may_see(session: Session, tender: Tender, user: User) -> bool:
     if user.role == "observer":
         return tender.state == TenderState.FINALISED
     if user.role == "evaluator":
-        return (
-            tender.state != TenderState.DRAFT
-            and assignment_of(session, tender.id, user) is not None
-        )
+        return _visible_assignment(session, tender, user) is not None
     return False
+
+
+def _visible_assignment(session: Session, tender: Tender, user: User) -> Assignment | None:
+    """An evaluator's assignment on `tender` if they may see it: it has opened and they are
+    on its committee (one query answers both)."""
+    if tender.state == TenderState.DRAFT:
+        return None
+    return assignment_of(session, tender.id, user)
 
 
 def prices_opened(tender: Tender) -> bool:
@@ -147,14 +152,8 @@ def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assign
         raise Forbidden(
             Text(zh="只有本项目的评委可以评分。", en="Only the evaluators of this tender score it.")
         )
-    # An evaluator may see the tender exactly when it has opened and they are assigned to
-    # it (`may_see`): the one assignment query answers both.
     tender = session.get(Tender, tender_id)
-    assignment = (
-        assignment_of(session, tender_id, user)
-        if tender is not None and tender.state != TenderState.DRAFT
-        else None
-    )
+    assignment = _visible_assignment(session, tender, user) if tender is not None else None
     if assignment is None:
         raise NotFound(
             Text(

@@ -82,15 +82,13 @@ def _deadline(space: sheets.Workspace) -> dict[str, Any]:
     }
 
 
-def _sheet_form(context: sheets.SheetContext, formdata: Any = None) -> Any:
-    lang = current_lang()
+def _sheet_form(context: sheets.SheetContext) -> Any:
+    """The sheet's form filled with what is stored (not with what was posted)."""
     data: dict[str, Any] = {"version": context.version}
     for criterion in context.criteria:
         data[value_field_name(criterion.id)] = context.values.get(criterion.id) or None
         data[comment_field_name(criterion.id)] = context.comments.get(criterion.id, "")
-    if formdata is None:
-        return score_sheet_form(context.criteria, lang, formdata=None, data=data)
-    return score_sheet_form(context.criteria, lang)
+    return score_sheet_form(context.criteria, current_lang(), formdata=None, data=data)
 
 
 def _render_sheet(
