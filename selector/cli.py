@@ -13,7 +13,7 @@ import sys
 
 import click
 
-from selector.runtime import teardown_skipped
+from selector.runtime import console_script_started, teardown_skipped
 
 # name -> "module:attribute" of a click command or group. Each area of the application keeps
 # its commands in selector/commands/<area>.py and adds its lines here.
@@ -69,6 +69,7 @@ def run() -> None:
     """The `selector` console script: `main`, then — for a command that asked for it
     (`selector.runtime.leave_without_teardown`) — stdout and stderr flushed and the process
     ended at once with the command's exit status, as the interpreter would give it."""
+    console_script_started()
     try:
         main()
     except SystemExit as done:

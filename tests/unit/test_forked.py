@@ -94,6 +94,25 @@ def test_the_collector_pause_restores_the_callers_state():
         gc.enable()
 
 
+def test_the_console_script_ending_at_once_does_not_resume_the_collector(monkeypatch):
+    import gc
+
+    from selector import runtime
+
+    monkeypatch.setattr(runtime, "_teardown", {"skip": False, "console": False})
+    runtime.leave_without_teardown()  # in-process (a test runner): the state comes back
+    with runtime.cyclic_gc_paused():
+        pass
+    assert gc.isenabled()
+    runtime.console_script_started()  # `selector.cli.run`, about to os._exit
+    try:
+        with runtime.cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
 BAD_SCORES = (
     "evaluator,vendor,criterion,value\n"
     ",Alpha,mobile,full\n"  # a blank name
