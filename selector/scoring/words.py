@@ -406,6 +406,9 @@ CONSENSUS_OF: Final = Text(
     "{vendor} · {criterion} 的共识值", "consensus of {vendor} · {criterion}"
 )
 SIGNOFF_OF: Final = Text("{who} 的签字", "sign-off of {who}")
+# A person where the login matters too (`selector audit verify`: what to look for in the
+# database): the display name, then the login.
+PERSON_AND_LOGIN: Final = Text("{name}({login})", "{name} ({login})")
 REMOVED_VENDOR: Final = Text("(已移除的投标人)", "(a removed vendor)")
 HIDDEN_ENTRIES: Final = Text(
     "更改了 {n} 项评分:评分关闭后方可查看其值",

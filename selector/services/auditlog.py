@@ -32,7 +32,7 @@ from selector.scoring.model import Text
 from selector.scoring.words import NOBODY
 from selector.services import Forbidden, audit
 from selector.services.access import may_see_prices, may_see_results, visible_tender
-from selector.services.history import change_lines, describe
+from selector.services.history import change_lines, describe, display_names, people_named
 from selector.services.templates import template_of
 from selector.store.db import write_transaction
 from selector.store.models import AuditEvent, Tender, User, Vendor
@@ -308,14 +308,8 @@ def _lines(session: Session, scope: _Scope, events: list[AuditEvent]) -> tuple[L
     for event in events:
         detail = event.detail or {}
         logins |= {str(detail[k]) for k in _PERSON_KEYS if isinstance(detail.get(k), str)}
-        for key in detail.get("changes") or {}:
-            kind, _sep, rest = str(key).partition(":")
-            if kind in ("entry", "signoff"):
-                logins.add(rest.split(":", 1)[0])
-    names: dict[str, str] = {
-        username: display for username, display in session.execute(
-            select(User.username, User.display_name).where(User.username.in_(logins)))
-    } if logins else {}
+        logins |= people_named(detail.get("changes") or {})
+    names = display_names(session, logins)
     tender = scope.tender
     template = template_of(tender) if tender is not None else None
     vendors: dict[int, str] = {

@@ -11,7 +11,7 @@ does not say listed under it, each named by `words.DETAIL_NAMES`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -38,7 +38,7 @@ from selector.scoring.words import (
     WAS,
 )
 from selector.services.templates import template_of
-from selector.store.models import AuditEvent, Tender
+from selector.store.models import AuditEvent, Tender, User
 
 
 @dataclass(frozen=True)
@@ -182,6 +182,27 @@ def change_lines(
         more = len(lines) - MAX_CHANGE_LINES
         lines = [*lines[:MAX_CHANGE_LINES], _format(words.MORE_CHANGES, n=_same(str(more)))]
     return tuple(lines)
+
+
+def people_named(keys: Iterable[str]) -> set[str]:
+    """The logins that keys of changed values name (`entry:<login>:…`, `signoff:<login>`)."""
+    logins = set()
+    for key in keys:
+        kind, _sep, rest = str(key).partition(":")
+        if kind in ("entry", "signoff"):
+            logins.add(rest.split(":", 1)[0])
+    return logins
+
+
+def display_names(session: Session, logins: Iterable[str]) -> dict[str, str]:
+    """login -> display name of each of `logins` that has an account (one query, none for
+    no logins)."""
+    wanted = set(logins)
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(User.username, User.display_name).where(User.username.in_(wanted)))
+    return {username: display for username, display in rows}
 
 
 def _sealed_change(

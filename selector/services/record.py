@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from selector.scoring.model import Text
+from selector.scoring.words import PERSON_AND_LOGIN
+from selector.services.history import display_names, people_named
 from selector.store.audit import chain_head, chain_revision, link_hash, tender_values, utc_text
 from selector.store.models import AuditEvent, Tender, Vendor
 
@@ -132,12 +134,13 @@ def _replay(session: Session, tender_id: int) -> list[Text]:
         return []
     rows = session.execute(select(Vendor.id, Vendor.name).where(Vendor.tender_id == tender_id))
     vendors = {vendor_id: name for vendor_id, name in rows}
+    people = display_names(session, people_named(set(audited) | set(current)))
     problems = []
     for key in sorted(set(audited) | set(current)):
         now, last = current.get(key), audited.get(key)
         if now == last:
             continue
-        what = _describe(key, vendors)
+        what = _describe(key, vendors, people)
         problems.append(
             Text(
                 zh=f"项目 {tender_id}:{what.zh} 在数据库中为 {_shown(now, 'zh')},"
@@ -149,19 +152,29 @@ def _replay(session: Session, tender_id: int) -> list[Text]:
     return problems
 
 
-def _describe(key: str, vendors: dict[int, str]) -> Text:
+def _describe(key: str, vendors: dict[int, str], people: dict[str, str]) -> Text:
+    """What a key of the replay stands for: vendors by name, people by display name and
+    login (the login alone when no account has it)."""
     kind, *parts = key.split(":")
 
     def vendor(text: str) -> str:
         return vendors.get(int(text), f"#{text}") if text.isdigit() else text
 
+    def person(login: str) -> Text:
+        name = people.get(login)
+        if not name or name == login:
+            return Text(login, login)
+        return Text(*(PERSON_AND_LOGIN.get(lang).format(name=name, login=login)
+                      for lang in ("zh", "en")))
+
     if kind == "state":
         return Text(zh="项目状态", en="the tender's state")
     if kind == "entry":
-        who, vid, criterion = parts
+        who = person(parts[0])
+        vid, criterion = parts[1:]
         return Text(
-            zh=f"评委 {who} 对 {vendor(vid)} 的评分项 {criterion}",
-            en=f"{who}'s entry for {vendor(vid)} on {criterion}",
+            zh=f"评委 {who.zh} 对 {vendor(vid)} 的评分项 {criterion}",
+            en=f"the entry of {who.en} for {vendor(vid)} on {criterion}",
         )
     if kind == "bid":
         vid, criterion = parts
@@ -175,7 +188,8 @@ def _describe(key: str, vendors: dict[int, str]) -> Text:
             en=f"the consensus value for {vendor(vid)} on {criterion}",
         )
     if kind == "signoff":
-        return Text(zh=f"{parts[0]} 的签字", en=f"{parts[0]}'s sign-off")
+        who = person(parts[0])
+        return Text(zh=f"{who.zh} 的签字", en=f"the sign-off of {who.en}")
     return Text(zh=key, en=key)
 
 

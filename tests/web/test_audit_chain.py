@@ -144,12 +144,44 @@ def test_a_value_edited_directly_in_the_database_is_named(app, make_tender):
     _raw(app, "UPDATE bid SET amount = 400000")
     _raw(app, "UPDATE tender SET state = 'open' WHERE id = :t", t=setup.id)
     problems = _problems(app, setup.id)
-    assert any("entry for Alpha on fit is 'none'" in p and "'full'" in p for p in problems)
+    assert any("Eval1 (eval1) for Alpha on fit is 'none'" in p and "'full'" in p
+               for p in problems)
     assert any("Beta's bid" in p and "400000" in p for p in problems)
     assert any("the tender's state is 'open'" in p and "'closed'" in p for p in problems)
     assert all("changed outside the application" in p for p in problems)
     zh = _problems(app, setup.id, "zh")
     assert any("项目状态" in p for p in zh)
+
+
+def test_verify_names_people_by_display_name_and_login_in_both_languages(
+    app, make_tender, make_user
+):
+    make_user("eval1", display_name="王芳")
+    make_user("eval2", display_name="Kim Lee")
+    setup = make_tender(state="closed")
+    sheets_of = ('SELECT s.id FROM score_sheet s JOIN "user" u ON u.id = s.evaluator_id '
+                 "WHERE u.username = :login")
+    _raw(app, f"UPDATE entry SET comment = 'edited' WHERE sheet_id IN ({sheets_of})",
+         login="eval1")
+    _raw(app, f"UPDATE entry SET value = 'none' WHERE sheet_id IN ({sheets_of}) AND "
+         "criterion_id IN (SELECT id FROM tender_criterion WHERE key = 'fit')", login="eval2")
+    en, zh = _problems(app, setup.id), _problems(app, setup.id, "zh")
+    assert any(p.startswith(f"tender {setup.id}: the entry of 王芳 (eval1) for Alpha on fit")
+               for p in en)
+    assert any("the entry of Kim Lee (eval2) for Beta on fit is 'none'" in p for p in en)
+    assert not any("eval1's" in p or "eval2's" in p for p in en)
+    assert any("评委 王芳(eval1) 对 Alpha 的评分项 fit" in p for p in zh)
+    assert any("评委 Kim Lee(eval2) 对 Beta 的评分项 fit" in p for p in zh)
+
+
+def test_verify_names_a_login_without_an_account_as_the_login(app, make_tender):
+    setup = make_tender(state="closed")
+    _raw(app, """UPDATE "user" SET username = 'gone' WHERE username = 'eval1'""")
+    problems = _problems(app, setup.id)
+    assert any("the entry of eval1 for Alpha on fit is (none) in the database" in p
+               for p in problems)
+    assert any("the entry of Eval1 (gone) for Alpha on fit" in p and "last audited (none)" in p
+               for p in problems)
 
 
 def test_thirty_threads_saving_at_once_leave_one_unforked_chain(app, make_tender):
