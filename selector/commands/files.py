@@ -224,7 +224,9 @@ def _given(parameter: str) -> bool:
 
 
 def _load_template(path: str) -> Template:
-    from selector.files.criteria import load_template  # pydantic: in the forked child
+    """The template file, kept between runs (`selector.files.loaded`): the loader and
+    pydantic are imported, in the forked child, only when the file is new."""
+    from selector.files.loaded import load_template
 
     return load_template(path)
 
