@@ -264,7 +264,8 @@ def row(label: str, r: dict[str, object]) -> str:
         f"| {label} | {r['vendors']} × {r['criteria']} × {r['evaluators']} | {r['entries']:,} "
         f"| {r['ours_ms']:.0f} | {r['base_ms']:.0f} | **{r['ratio']:.2f}** "
         f"| {r['ours_cpu_ms']:.0f} / {r['base_cpu_ms']:.0f} | {r['cpu_ratio']:.2f} "
-        f"| {r['cold_ms']:.0f} ({r['cold_ratio']:.2f}) | {r['json_mb']:.2f} | {r['flags']:,} ({r['divergence']:,}, {r['decisive']}) "
+        f"| {r['cold_ms']:.0f} ({r['cold_ratio']:.2f}) | {r['json_mb']:.2f} "
+        f"| {r['flags']:,} ({r['divergence']:,}, {r['decisive']}) "
         f"| {r['ranked']} |"
     )
 
