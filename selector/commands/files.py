@@ -226,7 +226,7 @@ def _given(parameter: str) -> bool:
 def _load_template(path: str) -> Template:
     """The template file, kept between runs (`selector.files.loaded`): the loader and
     pydantic are imported, in the forked child, only when the file is new."""
-    from selector.files.loaded import load_template
+    from selector.files.loaded import load_template  # after `selector report` forks its helper
 
     return load_template(path)
 
