@@ -33,6 +33,7 @@ _CODE = (  # this package's modules that decide what a template file loads as
     *sorted(Path(__file__).parents[1].joinpath("scoring").glob("*.py")),
 )
 _PICKLE = pickle.HIGHEST_PROTOCOL
+KEPT = 64  # templates kept at most: writing one more removes the least recently written
 
 
 def load_template(path: str | Path) -> Template:
@@ -123,8 +124,9 @@ def _read_back(kept: Path) -> Template | None:
 
 
 def _keep(folder: Path, kept: Path, template: Template) -> None:
-    """Write `template` to `kept` whole or not at all; a folder that cannot be written
-    keeps nothing (the next run loads the file again)."""
+    """Write `template` to `kept` whole or not at all, and leave at most `KEPT` in the
+    folder; a folder that cannot be written keeps nothing (the next run loads the file
+    again)."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".template-")
@@ -135,5 +137,9 @@ def _keep(folder: Path, kept: Path, template: Template) -> None:
         except BaseException:
             os.unlink(temporary)
             raise
+        others = [path for path in folder.glob("template-*.pickle") if path != kept]
+        others.sort(key=lambda path: path.stat().st_mtime_ns)
+        for old in others[: max(len(others) - (KEPT - 1), 0)]:
+            old.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError):
         pass

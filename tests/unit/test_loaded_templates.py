@@ -159,3 +159,14 @@ def test_selector_score_prints_the_same_from_a_kept_template(folder):
     again = run(*example_args(), "--json")
     assert (fresh.exit_code, again.exit_code) == (0, 0)
     assert again.stdout == fresh.stdout
+
+
+def test_only_the_newest_templates_are_kept(folder, template_file, monkeypatch):
+    monkeypatch.setattr(loaded, "KEPT", 2)
+    text = template_file.read_text(encoding="utf-8")
+    for title in ("one", "two", "three"):
+        template_file.write_text(text + f"\n# {title}\n", encoding="utf-8")
+        loaded.load_template(template_file)
+    assert len(kept(folder)) == 2
+    newest = loaded._key(str(template_file), template_file.read_bytes())
+    assert loaded._read_back(folder / f"template-{newest}.pickle") is not None
