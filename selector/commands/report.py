@@ -7,6 +7,7 @@ analyst can turn spreadsheets into the same report.
 
 from __future__ import annotations
 
+import getpass
 import io
 import json
 import multiprocessing
@@ -171,6 +172,7 @@ def report(tender_id: int | None, title: str | None, lang: str, output: str | No
     finally:
         renderer.close()  # also when reading or scoring failed: the helper must not linger
     Path(output).write_bytes(pdf)
+    _record(tender_id, "appendix" if appendix else "report", lang)
     say(f"wrote {output} ({len(pdf) // 1024} KiB)")
 
 
@@ -192,6 +194,7 @@ def _letters(tender_id: int | None, options: dict[str, Any], say: Callable[[str]
         for name in json.loads(archive.read(MANIFEST)).values():
             (directory / name).write_bytes(archive.read(name))
     (directory / "letters.zip").write_bytes(data)
+    _record(tender_id, "letters", lang)
     say(f"wrote {len(result.vendors)} letters and letters.zip to {directory}")
 
 
@@ -233,7 +236,35 @@ def export(tender_id: int | None, title: str | None, lang: str, sheet: str | Non
     except ValueError as error:
         _fail([str(error)])
     Path(output).write_bytes(data)
+    _record(tender_id, "csv" if is_csv else "workbook", lang, sheet=sheet if is_csv else None)
     say(f"wrote {output} ({len(data) // 1024} KiB)")
+
+
+def _record(tender_id: int | None, document: str, lang: str, sheet: str | None = None) -> None:
+    """Record in the audit log that the command line wrote `document` of a stored tender,
+    as a web download is recorded, naming the operating-system user who ran it (a report
+    made from files is no stored tender's, and is not recorded)."""
+    if tender_id is None:
+        return
+    # SQLAlchemy and the services: only for a tender read from the database
+    from selector.services.auditlog import record_download
+    from selector.store.db import configured_database
+
+    database = configured_database()
+    try:
+        with database.session() as session:
+            record_download(session, tender_id, actor=None, document=document, lang=lang,
+                            sheet=sheet, os_user=_os_user())
+    finally:
+        database.dispose()
+
+
+def _os_user() -> str:
+    """Who runs this command, as the operating system names them ("" when it cannot)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in the environment nor the password file
+        return ""
 
 
 _file_mode_optional(report)

@@ -288,6 +288,9 @@ NO_CONFLICT: Final = Text(
 WAS: Final = Text("(原为 {before})", " (was {before})")
 # Who did it, when an event has no actor (a deleted user, the system).
 NOBODY: Final = Text("(已删除的用户)", "(a deleted user)")
+# Who did it, when the command line did (`selector report` / `export` on a stored tender):
+# the operating-system user who ran it.
+COMMAND_LINE: Final = Text("命令行用户 {os_user}", "{os_user} on the command line")
 NONE: Final = Text("无", "none")
 ALL_GROUPS: Final = Text("全部分组", "every group")
 PRICES_SHOWN: Final = Text("可查看报价", "prices shown")
@@ -356,6 +359,7 @@ DETAIL_NAMES: Final[Mapping[str, Text]] = {
     "format": Text("格式", "format"),
     "filters": Text("筛选条件", "filters"),
     "member": Text("评委", "member"),
+    "os_user": Text("系统用户", "operating-system user"),
 }
 
 # What was downloaded (`report.download`) and why a request was refused (`access.denied`).

@@ -29,10 +29,9 @@ from sqlalchemy.orm import Session, selectinload
 from selector.scoring import words
 from selector.scoring.limits import FORBIDDEN_IN_LINE
 from selector.scoring.model import Text
-from selector.scoring.words import NOBODY
 from selector.services import Forbidden, audit
 from selector.services.access import may_see_prices, may_see_results, visible_tender
-from selector.services.history import change_lines, describe, display_names, people_named
+from selector.services.history import change_lines, describe, display_names, people_named, who
 from selector.services.templates import template_of
 from selector.store.db import write_transaction
 from selector.store.models import AuditEvent, Tender, User, Vendor
@@ -47,20 +46,26 @@ def record_download(
     session: Session,
     tender_id: int,
     *,
-    actor: User,
+    actor: User | None,
     document: str,
     lang: str,
     sheet: str | None = None,
     vendor: str | None = None,
+    os_user: str = "",
 ) -> None:
     """Record that `actor` downloaded `document` (one of `DOCUMENTS`) of the tender in
-    `lang`; `sheet` names a CSV sheet, `vendor` the bidder of a single letter.
+    `lang`; `sheet` names a CSV sheet, `vendor` the bidder of a single letter. With no
+    `actor` the command line wrote it (`selector report` / `export`), run by the
+    operating-system user `os_user` (empty when unknown): the event keeps that name.
 
-    The caller has already checked that the actor may (`access.results_tender`).
+    The caller has already checked that the actor may (`access.results_tender`); the
+    command line is the operator's, who may read everything stored.
     """
     if document not in DOCUMENTS:
         raise ValueError(f"unknown document {document!r}")
     detail: dict[str, str] = {"document": document, "lang": lang}
+    if actor is None:
+        detail["os_user"] = os_user
     if sheet:
         detail["sheet"] = sheet
     if vendor:
@@ -329,7 +334,7 @@ def _lines(session: Session, scope: _Scope, events: list[AuditEvent]) -> tuple[L
         lines.append(LogLine(
             seq=event.seq,
             at=event.created_at,
-            person=Text(actor, actor) if actor else NOBODY,
+            person=who(actor, detail),
             kind=words.AUDIT_KINDS[kind] if kind else Text("", ""),
             sentence=sentence,
             details=(*details, *changed),

@@ -112,7 +112,7 @@ def describe(
         pattern = NO_CONFLICT
     if action == "login.failed" and not detail.get("username"):
         pattern = UNKNOWN_LOGIN
-    said = {"actor": Text(actor, actor) if actor else NOBODY}
+    said = {"actor": who(actor, detail)}
     for key in detail:
         if "{" + key + "}" in pattern.zh:
             said[key] = shown(key)
@@ -125,10 +125,21 @@ def describe(
         _named(key, shown(key))
         for key, value in detail.items()
         # "changes" (every stored value's before and after) is for `selector audit verify`
-        if key not in said and key not in ("before", "after", "changes")
+        if key not in said and key not in ("before", "after", "changes", "os_user")
         and value not in (None, "", [])
     ]
     return sentence, (*details, *_changes(detail, shown))
+
+
+def who(actor: str | None, detail: Mapping[str, Any]) -> Text:
+    """Who did an event: the actor's display name; for an event of the command line (no
+    actor, the `os_user` who ran it in its detail) that user on the command line; else
+    `NOBODY` (a deleted user, the system)."""
+    if actor:
+        return _same(actor)
+    if "os_user" in detail:
+        return _format(words.COMMAND_LINE, os_user=_same(str(detail["os_user"]) or "?"))
+    return NOBODY
 
 
 #: At most this many changed values are listed under one event (a baseline holds them all).

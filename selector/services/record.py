@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from selector.scoring.model import Text
 from selector.scoring.words import PERSON_AND_LOGIN
-from selector.services.history import display_names, people_named
+from selector.services.history import display_names, people_named, who
 from selector.store.audit import chain_head, chain_revision, link_hash, tender_values, utc_text
 from selector.store.models import AuditEvent, Tender, Vendor
 
@@ -90,7 +90,6 @@ def _check_chain(session: Session) -> tuple[list[Text], int]:
     prev, expected, count = "", 1, 0
     for event_row in _events(session):
         count += 1
-        name = f"#{event_row.seq} ({event_row.action}, {utc_text(event_row.created_at)})"
         if event_row.seq != expected:
             return [
                 Text(
@@ -101,23 +100,49 @@ def _check_chain(session: Session) -> tuple[list[Text], int]:
                 )
             ], count
         if event_row.prev_hash != prev:
+            name = _event_name(event_row)
             return [
                 Text(
-                    zh=f"审计链在事件 {name} 断开:它没有接在上一条事件之后(事件被删除、插入或重排)",
-                    en=f"The audit chain breaks at event {name}: it does not follow the "
+                    zh=f"审计链在事件 {name.zh} 断开:它没有接在上一条事件之后"
+                    "(事件被删除、插入或重排)",
+                    en=f"The audit chain breaks at event {name.en}: it does not follow the "
                     "previous event (an event was deleted, inserted or reordered)",
                 )
             ], count
         if link_hash(event_row, prev) != event_row.hash:
+            name = _event_name(event_row)
             return [
                 Text(
-                    zh=f"审计链在事件 {name} 断开:其内容与其哈希不符(事件被改动)",
-                    en=f"The audit chain breaks at event {name}: its content does not match "
+                    zh=f"审计链在事件 {name.zh} 断开:其内容与其哈希不符(事件被改动)",
+                    en=f"The audit chain breaks at event {name.en}: its content does not match "
                     "its hash (the event was edited)",
                 )
             ], count
         prev, expected = event_row.hash, expected + 1
     return [], count
+
+
+def _event_name(event_row: AuditEvent) -> Text:
+    """An event as a broken chain names it: number, action, time and who when it says
+    (a person by display name and login, or the command line's user)."""
+    said = f"#{event_row.seq} ({event_row.action}, {utc_text(event_row.created_at)}"
+    actor, detail = event_row.actor, event_row.detail or {}
+    if actor is not None:
+        by = _person(actor.username, actor.display_name)
+    elif "os_user" in detail:
+        by = who(None, detail)
+    else:
+        return Text(f"{said})", f"{said})")
+    return Text(f"{said}, {by.zh})", f"{said}, {by.en})")
+
+
+def _person(login: str, name: str | None) -> Text:
+    """A person as verify names them: display name and login (the login alone when no
+    account has it)."""
+    if not name or name == login:
+        return Text(login, login)
+    return Text(*(PERSON_AND_LOGIN.get(lang).format(name=name, login=login)
+                  for lang in ("zh", "en")))
 
 
 def _replay(session: Session, tender_id: int) -> list[Text]:
@@ -161,11 +186,7 @@ def _describe(key: str, vendors: dict[int, str], people: dict[str, str]) -> Text
         return vendors.get(int(text), f"#{text}") if text.isdigit() else text
 
     def person(login: str) -> Text:
-        name = people.get(login)
-        if not name or name == login:
-            return Text(login, login)
-        return Text(*(PERSON_AND_LOGIN.get(lang).format(name=name, login=login)
-                      for lang in ("zh", "en")))
+        return _person(login, people.get(login))
 
     if kind == "state":
         return Text(zh="项目状态", en="the tender's state")

@@ -339,3 +339,16 @@ def login_as(client: Any) -> Any:
         return login(client, username, password)
 
     return do
+
+
+@pytest.fixture
+def exported_on_the_command_line(
+    make_tender: Any, runner: SelectorRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> TenderSetup:
+    """A finalised tender whose workbook `selector export` wrote, run by the operating-system
+    user "operator7" (what getpass.getuser() reads first: LOGNAME)."""
+    monkeypatch.setenv("LOGNAME", "operator7")
+    setup = make_tender(state="finalised")
+    outcome = runner.invoke(["export", str(setup.id), "-q", "-o", str(tmp_path / "t.xlsx")])
+    assert outcome.exit_code == 0, outcome.output
+    return setup

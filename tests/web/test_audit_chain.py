@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from selector.services import sheets
 from selector.services.record import verify
-from selector.store.audit import chain_head
+from selector.store.audit import chain_head, utc_text
 from selector.store.db import get_database, get_session
 from selector.store.models import AuditEvent, User
 from tests.web.conftest import MINI_VALUES, login
@@ -95,6 +95,33 @@ def test_the_chain_names_an_edited_event(app, make_tender):
     problems = _problems(app)
     assert len(problems) == 1
     assert "event #3 (vendor.renamed" in problems[0] and "edited" in problems[0]
+
+
+def test_a_broken_chain_names_who_did_the_event_by_name_and_login_or_command_line(
+    app, exported_on_the_command_line
+):
+    with app.app_context():
+        seq = get_session().scalar(select(AuditEvent.seq).where(
+            AuditEvent.action == "report.download"))
+    _without_triggers(app, "UPDATE audit_event SET remote_addr = '10.0.0.9' WHERE seq = :s",
+                      s=seq)
+    assert f"event #{seq} (report.download, " in _problems(app)[0]
+    assert _problems(app)[0].split(": ")[0].endswith(", operator7 on the command line)")
+    assert "命令行用户 operator7)" in _problems(app, lang="zh")[0]
+    with app.app_context():
+        created = get_session().scalar(select(AuditEvent.seq).where(
+            AuditEvent.action == "tender.create"))
+        first = get_session().scalars(select(AuditEvent).order_by(AuditEvent.seq)).first()
+        assert first.action == "user.create" and first.actor_id is None
+    _without_triggers(app, "UPDATE audit_event SET remote_addr = '10.0.0.9' WHERE seq = :s",
+                      s=created)
+    assert f"event #{created} (tender.create, " in _problems(app)[0]
+    assert ", Chair (chair)): its content" in _problems(app)[0]
+    assert ", Chair(chair)) 断开" in _problems(app, lang="zh")[0]
+    _without_triggers(app, "UPDATE audit_event SET remote_addr = '10.0.0.9' WHERE seq = 1")
+    # no one is named where the event names no one (not "a deleted user")
+    assert f"event #1 (user.create, {utc_text(first.created_at)}): its content" in (
+        _problems(app)[0])
 
 
 def test_the_chain_names_a_deleted_event(app, make_tender):

@@ -92,3 +92,30 @@ def test_each_download_and_export_is_recorded_with_what_and_in_which_language(
         (setup.id, {"document": "csv", "lang": "en", "sheet": "Summary"}),
         (setup.id, {"document": "letter", "lang": "en", "vendor": "Alpha"}),
     ]
+
+
+def test_a_report_and_exports_written_on_the_command_line_are_recorded_and_verify(
+    app, make_tender, runner, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("LOGNAME", "operator7")  # what getpass.getuser() reads first
+    setup = make_tender(state="finalised")
+    tender = str(setup.id)
+    for args in (
+        ["report", tender, "--lang", "en", "-q", "-o", str(tmp_path / "report.pdf")],
+        ["report", tender, "--lang", "zh", "-q", "--letters", str(tmp_path / "letters")],
+        ["export", tender, "--lang", "zh", "-q", "-o", str(tmp_path / "tender.xlsx")],
+        ["export", tender, "-q", "--sheet", "Summary", "-o", str(tmp_path / "summary.csv")],
+    ):
+        outcome = runner.invoke(args)
+        assert outcome.exit_code == 0, outcome.output
+    downloads = [(u, t, d) for _a, u, t, d in _events(app, "report.download")]
+    assert downloads == [
+        (None, setup.id, {"document": "report", "lang": "en", "os_user": "operator7"}),
+        (None, setup.id, {"document": "letters", "lang": "zh", "os_user": "operator7"}),
+        (None, setup.id, {"document": "workbook", "lang": "zh", "os_user": "operator7"}),
+        (None, setup.id,
+         {"document": "csv", "lang": "en", "sheet": "Summary", "os_user": "operator7"}),
+    ]
+    verified = runner.invoke(["audit", "verify", "--lang", "en"])
+    assert verified.exit_code == 0, verified.output
+    assert "intact" in verified.output

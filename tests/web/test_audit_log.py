@@ -214,3 +214,19 @@ def test_a_cell_that_starts_like_a_formula_is_written_as_text(app, make_tender, 
     assert "'=1+2" in texts and not [t for t in texts if t.startswith("=")]
     csv_text = chair.get(f"/tenders/{setup.id}/history.csv").data.decode("utf-8-sig")
     assert ",'=1+2," in csv_text and not re.search(r'(^|,)"?=', csv_text, re.M)
+
+
+def test_a_command_line_export_shows_who_ran_it_in_both_languages(
+    app, exported_on_the_command_line
+):
+    setup = exported_on_the_command_line
+    chair = _client(app, setup.chair)
+    url = f"/tenders/{setup.id}/history?kind=downloads"
+    page = _text(chair.get(url))
+    assert "operator7 on the command line downloaded the workbook (xlsx)" in page
+    assert "a deleted user" not in page and "os_user" not in page
+    export = chair.get(f"/tenders/{setup.id}/history.csv?kind=downloads")
+    assert ",operator7 on the command line," in export.data.decode("utf-8-sig")
+    chair.post("/language", data={"lang": "zh", "next": "/"})
+    zh = _text(chair.get(url))
+    assert "命令行用户 operator7 下载了电子表格(xlsx)" in zh
