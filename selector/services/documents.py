@@ -46,6 +46,7 @@ from selector.services.uow import tender_change
 from selector.store.blobs import BlobStore
 from selector.store.db import write_transaction
 from selector.store.models import (
+    UNFINALISED,
     BidDocument,
     ConflictDeclaration,
     DocumentLink,
@@ -59,8 +60,8 @@ from selector.store.models import (
     Vendor,
 )
 
-#: Documents may be added, linked and deleted in every state but finalised.
-CHANGEABLE = (TenderState.DRAFT, TenderState.OPEN, TenderState.CLOSED)
+#: Documents may be added, linked and deleted in every state but finalised
+#: (`UNFINALISED`); the refusal otherwise:
 FINALISED = Text(
     zh="该项目已定稿:如需修改文件,请先(填写理由后)重新开放。",
     en="This tender is finalised: reopen it (with a reason) before changing its documents.",
@@ -461,7 +462,7 @@ def upload_document(
     kind, name = check_upload(data, filename, max_bytes)
     envelope = _envelope(envelope)
     page = _page(page, "page")
-    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
+    with tender_change(session, tender_id, actor, states=UNFINALISED, refusal=FINALISED) as change:
         tender = change.tender
         vendor = _vendor(tender, vendor_id)
         linked = _criterion(tender, criterion) if criterion else None
@@ -515,7 +516,7 @@ def link_document(
     """Name the document as the evidence for `criterion` (a key) at `page` (again: the page
     changes); audited as `document.link`. The tender's chair, not once finalised."""
     page = _page(page, "page")
-    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
+    with tender_change(session, tender_id, actor, states=UNFINALISED, refusal=FINALISED) as change:
         document = _document(session, change.tender, document_id)
         linked = _criterion(change.tender, criterion)
         existing = next((li for li in document.links if li.criterion_id == linked.id), None)
@@ -537,7 +538,7 @@ def unlink_document(
     session: Session, tender_id: int, document_id: int, link_id: int, *, actor: User
 ) -> None:
     """Take the document off a criterion; audited as `document.unlink`."""
-    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
+    with tender_change(session, tender_id, actor, states=UNFINALISED, refusal=FINALISED) as change:
         document = _document(session, change.tender, document_id)
         link = next((li for li in document.links if li.id == link_id), None)
         if link is None:
@@ -559,7 +560,7 @@ def delete_document(
     """Delete a document (the chair confirmed it); audited as `document.delete` with its
     SHA-256. Refused once an evaluator's comment cites it, or the tender is finalised. Its
     file is removed when no other document has the same bytes. Returns its name."""
-    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
+    with tender_change(session, tender_id, actor, states=UNFINALISED, refusal=FINALISED) as change:
         document = _document(session, change.tender, document_id)
         cited = session.scalar(
             select(func.count()).select_from(Entry).where(Entry.document_id == document.id)

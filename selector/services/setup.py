@@ -45,6 +45,7 @@ from selector.store.audit import changes, tender_values
 from selector.store.blobs import BlobStore
 from selector.store.db import write_transaction
 from selector.store.models import (
+    UNFINALISED,
     Assignment,
     Bid,
     ConflictDeclaration,
@@ -58,9 +59,9 @@ from selector.store.models import (
     Vendor,
 )
 
-#: Bids and rates may change in every state but finalised (sealed until the envelope is
-#: opened; after it, only with a reason and a confirmation: `_opened_price_change`).
-CHANGEABLE = (TenderState.DRAFT, TenderState.OPEN, TenderState.CLOSED)
+#: Bids and rates may change in every state but finalised (`UNFINALISED`; sealed until
+#: the envelope is opened; after it, only with a reason and a confirmation:
+#: `_opened_price_change`); the refusal otherwise:
 FINALISED = Text(
     zh="该项目已定稿:如需修改,请先(填写理由后)重新开放。",
     en="This tender is finalised: reopen it (with a reason) before changing it.",
@@ -230,7 +231,7 @@ def update_settings(
     method = _method(method)
     divergence = _fraction(divergence_threshold, "divergence_percent")
     low_bid = _fraction(low_bid_threshold, "low_bid_percent")
-    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
+    with tender_change(session, tender_id, actor, states=UNFINALISED, refusal=FINALISED) as change:
         tender = change.tender
         _require_unlocked(session, tender)
         if currency != tender.base_currency and tender.state != TenderState.DRAFT:
@@ -448,7 +449,7 @@ def set_bid(
     with the amount before and after, and shown with the results and in the report).
     """
     amount = _amount(amount)
-    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
+    with tender_change(session, tender_id, actor, states=UNFINALISED, refusal=FINALISED) as change:
         tender = change.tender
         reason = _opened_price_change(tender, reason, confirmed)
         vendor = vendor_of(tender, vendor_id)
@@ -545,7 +546,7 @@ def upload_bids(
         )
     except InputError as error:
         raise refused(error) from None
-    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
+    with tender_change(session, tender_id, actor, states=UNFINALISED, refusal=FINALISED) as change:
         tender = change.tender
         if prices_opened(tender):
             raise ServiceError(
@@ -650,7 +651,7 @@ def set_rate(
             ),
             field="rate",
         )
-    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
+    with tender_change(session, tender_id, actor, states=UNFINALISED, refusal=FINALISED) as change:
         tender = change.tender
         reason = _opened_price_change(tender, reason, confirmed)
         if code == tender.base_currency:
@@ -679,7 +680,7 @@ def set_rate(
 
 def remove_rate(session: Session, tender_id: int, currency: str, *, actor: User) -> None:
     """Remove an exchange rate that no bid uses."""
-    with tender_change(session, tender_id, actor, states=CHANGEABLE, refusal=FINALISED) as change:
+    with tender_change(session, tender_id, actor, states=UNFINALISED, refusal=FINALISED) as change:
         tender = change.tender
         row = next((r for r in tender.rates if r.currency == currency), None)
         if row is None:

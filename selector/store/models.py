@@ -70,6 +70,11 @@ class TenderState(StrEnum):
     FINALISED = "finalised"
 
 
+#: The states in which a tender's data (bids, rates, documents) may still change: every one
+#: but finalised, which is reopened (with a reason) first.
+UNFINALISED = (TenderState.DRAFT, TenderState.OPEN, TenderState.CLOSED)
+
+
 class Envelope(StrEnum):
     """Which envelope of a bid a document belongs to (price documents are sealed)."""
 
