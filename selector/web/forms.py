@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from flask import flash
@@ -667,15 +668,24 @@ def score_sheet_form(criteria: list[Criterion], lang: str, **kwargs: Any) -> Sco
     Choice kinds (tiered, binary, grade, gate) become radio buttons whose labels carry the
     points; scale becomes a number input. Values may stay empty in a draft.
     """
+    form: ScoreSheetBase = _score_sheet_class(tuple(criteria), lang)(**kwargs)
+    return form
+
+
+@lru_cache(maxsize=256)
+def _score_sheet_class(criteria: tuple[Criterion, ...], lang: str) -> type[ScoreSheetBase]:
+    """The form class of `score_sheet_form`, built once per criteria and language (a class
+    of some 70 fields costs ~2 ms per request to build). Keyed on the criteria's values
+    (frozen dataclasses: id, kind, points, titles, levels), so a template whose criteria
+    differ in anything the form shows gets a class of its own; the class holds no request
+    data (labels are lazy, the values are bound to each instance)."""
     attrs: dict[str, Any] = {}
     for criterion in criteria:
         attrs[value_field_name(criterion.id)] = _value_field(
             criterion, lang, criterion.title.get(lang)
         )
         attrs[comment_field_name(criterion.id)] = _comment_field()
-    form_class = type("ScoreSheetForm", (ScoreSheetBase,), attrs)
-    form: ScoreSheetBase = form_class(**kwargs)
-    return form
+    return type("ScoreSheetForm", (ScoreSheetBase,), attrs)
 
 
 def version_field_name(vendor_id: int) -> str:
