@@ -126,12 +126,14 @@ def audit(
     action: str,
     *,
     actor: User | None = None,
+    actor_id: int | None = None,
     tender: Tender | None = None,
     tender_id: int | None = None,
     **detail: Any,
 ) -> AuditEvent:
     """Append an audit event to the chain, in the session's current write transaction.
 
+    The actor and the tender by row or by id (an id reads no expired row again).
     The remote address comes from `session.info["remote_addr"]`, which the web layer sets
     per request (services never see the request); the command line leaves it empty.
     """
@@ -140,7 +142,7 @@ def audit(
     return append(
         session,
         action,
-        actor_id=actor.id if actor is not None else None,
+        actor_id=actor.id if actor is not None else actor_id,
         tender_id=tender.id if tender is not None else tender_id,
         detail=detail,
         remote_addr=session.info.get(REMOTE_ADDR),

@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,9 +36,9 @@ from selector.services import (
 from selector.services.access import evaluated_tender, evaluator_assignment, may_see_prices
 from selector.services.documents import SheetEvidence, check_references, sheet_evidence
 from selector.services.templates import template_of
-from selector.services.uow import TenderChange, tender_change
+from selector.services.uow import TenderChange, Unprepared, prepared_change, tender_change
 from selector.services.views import TenderHeading, tender_heading
-from selector.store.audit import SheetScope
+from selector.store.audit import SheetScope, entry_key, entry_value
 from selector.store.models import (
     Assignment,
     ConflictDeclaration,
@@ -45,9 +46,11 @@ from selector.store.models import (
     ScoreSheet,
     SheetState,
     Tender,
+    TenderCriterion,
     TenderState,
     User,
     Vendor,
+    assignment_group,
     utcnow,
 )
 
@@ -516,6 +519,21 @@ def _save_sheet(
     submit: bool,
     references: Mapping[str, tuple[str, str]] | None = None,
 ) -> SaveOutcome:
+    prepared = _prepare_save(
+        session,
+        tender_id,
+        vendor_id,
+        evaluator=evaluator,
+        version=version,
+        values=values,
+        comments=comments,
+        submit=submit,
+        references=references,
+    )
+    if prepared is not None and _write_prepared(session, prepared):
+        sheet = session.get(ScoreSheet, prepared.sheet_id)
+        assert sheet is not None  # a sheet is deleted only with its vendor or tender
+        return SaveOutcome(sheet, submitted=submit)
     access = _AssignmentAccess()
     with tender_change(
         session,
@@ -605,18 +623,17 @@ def _store_sheet(
         session.add(sheet)
     rows = {c.key: c for c in tender.criteria}
     entries = {e.criterion.key: e for e in sheet.entries}
-    for key, value in normalised.items():
-        comment = (comments.get(key) or "").strip()
+    for key, held in _entry_rows(normalised, comments).items():
         entry = entries.get(key)
-        if value == "" and comment == "":
+        if held is None:
             if entry is not None:
                 sheet.entries.remove(entry)
             continue
         if entry is None:
-            entry = Entry(criterion=rows[key], value=value, comment=comment)
+            entry = Entry(criterion=rows[key], value=held[0], comment=held[1])
             sheet.entries.append(entry)
         else:
-            entry.value, entry.comment = value, comment
+            entry.value, entry.comment = held
         if key in cited:
             entry.document_id, entry.document_page = cited[key]
     if not created:
@@ -625,12 +642,210 @@ def _store_sheet(
         sheet.state = SheetState.SUBMITTED
         sheet.submitted_at = now
     session.flush()
-    change.audit(
-        "sheet.submit" if submit else "sheet.save",
-        vendor=vendor.name,
-        answered=sum(1 for v in normalised.values() if v),
-    )
+    action, detail = _save_event(vendor.name, normalised, submit)
+    change.audit(action, **detail)
     return SaveOutcome(sheet, submitted=submit)
+
+
+def _entry_rows(
+    normalised: dict[str, str], comments: dict[str, str]
+) -> dict[str, tuple[str, str] | None]:
+    """What each checked criterion's entry holds after a save: (value, comment), or None
+    where both are empty (no entry; one stored is deleted)."""
+    rows: dict[str, tuple[str, str] | None] = {}
+    for key, value in normalised.items():
+        comment = (comments.get(key) or "").strip()
+        rows[key] = None if value == "" and comment == "" else (value, comment)
+    return rows
+
+
+def _save_event(
+    vendor: str, normalised: dict[str, str], submit: bool
+) -> tuple[str, dict[str, Any]]:
+    """The audit action and detail of a sheet's save."""
+    return "sheet.submit" if submit else "sheet.save", {
+        "vendor": vendor,
+        "answered": sum(1 for v in normalised.values() if v),
+    }
+
+
+@dataclass(frozen=True)
+class _PreparedSave:
+    """A save of a stored draft read and checked before the write lock (`_prepare_save`):
+    the rows to write, what must still hold under the lock, and the audit record's values
+    of the sheet before and after (`tender_values` with the save's scope)."""
+
+    tender_id: int
+    evaluator_id: int
+    vendor_id: int
+    assignment: tuple[int, frozenset[int]]  # the assignment's id and group ids
+    sheet_id: int
+    version: int
+    submit: bool
+    inserts: list[dict[str, Any]]
+    updates: list[dict[str, Any]]
+    deletes: list[int]
+    before: dict[str, Any]
+    after: dict[str, Any]
+    event: tuple[str, dict[str, Any]]
+
+
+def _assignment_key(session: Session, tender_id: int, user_id: int) -> tuple[int, frozenset[int]]:
+    """The user's assignment on the tender as its id and group ids ((0, ∅) for none)."""
+    rows = session.execute(
+        select(Assignment.id, assignment_group.c.group_id)
+        .outerjoin(assignment_group, assignment_group.c.assignment_id == Assignment.id)
+        .where(Assignment.tender_id == tender_id, Assignment.user_id == user_id)
+    ).all()
+    if not rows:
+        return 0, frozenset()
+    return rows[0][0], frozenset(group for _, group in rows if group is not None)
+
+
+def _prepare_save(
+    session: Session,
+    tender_id: int,
+    vendor_id: int,
+    *,
+    evaluator: User,
+    version: int,
+    values: dict[str, str],
+    comments: dict[str, str],
+    submit: bool,
+    references: Mapping[str, tuple[str, str]] | None,
+) -> _PreparedSave | None:
+    """`_store_sheet`'s checks and rows, read in the request's read transaction; None
+    where the full save must answer: any refusal (it gives the answer under the lock), a
+    sheet not stored yet or not the draft of `version`, and documents cited (their check
+    reads rows that the lock must hold)."""
+    try:
+        checked = evaluator_assignment(session, tender_id, evaluator)
+        assignment, vendor = _sheet_access(session, checked.tender, vendor_id, evaluator, checked)
+    except ServiceError:
+        return None
+    tender = assignment.tender
+    if tender.state != TenderState.OPEN:
+        return None
+    sheet = session.execute(
+        select(ScoreSheet.id, ScoreSheet.version, ScoreSheet.state).where(
+            ScoreSheet.evaluator_id == evaluator.id, ScoreSheet.vendor_id == vendor.id
+        )
+    ).one_or_none()
+    if sheet is None or sheet.state != SheetState.DRAFT or sheet.version != version:
+        return None
+    normalised, errors = _check_values(scored_groups(tender, assignment), values, comments, submit)
+    if errors or any(key in normalised for key in references or {}):
+        return None
+    criteria = dict(
+        session.execute(
+            select(TenderCriterion.key, TenderCriterion.id).where(
+                TenderCriterion.tender_id == tender.id
+            )
+        ).all()
+    )
+    keys = {criterion_id: key for key, criterion_id in criteria.items()}
+    stored = {
+        keys[criterion_id]: (entry_id, value, comment)
+        for entry_id, criterion_id, value, comment in session.execute(
+            select(Entry.id, Entry.criterion_id, Entry.value, Entry.comment).where(
+                Entry.sheet_id == sheet.id
+            )
+        )
+    }
+    username = evaluator.username
+
+    def name(key: str) -> str:
+        return entry_key(username, vendor.id, key)
+
+    before: dict[str, Any] = {"state": str(tender.state)}
+    before.update({name(k): entry_value(v, c) for k, (_, v, c) in stored.items()})
+    after = dict(before)
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    deletes: list[int] = []
+    for key, held in _entry_rows(normalised, comments).items():
+        entry = stored.get(key)
+        if held is None:
+            if entry is not None:
+                deletes.append(entry[0])
+                del after[name(key)]
+            continue
+        after[name(key)] = entry_value(*held)
+        if entry is None:
+            inserts.append({
+                "sheet_id": sheet.id, "criterion_id": criteria[key], "value": held[0],
+                "comment": held[1], "document_id": None, "document_page": "",
+            })
+        elif (entry[1], entry[2]) != held:  # as the ORM's flush: changed rows only
+            updates.append({"entry_id": entry[0], "new_value": held[0], "new_comment": held[1]})
+    return _PreparedSave(
+        tender_id=tender.id,
+        evaluator_id=evaluator.id,
+        vendor_id=vendor.id,
+        assignment=(assignment.id, frozenset(g.id for g in assignment.groups)),
+        sheet_id=sheet.id,
+        version=sheet.version,
+        submit=submit,
+        inserts=inserts,
+        updates=updates,
+        deletes=deletes,
+        before=before,
+        after=after,
+        event=_save_event(vendor.name, normalised, submit),
+    )
+
+
+_SHEETS, _ENTRIES = ScoreSheet.__table__, Entry.__table__
+
+
+def _write_prepared(session: Session, save: _PreparedSave) -> bool:
+    """Write a prepared save in its own unit (`prepared_change`); False, with nothing
+    written, when what it was checked against has moved since (the full save answers).
+
+    Under the lock: the tender still open, the evaluator's assignment and its groups
+    unchanged (they decide which criteria are checked), and the sheet still at `version`
+    (the UPDATE that moves it on says so; a sheet's entries and state change only with its
+    version). The declaration needs no second look: it is made once and removed only with
+    an assignment that has no sheet."""
+    try:
+        with prepared_change(
+            session,
+            save.tender_id,
+            save.evaluator_id,
+            states=[TenderState.OPEN],
+            scope=SheetScope(save.evaluator_id, save.vendor_id),
+            before=save.before,
+        ) as change:
+            if _assignment_key(session, save.tender_id, save.evaluator_id) != save.assignment:
+                raise Unprepared
+            now = utcnow()
+            moved: dict[str, Any] = {"version": save.version + 1, "updated_at": now}
+            if save.submit:
+                moved.update(state=SheetState.SUBMITTED, submitted_at=now)
+            written = session.connection().execute(
+                update(_SHEETS)
+                .where(_SHEETS.c.id == save.sheet_id, _SHEETS.c.version == save.version)
+                .values(**moved)
+            )
+            if written.rowcount != 1:
+                raise Unprepared
+            if save.deletes:
+                session.execute(delete(_ENTRIES).where(_ENTRIES.c.id.in_(save.deletes)))
+            if save.updates:
+                session.execute(
+                    update(_ENTRIES)
+                    .where(_ENTRIES.c.id == bindparam("entry_id"))
+                    .values(value=bindparam("new_value"), comment=bindparam("new_comment")),
+                    save.updates,
+                )
+            if save.inserts:
+                session.execute(insert(_ENTRIES), save.inserts)
+            change.after = save.after
+            action, detail = save.event
+            change.audit(action, **detail)
+    except Unprepared:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

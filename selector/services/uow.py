@@ -28,6 +28,15 @@ sheets' entries are read, which is the same diff at a fraction of the cost (a sa
 longer reads every sheet of the tender twice while the other saves wait). The unit holds it
 to that: a flush that would write any other row than the scope's sheets and entries (and
 the audit chain's) raises `OutOfScope` and the whole unit rolls back.
+
+A verb may also do its reads and checks before the lock, in the request's read
+transaction, and keep for the lock only what depends on them having stayed true
+(`prepared_change`, a sheet save): the unit re-reads the tender's state first (locking its
+row on PostgreSQL), the verb re-checks what else it read (a sheet's version, with the
+UPDATE … WHERE version = … that writes it) and raises `Unprepared` when anything has moved;
+the unit then rolls back and the verb runs its full unit instead. Its audit event is the
+full unit's: the verb states the scope's values before and after (read before the lock,
+valid while what it re-checked holds), and the same diff goes into ``changes``.
 """
 
 from __future__ import annotations
@@ -37,7 +46,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,17 +89,55 @@ class TenderChange:
     def _write(self) -> None:
         self.session.flush()
         after = tender_values(self.session, self.tender.id, self.scope)
-        changed = changes(self.before, after)
-        if not self.pending and not changed:
-            return
-        events = self.pending or [("tender.change", {})]
-        for index, (action, detail) in enumerate(events):
-            if index == len(events) - 1 and changed:
-                detail = {**detail, "changes": changed}
+        for action, detail in _events(self.pending, changes(self.before, after)):
             self._append(action, detail)
 
     def _append(self, action: str, detail: dict[str, Any]) -> None:
         audit(self.session, action, actor=self.actor, tender=self.tender, **detail)
+
+
+def _events(
+    pending: list[tuple[str, dict[str, Any]]], changed: dict[str, list[Any]]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The events a unit appends: its own (or ``tender.change`` when it named none but
+    changed values), the last one carrying ``changes``; none when nothing happened."""
+    if not pending and not changed:
+        return []
+    events = pending or [("tender.change", {})]
+    return [
+        (action, {**detail, "changes": changed} if index == len(events) - 1 and changed
+         else detail)
+        for index, (action, detail) in enumerate(events)
+    ]
+
+
+class Unprepared(Exception):
+    """Raised in a `prepared_change` when what the verb read before the lock no longer
+    holds: the unit rolls back and the verb runs its full unit (`tender_change`)."""
+
+
+@dataclass
+class PreparedChange:
+    """An open `prepared_change`: the verb's reads were done before it began. `before`
+    and `after` are the scope's values (`tender_values`) without and with the change."""
+
+    session: Session
+    tender_id: int
+    actor_id: int
+    state: str  # the tender's state, read under the lock
+    before: dict[str, Any]
+    after: dict[str, Any] = field(default_factory=dict)
+    pending: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+
+    def audit(self, action: str, **detail: Any) -> None:
+        """As `TenderChange.audit`: appended when the block ends, the last event carrying
+        ``changes`` (from `before` to `after`)."""
+        self.pending.append((action, detail))
+
+    def _write(self) -> None:
+        for action, detail in _events(self.pending, changes(self.before, self.after)):
+            audit(self.session, action, actor_id=self.actor_id, tender_id=self.tender_id,
+                  **detail)
 
 
 #: What a request is told when a concurrent one stored the same unique row first.
@@ -175,6 +222,32 @@ def tender_change(
                     zh="项目当前状态不允许此操作。", en="The tender's state does not allow this."
                 ),
             )
+        yield change
+        change._write()
+
+
+@contextmanager
+def prepared_change(
+    session: Session,
+    tender_id: int,
+    actor_id: int,
+    *,
+    states: Iterable[str],
+    scope: SheetScope,
+    before: dict[str, Any],
+) -> Iterator[PreparedChange]:
+    """Open a unit of work whose reads and checks the verb did before it (see the module
+    docstring): the tender's state is re-read first, under the lock, and must be one of
+    `states`, else `Unprepared`; so must anything else the verb re-checks in the block.
+    `scope` is all the change may write; `before` its values as the verb read them, and
+    the verb sets ``after``. Nothing is written when `Unprepared` is raised."""
+    with _scoped(session, tender_id, scope), unit_of_work(session):
+        state = session.scalar(
+            select(Tender.state).where(Tender.id == tender_id).with_for_update()
+        )
+        if state is None or state not in tuple(states):
+            raise Unprepared
+        change = PreparedChange(session, tender_id, actor_id, str(state), before)
         yield change
         change._write()
 

@@ -229,7 +229,7 @@ def tender_values(
         if scope.vendor_id is not None:
             entries = entries.where(ScoreSheet.vendor_id == scope.vendor_id)
     for username, vendor_id, criterion, value, comment in session.execute(entries):
-        values[f"entry:{username}:{vendor_id}:{criterion}"] = [value, comment or ""]
+        values[entry_key(username, vendor_id, criterion)] = entry_value(value, comment)
     if scope is not None:
         return values
     for vendor_id, criterion, amount, currency in session.execute(
@@ -256,6 +256,16 @@ def tender_values(
     ):
         values[f"signoff:{username}"] = [decision, reason or ""]
     return values
+
+
+def entry_key(username: str, vendor_id: int, criterion: str) -> str:
+    """The key of an entry's value in `tender_values`."""
+    return f"entry:{username}:{vendor_id}:{criterion}"
+
+
+def entry_value(value: str, comment: str | None) -> list[str]:
+    """An entry's value in `tender_values`: [value, comment]."""
+    return [value, comment or ""]
 
 
 def changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
