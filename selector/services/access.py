@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from selector.scoring.model import Text
 from selector.services import Forbidden, NotFound
@@ -161,6 +162,9 @@ def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assign
                 en="There is no such tender, or it is not yours to see.",
             )
         )
+    # the row in hand, so that `assignment.tender` does not read it again (the session
+    # holds rows weakly: once this function returns, nothing else keeps it)
+    set_committed_value(assignment, "tender", tender)
     return assignment
 
 

@@ -8,7 +8,7 @@ tabs or two devices cannot silently overwrite each other (optimistic locking).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -394,14 +394,35 @@ def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) 
     )
 
 
+@dataclass(frozen=True)
+class SheetCriteria:
+    """The criteria of an evaluator's sheet for one vendor (`sheet_criteria`), with the
+    rows their checks read: `save_sheet` in the same request is given them (`checked`)
+    and does not read them again."""
+
+    tender_id: int
+    vendor_id: int
+    evaluator_id: int
+    criteria: list[Criterion]
+    _assignment: Assignment = field(repr=False, compare=False)
+    _vendor: Vendor = field(repr=False, compare=False)
+
+
 def sheet_criteria(
     session: Session, tender_id: int, vendor_id: int, user: User
-) -> list[Criterion]:
+) -> SheetCriteria:
     """The criteria of the evaluator's sheet for one vendor, to read a posted sheet with:
     the checks of `sheet_context` (NotFound, Forbidden), none of the page's contents."""
     checked = evaluator_assignment(session, tender_id, user)
-    assignment, _vendor = _sheet_access(session, checked.tender, vendor_id, user, checked)
-    return [c for g in scored_groups(checked.tender, assignment) for c in g.criteria]
+    assignment, vendor = _sheet_access(session, checked.tender, vendor_id, user, checked)
+    return SheetCriteria(
+        tender_id,
+        vendor_id,
+        user.id,
+        [c for g in scored_groups(checked.tender, assignment) for c in g.criteria],
+        assignment,
+        vendor,
+    )
 
 
 def _check_values(
@@ -456,11 +477,15 @@ def save_sheet(
     comments: dict[str, str],
     submit: bool,
     references: Mapping[str, tuple[str, str]] | None = None,
+    checked: SheetCriteria | None = None,
 ) -> SaveOutcome:
     """Save the evaluator's sheet as a draft, or submit it (then it is read-only).
 
     `references` (criterion key -> (document id as typed, page)) are the documents the
     comments cite (`documents.check_references`); criteria left out keep theirs.
+    `checked`: the sheet's `sheet_criteria`, read earlier in the same transaction (its
+    rows are used, not read again; what the save depends on is checked again under the
+    write lock all the same).
 
     `version` is the sheet version the form was loaded with (0 for a new sheet). Raises
     StaleEdit when someone saved in between, SheetInvalid with a message per criterion for
@@ -479,6 +504,7 @@ def save_sheet(
             comments=comments,
             submit=submit,
             references=references,
+            checked=checked,
         )
     except (StaleDataError, IntegrityError, Conflict):
         # Another request saved this sheet between our read and our write.
@@ -518,6 +544,7 @@ def _save_sheet(
     comments: dict[str, str],
     submit: bool,
     references: Mapping[str, tuple[str, str]] | None = None,
+    checked: SheetCriteria | None = None,
 ) -> SaveOutcome:
     prepared = _prepare_save(
         session,
@@ -529,6 +556,7 @@ def _save_sheet(
         comments=comments,
         submit=submit,
         references=references,
+        checked=checked,
     )
     if prepared is not None and _write_prepared(session, prepared):
         sheet = session.get(ScoreSheet, prepared.sheet_id)
@@ -713,16 +741,25 @@ def _prepare_save(
     comments: dict[str, str],
     submit: bool,
     references: Mapping[str, tuple[str, str]] | None,
+    checked: SheetCriteria | None,
 ) -> _PreparedSave | None:
-    """`_store_sheet`'s checks and rows, read in the request's read transaction; None
-    where the full save must answer: any refusal (it gives the answer under the lock), a
-    sheet not stored yet or not the draft of `version`, and documents cited (their check
-    reads rows that the lock must hold)."""
-    try:
-        checked = evaluator_assignment(session, tender_id, evaluator)
-        assignment, vendor = _sheet_access(session, checked.tender, vendor_id, evaluator, checked)
-    except ServiceError:
-        return None
+    """`_store_sheet`'s checks and rows, read in the request's read transaction (the
+    access checks' rows from `checked` where it is this sheet's); None where the full save
+    must answer: any refusal (it gives the answer under the lock), a sheet not stored yet
+    or not the draft of `version`, and documents cited (their check reads rows that the
+    lock must hold)."""
+    if checked is not None and (checked.tender_id, checked.vendor_id, checked.evaluator_id) == (
+        tender_id, vendor_id, evaluator.id
+    ):
+        assignment, vendor = checked._assignment, checked._vendor
+    else:
+        try:
+            found = evaluator_assignment(session, tender_id, evaluator)
+            assignment, vendor = _sheet_access(
+                session, found.tender, vendor_id, evaluator, found
+            )
+        except ServiceError:
+            return None
     tender = assignment.tender
     if tender.state != TenderState.OPEN:
         return None

@@ -129,7 +129,8 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
         return _render_sheet(context, _sheet_form(context))
     # A save reads only what its form needs (the same checks first); the page's context is
     # built when the form is shown again.
-    criteria = sheets.sheet_criteria(session, tender_id, vendor_id, user())
+    checked = sheets.sheet_criteria(session, tender_id, vendor_id, user())
+    criteria = checked.criteria
     form = score_sheet_form(criteria, current_lang())
     submit = bool(form.submit_sheet.data)
     if not form.validate_on_submit():
@@ -169,6 +170,7 @@ def sheet(tender_id: int, vendor_id: int) -> Any:
             comments=comments,
             submit=submit,
             references=references,
+            checked=checked,
         )
     except sheets.SheetInvalid as error:
         flash(text(error.message), "error")
