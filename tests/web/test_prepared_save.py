@@ -258,3 +258,48 @@ def test_tabs_racing_on_a_stored_draft_never_lose_a_save(app, make_tender):
         (value, comment), = _entries(session, sheet.id).values()
         assert value == "partial" and comment.startswith("tab ")
         assert verify(session, built.id).problems == []
+
+
+def test_a_drafts_post_reads_the_evaluators_access_rows_once(app, make_tender):
+    """The POST's `sheet_criteria` read is handed to `save_sheet` (`checked`)."""
+    from sqlalchemy import event
+
+    built = make_tender(state="open", submitted=False)
+    client = app.test_client()
+    login(client, "eval1")
+    client.post(f"/tenders/{built.id}/evaluate/conflicts", data={"no_conflict": "y"})
+    url = f"/tenders/{built.id}/evaluate/{built.vendors['Alpha']}"
+    assert client.post(url, data={"version": "0", "save": "1", "value-fit": "full"}).status_code \
+        == 302
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = get_database(app).engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        answer = client.post(url, data={"version": "1", "save": "1", "value-fit": "partial"})
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert answer.status_code == 302
+    declarations = [s for s in statements if "FROM conflict_declaration" in s]
+    assignments = [s for s in statements
+                   if s.lstrip().startswith("SELECT") and "FROM assignment" in s]
+    assert len(declarations) == 1, declarations
+    assert len(assignments) == 2, assignments  # the read, and the check under the lock
+
+
+def test_the_chain_head_read_in_a_transaction_follows_its_appends(drafted, db):
+    from selector.services import audit
+    from selector.store.audit import HEAD_ID, chain_head
+    from selector.store.db import write_transaction
+    from selector.store.models import AuditChainHead
+
+    with write_transaction(db):
+        held = db.get(AuditChainHead, HEAD_ID)  # the head row, held by the session
+        seq = held.seq
+        audit(db, "test.note", tender_id=drafted.id)
+        assert chain_head(db)[0] == seq + 1
+        assert held.seq == seq + 1
+    assert verify(db, drafted.id).problems == []
