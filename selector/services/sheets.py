@@ -670,8 +670,11 @@ def _store_sheet(
         sheet.state = SheetState.SUBMITTED
         sheet.submitted_at = now
     session.flush()
-    action, detail = _save_event(vendor.name, normalised, submit)
-    change.audit(action, **detail)
+    change.audit(
+        "sheet.submit" if submit else "sheet.save",
+        vendor=vendor.name,
+        answered=_answered(normalised),
+    )
     return SaveOutcome(sheet, submitted=submit)
 
 
@@ -687,14 +690,9 @@ def _entry_rows(
     return rows
 
 
-def _save_event(
-    vendor: str, normalised: dict[str, str], submit: bool
-) -> tuple[str, dict[str, Any]]:
-    """The audit action and detail of a sheet's save."""
-    return "sheet.submit" if submit else "sheet.save", {
-        "vendor": vendor,
-        "answered": sum(1 for v in normalised.values() if v),
-    }
+def _answered(normalised: dict[str, str]) -> int:
+    """The number of values a saved sheet holds (its audit event's ``answered``)."""
+    return sum(1 for v in normalised.values() if v)
 
 
 @dataclass(frozen=True)
@@ -715,7 +713,12 @@ class _PreparedSave:
     deletes: list[int]
     before: dict[str, Any]
     after: dict[str, Any]
-    event: tuple[str, dict[str, Any]]
+    vendor: str  # the vendor's name, and the values answered: the audit event's detail
+    answered: int
+
+
+_SHEETS, _ENTRIES = ScoreSheet.__table__, Entry.__table__
+_CRITERIA = TenderCriterion.__table__
 
 
 def _assignment_key(session: Session, tender_id: int, user_id: int) -> tuple[int, frozenset[int]]:
@@ -763,31 +766,30 @@ def _prepare_save(
     tender = assignment.tender
     if tender.state != TenderState.OPEN:
         return None
-    sheet = session.execute(
-        select(ScoreSheet.id, ScoreSheet.version, ScoreSheet.state).where(
-            ScoreSheet.evaluator_id == evaluator.id, ScoreSheet.vendor_id == vendor.id
+    rows = session.execute(  # the sheet and its entries, in one statement
+        select(
+            _SHEETS.c.id, _SHEETS.c.version, _SHEETS.c.state,
+            _ENTRIES.c.id, _CRITERIA.c.key, _ENTRIES.c.value, _ENTRIES.c.comment,
         )
-    ).one_or_none()
-    if sheet is None or sheet.state != SheetState.DRAFT or sheet.version != version:
+        .select_from(
+            _SHEETS.outerjoin(_ENTRIES, _ENTRIES.c.sheet_id == _SHEETS.c.id).outerjoin(
+                _CRITERIA, _CRITERIA.c.id == _ENTRIES.c.criterion_id
+            )
+        )
+        .where(_SHEETS.c.evaluator_id == evaluator.id, _SHEETS.c.vendor_id == vendor.id)
+    ).all()
+    if not rows:
+        return None
+    sheet_id, stored_version, state = rows[0][:3]
+    if state != SheetState.DRAFT or stored_version != version:
         return None
     normalised, errors = _check_values(scored_groups(tender, assignment), values, comments, submit)
     if errors or any(key in normalised for key in references or {}):
         return None
-    criteria = dict(
-        session.execute(
-            select(TenderCriterion.key, TenderCriterion.id).where(
-                TenderCriterion.tender_id == tender.id
-            )
-        ).all()
-    )
-    keys = {criterion_id: key for key, criterion_id in criteria.items()}
     stored = {
-        keys[criterion_id]: (entry_id, value, comment)
-        for entry_id, criterion_id, value, comment in session.execute(
-            select(Entry.id, Entry.criterion_id, Entry.value, Entry.comment).where(
-                Entry.sheet_id == sheet.id
-            )
-        )
+        key: (entry_id, value, comment)
+        for _, _, _, entry_id, key, value, comment in rows
+        if entry_id is not None
     }
     username = evaluator.username
 
@@ -810,29 +812,35 @@ def _prepare_save(
         after[name(key)] = entry_value(*held)
         if entry is None:
             inserts.append({
-                "sheet_id": sheet.id, "criterion_id": criteria[key], "value": held[0],
-                "comment": held[1], "document_id": None, "document_page": "",
+                "sheet_id": sheet_id, "key": key, "value": held[0], "comment": held[1],
+                "document_id": None, "document_page": "",
             })
         elif (entry[1], entry[2]) != held:  # as the ORM's flush: changed rows only
             updates.append({"entry_id": entry[0], "new_value": held[0], "new_comment": held[1]})
+    if inserts:  # new entries: the ids of their criteria
+        ids = dict(
+            session.execute(
+                select(_CRITERIA.c.key, _CRITERIA.c.id).where(_CRITERIA.c.tender_id == tender.id)
+            ).tuples().all()
+        )
+        for row in inserts:
+            row["criterion_id"] = ids[row.pop("key")]
     return _PreparedSave(
         tender_id=tender.id,
         evaluator_id=evaluator.id,
         vendor_id=vendor.id,
         assignment=(assignment.id, frozenset(g.id for g in assignment.groups)),
-        sheet_id=sheet.id,
-        version=sheet.version,
+        sheet_id=sheet_id,
+        version=stored_version,
         submit=submit,
         inserts=inserts,
         updates=updates,
         deletes=deletes,
         before=before,
         after=after,
-        event=_save_event(vendor.name, normalised, submit),
+        vendor=vendor.name,
+        answered=_answered(normalised),
     )
-
-
-_SHEETS, _ENTRIES = ScoreSheet.__table__, Entry.__table__
 
 
 def _write_prepared(session: Session, save: _PreparedSave) -> bool:
@@ -878,8 +886,11 @@ def _write_prepared(session: Session, save: _PreparedSave) -> bool:
             if save.inserts:
                 session.execute(insert(_ENTRIES), save.inserts)
             change.after = save.after
-            action, detail = save.event
-            change.audit(action, **detail)
+            change.audit(
+                "sheet.submit" if save.submit else "sheet.save",
+                vendor=save.vendor,
+                answered=save.answered,
+            )
     except Unprepared:
         return False
     return True

@@ -136,8 +136,10 @@ class PreparedChange:
 
     def _write(self) -> None:
         for action, detail in _events(self.pending, changes(self.before, self.after)):
-            audit(self.session, action, actor_id=self.actor_id, tender_id=self.tender_id,
-                  **detail)
+            self._append(action, detail)
+
+    def _append(self, action: str, detail: dict[str, Any]) -> None:
+        audit(self.session, action, actor_id=self.actor_id, tender_id=self.tender_id, **detail)
 
 
 #: What a request is told when a concurrent one stored the same unique row first.
