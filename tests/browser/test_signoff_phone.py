@@ -60,10 +60,10 @@ def test_the_sign_off_page_fits_a_phone(
 ):
     setup = make_tender(state="finalised", evaluators=2)
     path = f"/tenders/{setup.id}/signoff"
+    errors: list[str] = []
     for username in ("eval1", "chair"):
         context = browser.new_context(viewport=PHONE)
         page = context.new_page()
-        errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         log_in(page, live_server, username, lang)
         response = page.goto(live_server + path)
