@@ -14,12 +14,18 @@
   }
   window.Selector = { roundHalfUp: roundHalfUp };
 
-  // Ask before destructive buttons that carry data-confirm (the server still checks).
+  // Ask before destructive buttons that carry data-confirm; once accepted, the form's hidden
+  // "confirmed" field says so, and the server acts (without it, the server asks on a page:
+  // selector/web/confirm.py).
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
-    if (button && !window.confirm(button.getAttribute("data-confirm"))) {
+    if (!button) { return; }
+    if (!window.confirm(button.getAttribute("data-confirm"))) {
       event.preventDefault();
+      return;
     }
+    var confirmed = button.form && button.form.querySelector("input[name=confirmed]");
+    if (confirmed) { confirmed.value = "1"; }
   });
 
   // The score sheet: recompute the evaluator's own running total as they choose, and show

@@ -11,7 +11,9 @@ from selector.scoring import words
 from selector.services import ServiceError, views
 from selector.services import users as user_service
 from selector.store.db import get_session
+from selector.store.models import User
 from selector.web.auth import password_hash_method, roles_required, user
+from selector.web.confirm import unconfirmed
 from selector.web.forms import (
     ActionForm,
     ContactForm,
@@ -79,7 +81,16 @@ def create() -> Any:
 @bp.post("/users/<int:user_id>/<any(disable, enable):action>")
 @roles_required("admin")
 def set_active(user_id: int, action: str) -> Any:
-    """Disable (ends their sessions at once) or enable a user."""
+    """Disable (ends their sessions at once, once confirmed) or enable a user."""
+    if action == "disable":
+        target = get_session().get(User, user_id)
+        asking = unconfirmed(
+            _("Disable this user? Their sessions end at once."),
+            f"{target.display_name} ({target.username})" if target else "",
+            url_for("admin.users"),
+        )
+        if asking is not None:
+            return asking
     if ActionForm().validate_on_submit():
         try:
             changed = user_service.set_active(

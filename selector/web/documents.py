@@ -33,6 +33,7 @@ from selector.store.blobs import BlobStore
 from selector.store.db import get_session
 from selector.store.models import Tender
 from selector.web.auth import roles_required, user
+from selector.web.confirm import unconfirmed
 from selector.web.forms import (
     ActionForm,
     DocumentLinkForm,
@@ -229,8 +230,15 @@ def link(tender_id: int, document_id: int) -> Any:
 @bp.post("/<int:tender_id>/documents/<int:document_id>/links/<int:link_id>/delete")
 @roles_required("chair")
 def unlink(tender_id: int, document_id: int, link_id: int) -> Any:
-    """Take the document off a criterion."""
+    """Take the document off a criterion, once confirmed."""
     _chaired(tender_id)
+    asking = unconfirmed(
+        _("Take this document off the criterion?"),
+        service.chaired_document(get_session(), tender_id, document_id, user()).name,
+        url_for("documents.show", tender_id=tender_id, document_id=document_id),
+    )
+    if asking is not None:
+        return asking
     if ActionForm().validate_on_submit():
         try:
             service.unlink_document(get_session(), tender_id, document_id, link_id, actor=user())

@@ -25,6 +25,7 @@ from selector.services import (
 from selector.services import consensus as consensus_service
 from selector.store.db import get_session
 from selector.web.auth import roles_required, user
+from selector.web.confirm import unconfirmed
 from selector.web.decisions import WEIGHT_FIELD
 from selector.web.forms import (
     ActionForm,
@@ -225,8 +226,16 @@ def record_consensus(tender_id: int) -> Any:
 @bp.post("/<int:tender_id>/consensus/<int:consensus_id>/delete")
 @roles_required("chair")
 def remove_consensus(tender_id: int, consensus_id: int) -> Any:
-    """Withdraw a consensus value."""
-    access.chaired_tender(get_session(), tender_id, user())
+    """Withdraw a consensus value, once confirmed."""
+    tender = access.chaired_tender(get_session(), tender_id, user())
+    asking = unconfirmed(
+        _("Withdraw this consensus value?"),
+        next((f"{c.vendor.name} · {c.criterion.key}: {c.value}"
+              for c in tender.consensus if c.id == consensus_id), ""),
+        url_for("results.consensus", tender_id=tender_id),
+    )
+    if asking is not None:
+        return asking
     if ActionForm().validate_on_submit():
         try:
             consensus_service.remove_consensus(get_session(), tender_id, consensus_id, actor=user())

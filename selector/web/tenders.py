@@ -29,6 +29,7 @@ from selector.services.templates import (
 from selector.store.db import get_session
 from selector.store.models import Tender, TenderState
 from selector.web.auth import roles_required, user
+from selector.web.confirm import unconfirmed
 from selector.web.documents import document_section
 from selector.web.documents import store as document_store
 from selector.web.downloads import queue_final_reports
@@ -294,8 +295,15 @@ def add_vendor(tender_id: int) -> Any:
 @bp.post("/<int:tender_id>/vendors/<int:vendor_id>/delete")
 @roles_required("chair")
 def remove_vendor(tender_id: int, vendor_id: int) -> Any:
-    """Remove a vendor and its bids (draft only)."""
+    """Remove a vendor and its bids (draft only), once confirmed."""
     tender = _chaired(tender_id)
+    asking = unconfirmed(
+        _("Remove this vendor with its bids and documents?"),
+        next((v.name for v in tender.vendors if v.id == vendor_id), ""),
+        url_for("tenders.show", tender_id=tender_id, _anchor="vendors"),
+    )
+    if asking is not None:
+        return asking
     if ActionForm().validate_on_submit():
         try:
             name = setup.remove_vendor(
@@ -340,8 +348,16 @@ def set_bid(tender_id: int) -> Any:
 @bp.post("/<int:tender_id>/bids/<int:bid_id>/delete")
 @roles_required("chair")
 def remove_bid(tender_id: int, bid_id: int) -> Any:
-    """Delete one bid amount."""
-    _chaired(tender_id)
+    """Delete one bid amount, once confirmed."""
+    tender = _chaired(tender_id)
+    bids = {b.id: b for v in tender.vendors for b in v.bids}
+    asking = unconfirmed(
+        _("Remove this bid?"),
+        f"{bids[bid_id].vendor.name} · {bids[bid_id].criterion.key}" if bid_id in bids else "",
+        url_for("tenders.show", tender_id=tender_id, _anchor="bids"),
+    )
+    if asking is not None:
+        return asking
     if ActionForm().validate_on_submit():
         try:
             setup.remove_bid(get_session(), tender_id, bid_id, actor=user())
@@ -404,8 +420,14 @@ def set_rate(tender_id: int) -> Any:
 @bp.post("/<int:tender_id>/rates/<currency>/delete")
 @roles_required("chair")
 def remove_rate(tender_id: int, currency: str) -> Any:
-    """Remove an exchange rate no bid uses."""
+    """Remove an exchange rate no bid uses, once confirmed."""
     _chaired(tender_id)
+    asking = unconfirmed(
+        _("Remove this rate?"), currency,
+        url_for("tenders.show", tender_id=tender_id, _anchor="bids"),
+    )
+    if asking is not None:
+        return asking
     if ActionForm().validate_on_submit():
         try:
             setup.remove_rate(get_session(), tender_id, currency, actor=user())
@@ -448,8 +470,16 @@ def assign(tender_id: int) -> Any:
 @bp.post("/<int:tender_id>/assignments/<int:assignment_id>/delete")
 @roles_required("chair")
 def unassign(tender_id: int, assignment_id: int) -> Any:
-    """Take an evaluator off the committee (before they saved any sheet)."""
-    _chaired(tender_id)
+    """Take an evaluator off the committee (before they saved any sheet), once confirmed."""
+    tender = _chaired(tender_id)
+    asking = unconfirmed(
+        _("Take this evaluator off the committee?"),
+        next((f"{a.user.display_name} ({a.user.username})"
+              for a in tender.assignments if a.id == assignment_id), ""),
+        url_for("tenders.show", tender_id=tender_id, _anchor="committee"),
+    )
+    if asking is not None:
+        return asking
     if ActionForm().validate_on_submit():
         try:
             setup.remove_assignment(get_session(), tender_id, assignment_id, actor=user())

@@ -89,7 +89,8 @@ def test_disabling_a_user_ends_their_session_at_once(client, make_user, app):
 
     with app.test_request_context():
         chair_id = find_user(get_session(), "chair").id
-    assert client.post(f"/admin/users/{chair_id}/disable").status_code == 302
+    disabled = client.post(f"/admin/users/{chair_id}/disable", data={"confirmed": "1"})
+    assert disabled.status_code == 302
     assert chair.get("/tenders/").status_code == 302
     response = chair.post("/login", data={"username": "chair", "password": PASSWORD})
     assert response.status_code == 200  # refused

@@ -354,7 +354,9 @@ def test_removing_a_vendor_removes_its_documents_and_their_files(app, make_tende
     assert len(rows) == 3 and len(files) == 2
     page = chair.get(f"/tenders/{tender.id}").get_data(as_text=True)
     assert "Remove this vendor with its bids and documents?" in page  # the confirmation
-    removed = chair.post(f"/tenders/{tender.id}/vendors/{tender.vendors['Alpha']}/delete")
+    removed = chair.post(
+        f"/tenders/{tender.id}/vendors/{tender.vendors['Alpha']}/delete", data={"confirmed": "1"}
+    )
     assert removed.status_code == 302
     rows, files = stored(app, tmp_path)
     assert [row.name for row in rows] == ["same-bytes.png"]

@@ -329,7 +329,9 @@ def test_an_opened_rate_is_locked_too(app, make_tender):
     chair = _client(app, "chair")
     refused = chair.post(f"/tenders/{setup.id}/rates", data={"currency": "USD", "rate": "7.2"})
     assert refused.status_code == 422
-    removed = chair.post(f"/tenders/{setup.id}/rates/USD/delete", follow_redirects=True)
+    removed = chair.post(
+        f"/tenders/{setup.id}/rates/USD/delete", data={"confirmed": "1"}, follow_redirects=True
+    )
     assert "instead of removing it" in removed.get_data(as_text=True)
     done = chair.post(
         f"/tenders/{setup.id}/rates",
@@ -365,7 +367,8 @@ def test_the_committee_and_criteria_are_locked_once_scoring_opens(app, make_tend
     assert added.status_code == 422
     assert "committee are locked once scoring has opened" in added.get_data(as_text=True)
     removed = chair.post(
-        f"/tenders/{setup.id}/assignments/{assignment}/delete", follow_redirects=True
+        f"/tenders/{setup.id}/assignments/{assignment}/delete", data={"confirmed": "1"},
+        follow_redirects=True
     )
     assert "committee are locked once scoring has opened" in removed.get_data(as_text=True)
     template = chair.post(

@@ -236,13 +236,17 @@ def test_vendors_are_fixed_once_scoring_opens(app, chair, make_tender):
     assert "Vendors can only be added while the tender is a draft." in response.get_data(
         as_text=True
     )
-    response = chair.post(f"/tenders/{setup.id}/vendors/{setup.vendors['Alpha']}/delete")
+    response = chair.post(
+        f"/tenders/{setup.id}/vendors/{setup.vendors['Alpha']}/delete", data={"confirmed": "1"}
+    )
     assert count(app, Vendor, tender_id=setup.id) == 2
 
 
 def test_a_vendor_is_removed_with_its_bids_in_draft(app, chair, make_tender):
     setup = make_tender()
-    chair.post(f"/tenders/{setup.id}/vendors/{setup.vendors['Alpha']}/delete")
+    chair.post(
+        f"/tenders/{setup.id}/vendors/{setup.vendors['Alpha']}/delete", data={"confirmed": "1"}
+    )
     assert count(app, Vendor, tender_id=setup.id) == 1
     assert count(app, Bid) == 1
 
@@ -336,7 +340,7 @@ def test_a_rate_in_use_cannot_be_removed(app, chair, make_tender):
             "currency": "USD",
         },
     )
-    chair.post(f"/tenders/{setup.id}/rates/USD/delete")
+    chair.post(f"/tenders/{setup.id}/rates/USD/delete", data={"confirmed": "1"})
     page = chair.get(f"/tenders/{setup.id}").get_data(as_text=True)
     assert "Bids are given in USD" in page
     # the rate stays, sealed with the bids: the page names its currency, not its value
