@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from selector.files.tinypdf import pdf
 from selector.services import ServiceError, results
 from selector.store.db import get_session
-from selector.store.models import AuditEvent, BidDocument, Tender, utcnow
+from selector.store.models import AuditEvent, BidDocument, DocumentLink, Tender, utcnow
 from tests.web.conftest import login
 
 LIMIT = 64 * 1024
@@ -366,3 +366,20 @@ def test_removing_a_vendor_removes_its_documents_and_their_files(app, make_tende
             select(AuditEvent).where(AuditEvent.action == "document.delete")
         ).all()
     assert sorted(event.detail["file"] for event in deleted) == ["alpha.pdf", "alpha.png"]
+
+
+def test_a_link_is_taken_off_only_once_confirmed(app, tender, chair):
+    doc = document_id(upload(chair, tender, PDF, criterion="api", page="p. 1"))
+    with app.test_request_context():
+        link = get_session().scalar(select(DocumentLink.id).where(DocumentLink.document_id == doc))
+    url = f"/tenders/{tender.id}/documents/{doc}/links/{link}/delete"
+    asked = chair.post(url)
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Take this document off the criterion?" in page and "offer.pdf" in page
+    assert f'href="/tenders/{tender.id}/documents/{doc}"' in page
+    with app.test_request_context():
+        assert get_session().get(DocumentLink, link) is not None
+    assert chair.post(url, data={"confirmed": "1"}).status_code == 302
+    with app.test_request_context():
+        assert get_session().get(DocumentLink, link) is None
