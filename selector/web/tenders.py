@@ -255,6 +255,14 @@ def template(tender_id: int) -> Any:
             yaml_text, _template = parse_uploaded_template(
                 upload.read(), upload.filename or "upload.yaml"
             )
+            asking = unconfirmed(
+                _("Replace the template? Bids and assignments will be cleared."),
+                f"{tender.template_source} → {upload.filename}",
+                url_for("tenders.show", tender_id=tender_id),
+                upload=form.template_file,
+            )
+            if asking is not None:
+                return asking
             setup.replace_template(
                 get_session(),
                 tender.id,

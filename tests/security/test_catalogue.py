@@ -576,7 +576,7 @@ FORGED_CASES = [
     Case(
         "the template replaced after scoring opened",
         "/tenders/{t}/template",
-        {},
+        {"confirmed": "1"},
         "",
         tender="open",
         files=_template(MINI),

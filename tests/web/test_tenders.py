@@ -596,6 +596,21 @@ def test_the_template_of_a_draft_can_be_replaced(app, chair, make_tender):
             "mini2.yaml",
         )
     }
+    asked = chair.post(
+        f"/tenders/{setup.id}/template", data=dict(data), content_type="multipart/form-data"
+    )
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "Replace the template? Bids and assignments will be cleared." in page
+    assert "mini2.yaml" in page and 'type="file"' in page and 'name="confirmed" value="1"' in page
+    assert tender_row(app, setup.id)["template"] == "mini"
+    data = {
+        "confirmed": "1",
+        "template_file": (
+            BytesIO((DATA / "mini.yaml").read_bytes().replace(b"id: mini", b"id: mini2")),
+            "mini2.yaml",
+        ),
+    }
     response = chair.post(
         f"/tenders/{setup.id}/template", data=data, content_type="multipart/form-data"
     )
