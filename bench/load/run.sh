@@ -6,6 +6,7 @@
 # minimal Flask "hello" served by the same gunicorn settings in the same run.
 #
 #   bench/load/run.sh            # DURATION=20s CONNECTIONS="16 50" DB=sqlite|pg
+#                                # MODES="hello sheet results save" (a subset to look at one)
 #
 # Prints one JSON line per (page, connections) and then the Markdown table for
 # bench/RESULTS.md (bench/load/report.py). Runs separately from the test suite.
@@ -15,6 +16,7 @@ BIN=.venv/bin
 DURATION=${DURATION:-20s}
 CONNECTIONS=${CONNECTIONS:-16 50}
 DB=${DB:-sqlite}
+MODES=${MODES:-hello sheet results save}
 WORKERS=${WORKERS:-4}
 APP_PORT=${APP_PORT:-8765}
 HELLO_PORT=${HELLO_PORT:-8766}
@@ -70,7 +72,7 @@ for mode in hello sheet results; do
   wrk -t 8 -c 8 -d "${WARMUP:-5s}" -s bench/load/load.lua "$url" -- "$mode" >/dev/null
 done
 for c in $CONNECTIONS; do
-  for mode in hello sheet results save; do
+  for mode in $MODES; do
     url="http://127.0.0.1:$APP_PORT"
     [ "$mode" = hello ] && url="http://127.0.0.1:$HELLO_PORT"
     if [ "$mode" = save ]; then  # the sheets' versions as they are now (earlier saves moved them)

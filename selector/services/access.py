@@ -18,7 +18,7 @@ they may see but not act on is Forbidden (403).
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -146,6 +146,16 @@ def results_tender(session: Session, tender_id: int, user: User) -> Tender:
     return tender
 
 
+_TENDER_AND_ASSIGNMENT = (  # built once: building a statement costs more than running it
+    select(Tender, Assignment)
+    .outerjoin(
+        Assignment,
+        (Assignment.tender_id == Tender.id) & (Assignment.user_id == bindparam("user_id")),
+    )
+    .where(Tender.id == bindparam("tender_id"))
+)
+
+
 def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assignment:
     """The user's assignment on a tender that is open, closed or final; NotFound otherwise."""
     if user.role != "evaluator":
@@ -153,9 +163,11 @@ def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assign
         raise Forbidden(
             Text(zh="只有本项目的评委可以评分。", en="Only the evaluators of this tender score it.")
         )
-    tender = session.get(Tender, tender_id)
-    assignment = _visible_assignment(session, tender, user) if tender is not None else None
-    if assignment is None:
+    found = session.execute(  # the tender and the user's assignment on it: one query
+        _TENDER_AND_ASSIGNMENT, {"tender_id": tender_id, "user_id": user.id}
+    ).first()
+    tender, assignment = found if found is not None else (None, None)
+    if tender is None or assignment is None or tender.state == TenderState.DRAFT:
         raise NotFound(
             Text(
                 zh="项目不存在,或您无权查看。",

@@ -7,10 +7,11 @@ tabs or two devices cannot silently overwrite each other (optimistic locking).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property, partial
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select, update
@@ -51,6 +52,7 @@ from selector.store.models import (
     User,
     Vendor,
     assignment_group,
+    conflict_vendor,
     utcnow,
 )
 
@@ -157,9 +159,16 @@ class Workspace:
 
 @dataclass
 class SaveOutcome:
-    sheet: ScoreSheet
+    """What a save did. `sheet` is the stored sheet, read when it is asked for (a page that
+    answers a save with a redirect does not need it)."""
+
+    load: Callable[[], ScoreSheet] = field(repr=False)
     submitted: bool
     already_submitted: bool = False
+
+    @cached_property
+    def sheet(self) -> ScoreSheet:
+        return self.load()
 
 
 def scored_groups(tender: Tender, assignment: Assignment) -> list[SheetGroup]:
@@ -205,6 +214,25 @@ def _declaration(session: Session, tender_id: int, user: User) -> ConflictDeclar
             ConflictDeclaration.tender_id == tender_id, ConflictDeclaration.user_id == user.id
         )
     )
+
+
+_DECLARED_CONFLICTS = (
+    select(ConflictDeclaration.id, conflict_vendor.c.vendor_id)
+    .outerjoin(conflict_vendor, conflict_vendor.c.declaration_id == ConflictDeclaration.id)
+    .where(
+        ConflictDeclaration.tender_id == bindparam("tender_id"),
+        ConflictDeclaration.user_id == bindparam("user_id"),
+    )
+)
+
+
+def _declared_conflicts(session: Session, tender_id: int, user: User) -> frozenset[int] | None:
+    """The ids of the vendors the user declared a conflict with on the tender (one query);
+    None before they have declared."""
+    rows = session.execute(_DECLARED_CONFLICTS, {"tender_id": tender_id, "user_id": user.id}).all()
+    if not rows:
+        return None
+    return frozenset(vendor for _, vendor in rows if vendor is not None)
 
 
 def _own_sheets(session: Session, tender: Tender, user: User) -> dict[int, ScoreSheet]:
@@ -334,15 +362,15 @@ def _sheet_access(
         raise NotFound(
             Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender.")
         )
-    declaration = _declaration(session, tender.id, user)
-    if declaration is None:
+    declared = _declared_conflicts(session, tender.id, user)
+    if declared is None:
         raise Forbidden(
             Text(
                 zh="查看评分表之前,请先声明利益冲突。",
                 en="Declare your conflicts of interest before you see any sheet.",
             )
         )
-    if any(v.id == vendor_id for v in declaration.vendors):
+    if vendor_id in declared:
         raise Forbidden(
             Text(
                 zh="您已声明与该投标人存在利益冲突,因此不对其评分。",
@@ -515,7 +543,7 @@ def save_sheet(
             )
         )
         if submit and sheet is not None and sheet.state == SheetState.SUBMITTED:
-            return SaveOutcome(sheet, submitted=True, already_submitted=True)
+            return SaveOutcome(lambda: sheet, submitted=True, already_submitted=True)
         raise StaleEdit(_stale_message()) from None
 
 
@@ -559,9 +587,7 @@ def _save_sheet(
         checked=checked,
     )
     if prepared is not None and _write_prepared(session, prepared):
-        sheet = session.get(ScoreSheet, prepared.sheet_id)
-        assert sheet is not None  # a sheet is deleted only with its vendor or tender
-        return SaveOutcome(sheet, submitted=submit)
+        return SaveOutcome(partial(_stored_sheet, session, prepared.sheet_id), submitted=submit)
     access = _AssignmentAccess()
     with tender_change(
         session,
@@ -580,6 +606,12 @@ def _save_sheet(
             submit=submit,
             references=references,
         )
+
+
+def _stored_sheet(session: Session, sheet_id: int) -> ScoreSheet:
+    sheet = session.get(ScoreSheet, sheet_id)
+    assert sheet is not None  # a sheet is deleted only with its vendor or tender
+    return sheet
 
 
 class _AssignmentAccess:
@@ -619,7 +651,7 @@ def _store_sheet(
     )
     if sheet is not None and sheet.state == SheetState.SUBMITTED:
         if submit:
-            return SaveOutcome(sheet, submitted=True, already_submitted=True)
+            return SaveOutcome(lambda: sheet, submitted=True, already_submitted=True)
         raise ServiceError(SUBMITTED_REFUSAL)
     if tender.state != TenderState.OPEN:
         raise ServiceError(CLOSED_REFUSAL)
@@ -675,7 +707,7 @@ def _store_sheet(
         vendor=vendor.name,
         answered=_answered(normalised),
     )
-    return SaveOutcome(sheet, submitted=submit)
+    return SaveOutcome(lambda: sheet, submitted=submit)
 
 
 def _entry_rows(
@@ -720,14 +752,46 @@ class _PreparedSave:
 _SHEETS, _ENTRIES = ScoreSheet.__table__, Entry.__table__
 _CRITERIA = TenderCriterion.__table__
 
+# The statements of a prepared save, built once: building one costs more than running it.
+_SHEET_ENTRIES = select(
+    _SHEETS.c.id, _SHEETS.c.version, _SHEETS.c.state,
+    _ENTRIES.c.id, _CRITERIA.c.key, _ENTRIES.c.value, _ENTRIES.c.comment,
+).select_from(
+    _SHEETS.outerjoin(_ENTRIES, _ENTRIES.c.sheet_id == _SHEETS.c.id).outerjoin(
+        _CRITERIA, _CRITERIA.c.id == _ENTRIES.c.criterion_id
+    )
+).where(
+    _SHEETS.c.evaluator_id == bindparam("evaluator_id"),
+    _SHEETS.c.vendor_id == bindparam("vendor_id"),
+)
+_CRITERION_IDS = select(_CRITERIA.c.key, _CRITERIA.c.id).where(
+    _CRITERIA.c.tender_id == bindparam("tender_id")
+)
+_ASSIGNMENT_KEY = (
+    select(Assignment.id, assignment_group.c.group_id)
+    .outerjoin(assignment_group, assignment_group.c.assignment_id == Assignment.id)
+    .where(
+        Assignment.tender_id == bindparam("tender_id"), Assignment.user_id == bindparam("user_id")
+    )
+)
+_MOVE_SHEET = (
+    update(_SHEETS)
+    .where(_SHEETS.c.id == bindparam("sheet_id"), _SHEETS.c.version == bindparam("at_version"))
+    .values(version=bindparam("new_version"), updated_at=bindparam("now"))
+)
+_SUBMIT_SHEET = _MOVE_SHEET.values(state=SheetState.SUBMITTED, submitted_at=bindparam("now"))
+_UPDATE_ENTRY = (
+    update(_ENTRIES)
+    .where(_ENTRIES.c.id == bindparam("entry_id"))
+    .values(value=bindparam("new_value"), comment=bindparam("new_comment"))
+)
+_DELETE_ENTRIES = delete(_ENTRIES).where(_ENTRIES.c.id.in_(bindparam("ids", expanding=True)))
+_INSERT_ENTRY = insert(_ENTRIES)
+
 
 def _assignment_key(session: Session, tender_id: int, user_id: int) -> tuple[int, frozenset[int]]:
     """The user's assignment on the tender as its id and group ids ((0, ∅) for none)."""
-    rows = session.execute(
-        select(Assignment.id, assignment_group.c.group_id)
-        .outerjoin(assignment_group, assignment_group.c.assignment_id == Assignment.id)
-        .where(Assignment.tender_id == tender_id, Assignment.user_id == user_id)
-    ).all()
+    rows = session.execute(_ASSIGNMENT_KEY, {"tender_id": tender_id, "user_id": user_id}).all()
     if not rows:
         return 0, frozenset()
     return rows[0][0], frozenset(group for _, group in rows if group is not None)
@@ -767,16 +831,7 @@ def _prepare_save(
     if tender.state != TenderState.OPEN:
         return None
     rows = session.execute(  # the sheet and its entries, in one statement
-        select(
-            _SHEETS.c.id, _SHEETS.c.version, _SHEETS.c.state,
-            _ENTRIES.c.id, _CRITERIA.c.key, _ENTRIES.c.value, _ENTRIES.c.comment,
-        )
-        .select_from(
-            _SHEETS.outerjoin(_ENTRIES, _ENTRIES.c.sheet_id == _SHEETS.c.id).outerjoin(
-                _CRITERIA, _CRITERIA.c.id == _ENTRIES.c.criterion_id
-            )
-        )
-        .where(_SHEETS.c.evaluator_id == evaluator.id, _SHEETS.c.vendor_id == vendor.id)
+        _SHEET_ENTRIES, {"evaluator_id": evaluator.id, "vendor_id": vendor.id}
     ).all()
     if not rows:
         return None
@@ -818,11 +873,7 @@ def _prepare_save(
         elif (entry[1], entry[2]) != held:  # as the ORM's flush: changed rows only
             updates.append({"entry_id": entry[0], "new_value": held[0], "new_comment": held[1]})
     if inserts:  # new entries: the ids of their criteria
-        ids = dict(
-            session.execute(
-                select(_CRITERIA.c.key, _CRITERIA.c.id).where(_CRITERIA.c.tender_id == tender.id)
-            ).tuples().all()
-        )
+        ids = dict(session.execute(_CRITERION_IDS, {"tender_id": tender.id}).all())
         for row in inserts:
             row["criterion_id"] = ids[row.pop("key")]
     return _PreparedSave(
@@ -863,28 +914,19 @@ def _write_prepared(session: Session, save: _PreparedSave) -> bool:
         ) as change:
             if _assignment_key(session, save.tender_id, save.evaluator_id) != save.assignment:
                 raise Unprepared
-            now = utcnow()
-            moved: dict[str, Any] = {"version": save.version + 1, "updated_at": now}
-            if save.submit:
-                moved.update(state=SheetState.SUBMITTED, submitted_at=now)
             written = session.connection().execute(
-                update(_SHEETS)
-                .where(_SHEETS.c.id == save.sheet_id, _SHEETS.c.version == save.version)
-                .values(**moved)
+                _SUBMIT_SHEET if save.submit else _MOVE_SHEET,
+                {"sheet_id": save.sheet_id, "at_version": save.version,
+                 "new_version": save.version + 1, "now": utcnow()},
             )
             if written.rowcount != 1:
                 raise Unprepared
             if save.deletes:
-                session.execute(delete(_ENTRIES).where(_ENTRIES.c.id.in_(save.deletes)))
+                session.execute(_DELETE_ENTRIES, {"ids": save.deletes})
             if save.updates:
-                session.execute(
-                    update(_ENTRIES)
-                    .where(_ENTRIES.c.id == bindparam("entry_id"))
-                    .values(value=bindparam("new_value"), comment=bindparam("new_comment")),
-                    save.updates,
-                )
+                session.execute(_UPDATE_ENTRY, save.updates)
             if save.inserts:
-                session.execute(insert(_ENTRIES), save.inserts)
+                session.execute(_INSERT_ENTRY, save.inserts)
             change.after = save.after
             change.audit(
                 "sheet.submit" if save.submit else "sheet.save",

@@ -46,7 +46,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import bindparam, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -228,6 +228,9 @@ def tender_change(
         change._write()
 
 
+_LOCKED_STATE = select(Tender.state).where(Tender.id == bindparam("tender_id")).with_for_update()
+
+
 @contextmanager
 def prepared_change(
     session: Session,
@@ -244,9 +247,7 @@ def prepared_change(
     `scope` is all the change may write; `before` its values as the verb read them, and
     the verb sets ``after``. Nothing is written when `Unprepared` is raised."""
     with _scoped(session, tender_id, scope), unit_of_work(session):
-        state = session.scalar(
-            select(Tender.state).where(Tender.id == tender_id).with_for_update()
-        )
+        state = session.scalar(_LOCKED_STATE, {"tender_id": tender_id})
         if state is None or state not in tuple(states):
             raise Unprepared
         change = PreparedChange(session, tender_id, actor_id, str(state), before)

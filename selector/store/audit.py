@@ -138,9 +138,7 @@ def append(
     ~1 ms more); the event returned is not attached to the session.
     """
     session.flush()
-    head = session.execute(
-        select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
-    ).one_or_none()
+    head = session.execute(_LOCKED_HEAD).one_or_none()
     seq, prev_hash = (int(head[0]), str(head[1])) if head is not None else (0, "")
     row = AuditEvent(
         seq=seq + 1,
@@ -154,18 +152,17 @@ def append(
     )
     row.hash = link_hash(row, prev_hash)
     session.execute(
-        insert(_EVENTS).values(
-            seq=row.seq, action=row.action, actor_id=row.actor_id, tender_id=row.tender_id,
-            detail=row.detail, remote_addr=row.remote_addr, created_at=row.created_at,
-            prev_hash=row.prev_hash, hash=row.hash,
-        )
+        _INSERT_EVENT,
+        {
+            "seq": row.seq, "action": row.action, "actor_id": row.actor_id,
+            "tender_id": row.tender_id, "detail": row.detail, "remote_addr": row.remote_addr,
+            "created_at": row.created_at, "prev_hash": row.prev_hash, "hash": row.hash,
+        },
     )
     if head is None:  # a database created before the head row existed
         session.execute(insert(_HEAD).values(id=HEAD_ID, seq=row.seq, hash=row.hash))
     else:
-        session.execute(
-            update(_HEAD).where(_HEAD.c.id == HEAD_ID).values(seq=row.seq, hash=row.hash)
-        )
+        session.execute(_MOVE_HEAD, {"seq": row.seq, "hash": row.hash})
     held = session.identity_map.get(identity_key(AuditChainHead, HEAD_ID))
     if held is not None:  # a head row read earlier in this transaction: read it again
         session.expire(held)
@@ -173,6 +170,10 @@ def append(
 
 
 _HEAD, _EVENTS = AuditChainHead.__table__, AuditEvent.__table__
+# built once: building a statement costs more than running it
+_LOCKED_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
+_INSERT_EVENT = insert(_EVENTS)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
 
 
 def chain_head(session: Session) -> tuple[int, str]:

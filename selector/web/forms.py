@@ -16,7 +16,9 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
+from babel import support
 from flask import flash
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -34,6 +36,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -126,6 +129,25 @@ def sent_once(form: Any, field: Field) -> None:
         raise ValidationError(_l("%(field)s was sent more than once.", field=field.label.text))
 
 
+@lru_cache(maxsize=16)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WTFormsTranslations:
+    """WTForms' own messages in the page's language, each catalog read once per process
+    (Flask-WTF's reads the catalog file again for every form of every request)."""
+
+    def gettext(self, string: str) -> str:
+        return str(_wtforms_catalog(str(get_locale())).ugettext(string))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return str(_wtforms_catalog(str(get_locale())).ungettext(singular, plural, n))
+
+
+_TRANSLATIONS = _WTFormsTranslations()
+
+
 class Form(FlaskForm):
     """The base of every form: no field takes a control character (`no_control_characters`),
     and a one-value field sent twice is refused (`sent_once`).
@@ -133,6 +155,10 @@ class Form(FlaskForm):
     Passwords are exempt from the character check (they are only hashed) and files are
     checked by their readers.
     """
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            return _TRANSLATIONS
 
     def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
         extra = {name: list(checks) for name, checks in (extra_validators or {}).items()}

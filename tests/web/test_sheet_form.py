@@ -47,3 +47,28 @@ def test_forms_of_one_class_keep_their_own_values(make_tender, db):
     assert one[name].data == "mine"
     assert not other[name].data
     assert (one.version.data, other.version.data) == (1, 2)
+
+
+def test_wtforms_own_messages_follow_the_page_language(app):
+    """WTForms' built-in messages come from its catalog in the page's language (read once
+    per process by `forms.Form`, not once per form)."""
+    from wtforms import IntegerField
+
+    from selector.web.forms import Form
+
+    class Number(Form):
+        class Meta:
+            csrf = False
+
+        count = IntegerField()
+
+    messages = {}
+    for accept in ("zh-CN", "en"):
+        with app.test_request_context(
+            method="POST", data={"count": "many"}, headers={"Accept-Language": accept}
+        ):
+            form = Number()
+            assert not form.validate()
+            messages[accept] = form.count.errors[0]
+    assert messages["en"] == "Not a valid integer value."
+    assert messages["zh-CN"] != messages["en"] and "整数" in messages["zh-CN"]
