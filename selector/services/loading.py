@@ -9,8 +9,9 @@ for free. Read paths only: it refreshes the tender's rows from the database.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from selector.store.models import (
     Assignment,
@@ -18,7 +19,9 @@ from selector.store.models import (
     ScoreSheet,
     Tender,
     TenderCriterion,
+    TenderGroup,
     Vendor,
+    assignment_group,
 )
 
 # The chair's tender page: setup (vendors and bids, rates, committee and groups), what stops
@@ -42,6 +45,33 @@ def tender_for_page(session: Session, tender: Tender, options: tuple = SETUP) ->
         .options(*options)
         .execution_options(populate_existing=True)
     ).one()
+
+
+# Built once: building a statement costs more than running it, and a lazy load more still.
+_ASSIGNED_GROUPS = (
+    select(TenderGroup)
+    .join(assignment_group, assignment_group.c.group_id == TenderGroup.id)
+    .where(assignment_group.c.assignment_id == bindparam("assignment_id"))
+    .order_by(TenderGroup.position)
+)
+_TENDER_VENDOR = select(Vendor).where(
+    Vendor.id == bindparam("vendor_id"), Vendor.tender_id == bindparam("tender_id")
+)
+
+
+def assigned_groups(session: Session, assignment: Assignment) -> list[TenderGroup]:
+    """`assignment.groups` (the groups the evaluator scores; none: every group), loaded by
+    one prepared statement where the session does not hold them yet."""
+    if "groups" not in assignment.__dict__:
+        groups = list(session.scalars(_ASSIGNED_GROUPS, {"assignment_id": assignment.id}))
+        set_committed_value(assignment, "groups", groups)
+    return assignment.groups
+
+
+def tender_vendor(session: Session, tender_id: int, vendor_id: int) -> Vendor | None:
+    """The vendor `vendor_id` if it is one of the tender's (one query, whatever the number
+    of vendors)."""
+    return session.scalars(_TENDER_VENDOR, {"vendor_id": vendor_id, "tender_id": tender_id}).first()
 
 
 def criteria_in_session(tender: Tender) -> list[TenderCriterion]:

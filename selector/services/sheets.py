@@ -357,7 +357,7 @@ def _sheet_access(
     `assignment`: the user's assignment on `tender` where the caller has already checked it."""
     if assignment is None:
         assignment = evaluator_assignment(session, tender.id, user)
-    vendor = next((v for v in tender.vendors if v.id == vendor_id), None)
+    vendor = loading.tender_vendor(session, tender.id, vendor_id)
     if vendor is None:
         raise NotFound(
             Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender.")
@@ -385,6 +385,7 @@ def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) 
     checked = evaluator_assignment(session, tender_id, user)  # access, checked once
     tender = checked.tender
     assignment, vendor = _sheet_access(session, tender, vendor_id, user, checked)
+    loading.assigned_groups(session, assignment)
     loading.criteria_in_session(tender)  # what entries and bids point at: one query
     sheet = session.scalar(
         select(ScoreSheet).where(
@@ -443,6 +444,7 @@ def sheet_criteria(
     the checks of `sheet_context` (NotFound, Forbidden), none of the page's contents."""
     checked = evaluator_assignment(session, tender_id, user)
     assignment, vendor = _sheet_access(session, checked.tender, vendor_id, user, checked)
+    loading.assigned_groups(session, assignment)
     return SheetCriteria(
         tender_id,
         vendor_id,
