@@ -34,6 +34,7 @@ from typing import Any
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from selector.config import load_config
@@ -51,11 +52,11 @@ class Database:
         engine_args: dict[str, Any] = {"echo": echo, "future": True}
         if self.is_sqlite:
             engine_args["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        else:
-            engine_args["pool_pre_ping"] = True
         self.engine: Engine = create_engine(self.url, **engine_args)
         if self.is_sqlite:
             _configure_sqlite(self.engine, busy_timeout_ms)
+        else:
+            _ping_idle_connections(self.engine)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=True)
 
     def session(self) -> Session:
@@ -139,6 +140,36 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     def on_begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+#: A pooled server connection idle this long is pinged before it is handed out.
+PING_AFTER_IDLE_S = 1.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """`pool_pre_ping`, for connections idle `PING_AFTER_IDLE_S` or more: one that no longer
+    answers (the server restarted, a firewall dropped it) is replaced before a request
+    uses it. A connection handed back a moment ago is not pinged again: a request takes
+    one out for its reads and again for its write, and on a busy server each ping is a
+    round trip that every request would pay twice."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(_dbapi_connection: Any, record: Any) -> None:
+        record.info["selector_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["selector_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("selector_idle_since")
+        if since is not None and time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:  # the pool discards it and hands out another
+            raise DisconnectionError("the pooled connection did not answer") from error
 
 
 def database_from_config(config: Mapping[str, Any]) -> Database:

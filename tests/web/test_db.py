@@ -152,3 +152,55 @@ def test_a_turn_inside_the_threads_own_turn_does_not_wait_for_it(tmp_path):
     assert done.is_set()
     with queue.turn():  # and the outer turn was given back
         pass
+
+
+def _server_database(database_url):
+    if database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only: SQLite has no server connection to lose")
+    from selector.store.db import Database
+
+    return Database(database_url)
+
+
+def test_a_pooled_connection_that_died_while_idle_is_replaced_before_use(
+    database_url, monkeypatch
+):
+    from sqlalchemy import create_engine
+
+    from selector.store import db as store_db
+
+    database = _server_database(database_url)
+    other = create_engine(database_url)
+    try:
+        with database.engine.connect() as connection:
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        with other.connect() as killer:  # the server drops it while it waits in the pool
+            killer.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        monkeypatch.setattr(store_db, "PING_AFTER_IDLE_S", 0.0)  # it has been idle long enough
+        with database.engine.connect() as connection:
+            assert connection.exec_driver_sql("SELECT pg_backend_pid()").scalar() != pid
+    finally:
+        other.dispose()
+        database.dispose()
+
+
+def test_a_connection_handed_back_a_moment_ago_is_not_pinged_again(database_url, monkeypatch):
+    from selector.store import db as store_db
+
+    database = _server_database(database_url)
+    pings = []
+    real = database.engine.dialect.do_ping
+    monkeypatch.setattr(
+        database.engine.dialect, "do_ping", lambda c: pings.append(1) or real(c)
+    )
+    try:
+        for _ in range(3):  # a request's reads, its write, the next request
+            with database.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        assert pings == []
+        monkeypatch.setattr(store_db, "PING_AFTER_IDLE_S", 0.0)
+        with database.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        assert pings == [1]
+    finally:
+        database.dispose()
