@@ -219,26 +219,18 @@ def get_session() -> Session:
 def write_transaction(session: Session) -> Iterator[Session]:
     """Run a block in one write transaction, committed at the end or rolled back on error.
 
-    On SQLite any read transaction the request has open is ended first, so that the write
-    transaction starts fresh — with BEGIN IMMEDIATE, which takes the write lock up front
-    (waiting up to the busy timeout) so that concurrent writers queue instead of
+    Any read transaction the request has open is ended first, so that the write
+    transaction starts fresh — with BEGIN IMMEDIATE on SQLite, which takes the write lock
+    up front (waiting up to the busy timeout) so that concurrent writers queue instead of
     deadlocking; a file database's writers take turns first (`WriterQueue`), until the
-    commit or the rollback. On PostgreSQL (READ COMMITTED: each statement reads what is
-    committed when it runs) a read transaction with nothing to write goes on as the write
-    transaction, with the rows it read expired as its commit would have (they are read
-    again), which saves its COMMIT and the next BEGIN: two round trips a change.
+    commit or the rollback.
     """
-    bind = session.get_bind()
-    sqlite = bind.dialect.name == "sqlite"
     if session.in_transaction():
-        if sqlite or session.new or session.dirty or session.deleted:
-            session.commit()
-        else:
-            session.expire_all()
-    queue = _QUEUES.get(bind) if sqlite and isinstance(bind, Engine) else None
+        session.commit()
+    bind = session.get_bind()
+    queue = _QUEUES.get(bind) if isinstance(bind, Engine) else None
     with queue.turn() if queue is not None else nullcontext():
-        if sqlite:
-            session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
+        session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
         try:
             yield session
             session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from selector.store.db import get_database, get_session, write_transaction
 from selector.store.models import User
@@ -204,43 +204,3 @@ def test_a_connection_handed_back_a_moment_ago_is_not_pinged_again(database_url,
         assert pings == [1]
     finally:
         database.dispose()
-
-
-def test_on_postgresql_a_change_goes_on_in_the_read_transaction_with_fresh_rows(
-    app, database_url
-):
-    """One COMMIT a change where the request read first (its read transaction goes on as
-    the write transaction), and a row read before it is read again inside it."""
-    from sqlalchemy import create_engine, event
-
-    if database_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL only: SQLite starts its write transaction afresh")
-    with app.app_context():
-        session = get_session()
-        with write_transaction(session):
-            session.add(User(username="reader", display_name="Before", password_hash="x",
-                             role="chair"))
-        user = session.scalar(select(User).where(User.username == "reader"))
-        assert user.display_name == "Before"  # read: the request's read transaction is open
-        other = create_engine(database_url)
-        with other.begin() as connection:  # another request renames them meanwhile
-            connection.execute(text("UPDATE \"user\" SET display_name = 'After' "
-                                    "WHERE username = 'reader'"))
-        other.dispose()
-        commits = []
-
-        def committed(connection):
-            commits.append(connection)
-
-        engine = get_database(app).engine
-        event.listen(engine, "commit", committed)
-        try:
-            with write_transaction(session):
-                assert user.display_name == "After"  # read again, as after a commit
-                user.email = "reader@example.org"
-        finally:
-            event.remove(engine, "commit", committed)
-        assert len(commits) == 1
-        assert session.scalar(select(User.email).where(User.username == "reader")) == (
-            "reader@example.org"
-        )
