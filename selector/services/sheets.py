@@ -226,12 +226,17 @@ _DECLARED_CONFLICTS = (
 )
 
 
-def _declared_conflicts(session: Session, tender_id: int, user: User) -> frozenset[int] | None:
+def _declared_conflicts(session: Session, tender_id: int, user: User) -> frozenset[int]:
     """The ids of the vendors the user declared a conflict with on the tender (one query);
-    None before they have declared."""
+    Forbidden before they have declared, for no sheet is shown before the declaration."""
     rows = session.execute(_DECLARED_CONFLICTS, {"tender_id": tender_id, "user_id": user.id}).all()
     if not rows:
-        return None
+        raise Forbidden(
+            Text(
+                zh="查看评分表之前,请先声明利益冲突。",
+                en="Declare your conflicts of interest before you see any sheet.",
+            )
+        )
     return frozenset(vendor for _, vendor in rows if vendor is not None)
 
 
@@ -362,15 +367,7 @@ def _sheet_access(
         raise NotFound(
             Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender.")
         )
-    declared = _declared_conflicts(session, tender.id, user)
-    if declared is None:
-        raise Forbidden(
-            Text(
-                zh="查看评分表之前,请先声明利益冲突。",
-                en="Declare your conflicts of interest before you see any sheet.",
-            )
-        )
-    if vendor_id in declared:
+    if vendor_id in _declared_conflicts(session, tender.id, user):
         raise Forbidden(
             Text(
                 zh="您已声明与该投标人存在利益冲突,因此不对其评分。",
@@ -1018,17 +1015,9 @@ def criterion_page(
     """
     assignment = evaluator_assignment(session, tender_id, user)
     tender = assignment.tender
-    declaration = _declaration(session, tender_id, user)
-    if declaration is None:
-        raise Forbidden(
-            Text(
-                zh="查看评分表之前,请先声明利益冲突。",
-                en="Declare your conflicts of interest before you see any sheet.",
-            )
-        )
+    conflicted = _declared_conflicts(session, tender_id, user)
     groups = scored_groups(tender, assignment)
     group, criterion = _scored_criterion(groups, criterion_id)
-    conflicted = {v.id for v in declaration.vendors}
     sheets = _own_sheets(session, tender, user)
     rows = []
     for vendor in tender.vendors:
@@ -1055,7 +1044,7 @@ def criterion_page(
         group=group,
         criterion=criterion,
         rows=tuple(rows),
-        conflicts=tuple(v.name for v in declaration.vendors),
+        conflicts=tuple(v.name for v in tender.vendors if v.id in conflicted),
         criteria=tuple((c.id, c.title) for g in groups for c in g.criteria),
     )
 

@@ -81,12 +81,7 @@ def register(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(login_id: str) -> Any:
-        # A GET may be served from the page cache, keyed by the revision the user's row is
-        # then reused at; any other request reads the row in its session (the revision
-        # would cost a statement of its own, and a change moves it anyway).
-        if request.method in ("GET", "HEAD"):
-            return load_login(get_session(), login_id, pagecache.revision())
-        return load_login(get_session(), login_id)
+        return load_login(get_session(), login_id, pagecache.login_revision())
 
     @login_manager.unauthorized_handler
     def unauthorized() -> Any:

@@ -105,6 +105,8 @@ PAGES = PageCache()
 
 
 REVISION = "selector_revision"
+#: The one method a kept page answers.
+KEPT_METHOD = "GET"
 
 
 def revision() -> tuple[int, str]:
@@ -115,6 +117,13 @@ def revision() -> tuple[int, str]:
         found = record.revision(get_session())
         setattr(g, REVISION, found)
     return cast(tuple[int, str], found)
+
+
+def login_revision() -> tuple[int, str] | None:
+    """The revision at which the request's user row may be reused (`load_login`): a GET's,
+    the only request a kept page may answer; None for any other, which reads the row in its
+    session (the revision would cost a statement of its own, and a change moves it anyway)."""
+    return revision() if request.method == KEPT_METHOD else None
 
 
 def page_key() -> tuple[Any, ...]:
@@ -164,7 +173,7 @@ def kept_page(view: F) -> F:
         limit = int(current_app.config.get("PAGE_CACHE_BYTES", 0) or 0)
         if (
             limit <= 0
-            or request.method != "GET"
+            or request.method != KEPT_METHOD
             or not current_user.is_authenticated
             or FLASHES in session  # shown once, on a page rendered for it
         ):
