@@ -74,6 +74,7 @@ class Meter:
         self.statements += 1
         if self.opened is None and (
             statement.startswith("BEGIN IMMEDIATE") or "FOR UPDATE" in statement
+            or "FOR SHARE" in statement
         ):
             self.opened, self.opened_cpu = time.perf_counter(), time.process_time()
 

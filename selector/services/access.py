@@ -26,6 +26,14 @@ from selector.scoring.model import Text
 from selector.services import Forbidden, NotFound
 from selector.store.models import Assignment, Tender, TenderState, User
 
+#: The refusal of a tender that does not exist or is not the user's to see (a 404: no one
+#: learns from it that a tender exists).
+NO_TENDER = Text(
+    zh="项目不存在,或您无权查看。", en="There is no such tender, or it is not yours to see."
+)
+#: The refusal of a vendor id that is not one of the tender's.
+NO_VENDOR = Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender.")
+
 RESULT_STATES_CHAIR = (TenderState.CLOSED, TenderState.FINALISED)
 
 #: Why no result, page, export or report of a tender exists before its envelope is opened.
@@ -102,10 +110,7 @@ def visible_tender(session: Session, tender_id: int, user: User) -> Tender:
     tender = session.get(Tender, tender_id)
     if tender is None or not may_see(session, tender, user):
         raise NotFound(
-            Text(
-                zh="项目不存在,或您无权查看。",
-                en="There is no such tender, or it is not yours to see.",
-            )
+            NO_TENDER
         )
     return tender
 
@@ -169,10 +174,7 @@ def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assign
     tender, assignment = found if found is not None else (None, None)
     if tender is None or assignment is None or tender.state == TenderState.DRAFT:
         raise NotFound(
-            Text(
-                zh="项目不存在,或您无权查看。",
-                en="There is no such tender, or it is not yours to see.",
-            )
+            NO_TENDER
         )
     # the row in hand, so that `assignment.tender` does not read it again (the session
     # holds rows weakly: once this function returns, nothing else keeps it)

@@ -37,7 +37,7 @@ from selector.services import (
     refuse_control_characters,
     written,
 )
-from selector.services.access import prices_opened
+from selector.services.access import NO_VENDOR, prices_opened
 from selector.services.lifecycle import SETUP_LOCKED, setup_unlocked
 from selector.services.templates import template_from_snapshot, template_json, template_of
 from selector.services.uow import tender_change
@@ -374,10 +374,7 @@ def vendor_of(tender: Tender, vendor_id: int) -> Vendor:
     for vendor in tender.vendors:
         if vendor.id == vendor_id:
             return vendor
-    raise NotFound(
-        Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender."),
-        field="vendor",
-    )
+    raise NotFound(NO_VENDOR, field="vendor")
 
 
 def criterion_of(tender: Tender, key: str, *, field_name: str = "criterion") -> TenderCriterion:

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from selector.scoring import rules
 from selector.scoring import values as typed
 from selector.scoring.limits import MAX_PROBLEMS, MAX_TEXT, forbidden_character
-from selector.scoring.model import Criterion, Group, Text
+from selector.scoring.model import Criterion, Group, Template, Text
 from selector.scoring.model import Entry as ScoreEntryLike
 from selector.services import (
     Conflict,
@@ -34,9 +34,15 @@ from selector.services import (
     too_long,
     written,
 )
-from selector.services.access import evaluated_tender, evaluator_assignment, may_see_prices
+from selector.services.access import (
+    NO_TENDER,
+    NO_VENDOR,
+    evaluated_tender,
+    evaluator_assignment,
+    may_see_prices,
+)
 from selector.services.documents import SheetEvidence, check_references, sheet_evidence
-from selector.services.templates import template_of
+from selector.services.templates import template_from_snapshot, template_of
 from selector.services.uow import TenderChange, Unprepared, prepared_change, tender_change
 from selector.services.views import TenderHeading, tender_heading
 from selector.store.audit import SheetScope, entry_key, entry_value
@@ -48,6 +54,7 @@ from selector.store.models import (
     SheetState,
     Tender,
     TenderCriterion,
+    TenderGroup,
     TenderState,
     User,
     Vendor,
@@ -63,6 +70,16 @@ SUBMITTED_REFUSAL = Text(
 CLOSED_REFUSAL = Text(
     zh="评分未开放:此评分表不能再修改。",
     en="Scoring is not open: this sheet can no longer be changed.",
+)
+
+
+DECLARE_FIRST = Text(
+    zh="查看评分表之前,请先声明利益冲突。",
+    en="Declare your conflicts of interest before you see any sheet.",
+)
+CONFLICTED = Text(
+    zh="您已声明与该投标人存在利益冲突,因此不对其评分。",
+    en="You declared a conflict of interest with this vendor, so you do not score it.",
 )
 
 
@@ -173,8 +190,11 @@ class SaveOutcome:
 
 def scored_groups(tender: Tender, assignment: Assignment) -> list[SheetGroup]:
     """The groups and criteria this evaluator scores (all evaluator-scored ones by default)."""
-    template = template_of(tender)
-    chosen = {g.key for g in assignment.groups}
+    return _groups_scored(template_of(tender), {g.key for g in assignment.groups})
+
+
+def _groups_scored(template: Template, chosen: set[str] | frozenset[str]) -> list[SheetGroup]:
+    """`scored_groups` of a template and the keys of the evaluator's groups (∅: all)."""
     groups = []
     for group in template.groups:
         if chosen and group.id not in chosen:
@@ -231,12 +251,7 @@ def _declared_conflicts(session: Session, tender_id: int, user: User) -> frozens
     Forbidden before they have declared, for no sheet is shown before the declaration."""
     rows = session.execute(_DECLARED_CONFLICTS, {"tender_id": tender_id, "user_id": user.id}).all()
     if not rows:
-        raise Forbidden(
-            Text(
-                zh="查看评分表之前,请先声明利益冲突。",
-                en="Declare your conflicts of interest before you see any sheet.",
-            )
-        )
+        raise Forbidden(DECLARE_FIRST)
     return frozenset(vendor for _, vendor in rows if vendor is not None)
 
 
@@ -364,16 +379,9 @@ def _sheet_access(
         assignment = evaluator_assignment(session, tender.id, user)
     vendor = loading.tender_vendor(session, tender.id, vendor_id)
     if vendor is None:
-        raise NotFound(
-            Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender.")
-        )
+        raise NotFound(NO_VENDOR)
     if vendor_id in _declared_conflicts(session, tender.id, user):
-        raise Forbidden(
-            Text(
-                zh="您已声明与该投标人存在利益冲突,因此不对其评分。",
-                en="You declared a conflict of interest with this vendor, so you do not score it.",
-            )
-        )
+        raise Forbidden(CONFLICTED)
     return assignment, vendor
 
 
@@ -422,33 +430,84 @@ def sheet_context(session: Session, tender_id: int, vendor_id: int, user: User) 
 
 @dataclass(frozen=True)
 class SheetCriteria:
-    """The criteria of an evaluator's sheet for one vendor (`sheet_criteria`), with the
-    rows their checks read: `save_sheet` in the same request is given them (`checked`)
-    and does not read them again."""
+    """The criteria of an evaluator's sheet for one vendor (`sheet_criteria`), with what
+    their checks read: `save_sheet` in the same request is given them (`checked`) and does
+    not read them again."""
 
     tender_id: int
     vendor_id: int
     evaluator_id: int
-    criteria: list[Criterion]
-    _assignment: Assignment = field(repr=False, compare=False)
-    _vendor: Vendor = field(repr=False, compare=False)
+    groups: list[SheetGroup]  # the groups the evaluator scores, with their criteria
+    state: str  # the tender's
+    assignment: tuple[int, frozenset[int]]  # the evaluator's assignment: id and group ids
+    vendor: str  # the vendor's name
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return [c for g in self.groups for c in g.criteria]
+
+
+# What the checks of a sheet read, in one statement (built once): the tender, the user's
+# assignment and its groups (one row per group), the vendor if it is the tender's, the
+# user's declaration and its conflict with that vendor (at most one of each per row).
+_SHEET_FACTS = (
+    select(
+        Tender.state, Tender.template_yaml, Tender.template_source, Assignment.id,
+        TenderGroup.id, TenderGroup.key, Vendor.id, Vendor.name, ConflictDeclaration.id,
+        conflict_vendor.c.vendor_id,
+    )
+    .select_from(Tender)
+    .outerjoin(
+        Assignment,
+        (Assignment.tender_id == Tender.id) & (Assignment.user_id == bindparam("user_id")),
+    )
+    .outerjoin(assignment_group, assignment_group.c.assignment_id == Assignment.id)
+    .outerjoin(TenderGroup, TenderGroup.id == assignment_group.c.group_id)
+    .outerjoin(Vendor, (Vendor.id == bindparam("vendor_id")) & (Vendor.tender_id == Tender.id))
+    .outerjoin(
+        ConflictDeclaration,
+        (ConflictDeclaration.tender_id == Tender.id)
+        & (ConflictDeclaration.user_id == bindparam("user_id")),
+    )
+    .outerjoin(
+        conflict_vendor,
+        (conflict_vendor.c.declaration_id == ConflictDeclaration.id)
+        & (conflict_vendor.c.vendor_id == bindparam("vendor_id")),
+    )
+    .where(Tender.id == bindparam("tender_id"))
+)
 
 
 def sheet_criteria(
     session: Session, tender_id: int, vendor_id: int, user: User
 ) -> SheetCriteria:
     """The criteria of the evaluator's sheet for one vendor, to read a posted sheet with:
-    the checks of `sheet_context` (NotFound, Forbidden), none of the page's contents."""
-    checked = evaluator_assignment(session, tender_id, user)
-    assignment, vendor = _sheet_access(session, checked.tender, vendor_id, user, checked)
-    loading.assigned_groups(session, assignment)
+    the checks of `sheet_context` (NotFound, Forbidden, the same refusals in the same
+    order), none of the page's contents, in one statement (`_SHEET_FACTS`)."""
+    if user.role != "evaluator":
+        evaluator_assignment(session, tender_id, user)  # refuses, as for the page
+    rows = session.connection().execute(
+        _SHEET_FACTS, {"tender_id": tender_id, "user_id": user.id, "vendor_id": vendor_id}
+    ).all()
+    first = rows[0] if rows else None
+    if first is None or first[3] is None or first[0] == TenderState.DRAFT:
+        raise NotFound(NO_TENDER)
+    state, yaml_text, source, assignment_id, _, _, vendor, vendor_name, declared, conflict = first
+    if vendor is None:
+        raise NotFound(NO_VENDOR)
+    if declared is None:
+        raise Forbidden(DECLARE_FIRST)
+    if conflict is not None:
+        raise Forbidden(CONFLICTED)
+    chosen = frozenset(row[5] for row in rows if row[4] is not None)
     return SheetCriteria(
         tender_id,
         vendor_id,
         user.id,
-        [c for g in scored_groups(checked.tender, assignment) for c in g.criteria],
-        assignment,
-        vendor,
+        _groups_scored(template_from_snapshot(yaml_text, source), chosen),
+        str(state),
+        (assignment_id, frozenset(row[4] for row in rows if row[4] is not None)),
+        vendor_name,
     )
 
 
@@ -790,7 +849,9 @@ _INSERT_ENTRY = insert(_ENTRIES)
 
 def _assignment_key(session: Session, tender_id: int, user_id: int) -> tuple[int, frozenset[int]]:
     """The user's assignment on the tender as its id and group ids ((0, ∅) for none)."""
-    rows = session.execute(_ASSIGNMENT_KEY, {"tender_id": tender_id, "user_id": user_id}).all()
+    rows = session.connection().execute(
+        _ASSIGNMENT_KEY, {"tender_id": tender_id, "user_id": user_id}
+    ).all()
     if not rows:
         return 0, frozenset()
     return rows[0][0], frozenset(group for _, group in rows if group is not None)
@@ -814,30 +875,25 @@ def _prepare_save(
     must answer: any refusal (it gives the answer under the lock), a sheet not stored yet
     or not the draft of `version`, and documents cited (their check reads rows that the
     lock must hold)."""
-    if checked is not None and (checked.tender_id, checked.vendor_id, checked.evaluator_id) == (
+    facts = checked
+    if facts is None or (facts.tender_id, facts.vendor_id, facts.evaluator_id) != (
         tender_id, vendor_id, evaluator.id
     ):
-        assignment, vendor = checked._assignment, checked._vendor
-    else:
         try:
-            found = evaluator_assignment(session, tender_id, evaluator)
-            assignment, vendor = _sheet_access(
-                session, found.tender, vendor_id, evaluator, found
-            )
+            facts = sheet_criteria(session, tender_id, vendor_id, evaluator)
         except ServiceError:
             return None
-    tender = assignment.tender
-    if tender.state != TenderState.OPEN:
+    if facts.state != TenderState.OPEN:
         return None
-    rows = session.execute(  # the sheet and its entries, in one statement
-        _SHEET_ENTRIES, {"evaluator_id": evaluator.id, "vendor_id": vendor.id}
+    rows = session.connection().execute(  # the sheet and its entries, in one statement
+        _SHEET_ENTRIES, {"evaluator_id": evaluator.id, "vendor_id": vendor_id}
     ).all()
     if not rows:
         return None
     sheet_id, stored_version, state = rows[0][:3]
     if state != SheetState.DRAFT or stored_version != version:
         return None
-    normalised, errors = _check_values(scored_groups(tender, assignment), values, comments, submit)
+    normalised, errors = _check_values(facts.groups, values, comments, submit)
     if errors or any(key in normalised for key in references or {}):
         return None
     stored = {
@@ -848,9 +904,9 @@ def _prepare_save(
     username = evaluator.username
 
     def name(key: str) -> str:
-        return entry_key(username, vendor.id, key)
+        return entry_key(username, vendor_id, key)
 
-    before: dict[str, Any] = {"state": str(tender.state)}
+    before: dict[str, Any] = {"state": facts.state}
     before.update({name(k): entry_value(v, c) for k, (_, v, c) in stored.items()})
     after = dict(before)
     inserts: list[dict[str, Any]] = []
@@ -872,14 +928,14 @@ def _prepare_save(
         elif (entry[1], entry[2]) != held:  # as the ORM's flush: changed rows only
             updates.append({"entry_id": entry[0], "new_value": held[0], "new_comment": held[1]})
     if inserts:  # new entries: the ids of their criteria
-        ids = dict(session.execute(_CRITERION_IDS, {"tender_id": tender.id}).all())
+        ids = dict(session.connection().execute(_CRITERION_IDS, {"tender_id": tender_id}).all())
         for row in inserts:
             row["criterion_id"] = ids[row.pop("key")]
     return _PreparedSave(
-        tender_id=tender.id,
+        tender_id=tender_id,
         evaluator_id=evaluator.id,
-        vendor_id=vendor.id,
-        assignment=(assignment.id, frozenset(g.id for g in assignment.groups)),
+        vendor_id=vendor_id,
+        assignment=facts.assignment,
         sheet_id=sheet_id,
         version=stored_version,
         submit=submit,
@@ -888,7 +944,7 @@ def _prepare_save(
         deletes=deletes,
         before=before,
         after=after,
-        vendor=vendor.name,
+        vendor=facts.vendor,
         answered=_answered(normalised),
     )
 
@@ -913,7 +969,8 @@ def _write_prepared(session: Session, save: _PreparedSave) -> bool:
         ) as change:
             if _assignment_key(session, save.tender_id, save.evaluator_id) != save.assignment:
                 raise Unprepared
-            written = session.connection().execute(
+            connection = session.connection()  # plain statements: no ORM rows
+            written = connection.execute(
                 _SUBMIT_SHEET if save.submit else _MOVE_SHEET,
                 {"sheet_id": save.sheet_id, "at_version": save.version,
                  "new_version": save.version + 1, "now": utcnow()},
@@ -921,11 +978,11 @@ def _write_prepared(session: Session, save: _PreparedSave) -> bool:
             if written.rowcount != 1:
                 raise Unprepared
             if save.deletes:
-                session.execute(_DELETE_ENTRIES, {"ids": save.deletes})
+                connection.execute(_DELETE_ENTRIES, {"ids": save.deletes})
             if save.updates:
-                session.execute(_UPDATE_ENTRY, save.updates)
+                connection.execute(_UPDATE_ENTRY, save.updates)
             if save.inserts:
-                session.execute(_INSERT_ENTRY, save.inserts)
+                connection.execute(_INSERT_ENTRY, save.inserts)
             change.after = save.after
             change.audit(
                 "sheet.submit" if save.submit else "sheet.save",

@@ -32,11 +32,14 @@ the audit chain's) raises `OutOfScope` and the whole unit rolls back.
 A verb may also do its reads and checks before the lock, in the request's read
 transaction, and keep for the lock only what depends on them having stayed true
 (`prepared_change`, a sheet save): the unit re-reads the tender's state first (locking its
-row on PostgreSQL), the verb re-checks what else it read (a sheet's version, with the
-UPDATE … WHERE version = … that writes it) and raises `Unprepared` when anything has moved;
-the unit then rolls back and the verb runs its full unit instead. Its audit event is the
-full unit's: the verb states the scope's values before and after (read before the lock,
-valid while what it re-checked holds), and the same diff goes into ``changes``.
+row on PostgreSQL in share mode: such units of one tender run side by side, each writing its
+own rows, while a `tender_change` — closing scoring — waits for all of them and they for
+it; the audit chain's head still orders their commits), the verb re-checks what else it
+read (a sheet's version, with the UPDATE … WHERE version = … that writes it) and raises
+`Unprepared` when anything has moved; the unit then rolls back and the verb runs its full
+unit instead. Its audit event is the full unit's: the verb states the scope's values before
+and after (read before the lock, valid while what it re-checked holds), and the same diff
+goes into ``changes``.
 """
 
 from __future__ import annotations
@@ -228,7 +231,12 @@ def tender_change(
         change._write()
 
 
-_LOCKED_STATE = select(Tender.state).where(Tender.id == bindparam("tender_id")).with_for_update()
+# FOR SHARE on PostgreSQL: prepared changes (sheet saves) hold the tender's row together,
+# so they do not wait for one another on it — only a unit that locks it for update (closing
+# scoring, any `tender_change`) waits until they have all committed, and they wait for it.
+_LOCKED_STATE = (
+    select(Tender.state).where(Tender.id == bindparam("tender_id")).with_for_update(read=True)
+)
 
 
 @contextmanager
@@ -247,7 +255,7 @@ def prepared_change(
     `scope` is all the change may write; `before` its values as the verb read them, and
     the verb sets ``after``. Nothing is written when `Unprepared` is raised."""
     with _scoped(session, tender_id, scope), unit_of_work(session):
-        state = session.scalar(_LOCKED_STATE, {"tender_id": tender_id})
+        state = session.connection().scalar(_LOCKED_STATE, {"tender_id": tender_id})
         if state is None or state not in tuple(states):
             raise Unprepared
         change = PreparedChange(session, tender_id, actor_id, str(state), before)

@@ -138,7 +138,8 @@ def append(
     ~1 ms more); the event returned is not attached to the session.
     """
     session.flush()
-    head = session.execute(_LOCKED_HEAD).one_or_none()
+    connection = session.connection()  # plain statements, flushed: no ORM rows
+    head = connection.execute(_LOCKED_HEAD).one_or_none()
     seq, prev_hash = (int(head[0]), str(head[1])) if head is not None else (0, "")
     row = AuditEvent(
         seq=seq + 1,
@@ -151,7 +152,7 @@ def append(
         prev_hash=prev_hash,
     )
     row.hash = link_hash(row, prev_hash)
-    session.execute(
+    connection.execute(
         _INSERT_EVENT,
         {
             "seq": row.seq, "action": row.action, "actor_id": row.actor_id,
@@ -160,9 +161,9 @@ def append(
         },
     )
     if head is None:  # a database created before the head row existed
-        session.execute(insert(_HEAD).values(id=HEAD_ID, seq=row.seq, hash=row.hash))
+        connection.execute(insert(_HEAD).values(id=HEAD_ID, seq=row.seq, hash=row.hash))
     else:
-        session.execute(_MOVE_HEAD, {"seq": row.seq, "hash": row.hash})
+        connection.execute(_MOVE_HEAD, {"seq": row.seq, "hash": row.hash})
     held = session.identity_map.get(identity_key(AuditChainHead, HEAD_ID))
     if held is not None:  # a head row read earlier in this transaction: read it again
         session.expire(held)

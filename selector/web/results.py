@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from selector.scoring import values
-from selector.scoring.model import Result, Text
+from selector.scoring.model import Result
 from selector.services import (
     NotFound,
     ServiceError,
@@ -118,9 +118,7 @@ def vendor_inputs(tender_id: int, number: int) -> Any:
         return redirect(url_for("results.show", tender_id=tender.id))
     vendors = kept.result.input.vendors
     if not 1 <= number <= len(vendors):
-        raise NotFound(
-            Text(zh="本项目中没有该投标人。", en="There is no such vendor in this tender.")
-        )
+        raise NotFound(access.NO_VENDOR)
     lang = current_lang()
     return render_template(
         "results/inputs.html",

@@ -261,7 +261,8 @@ def test_tabs_racing_on_a_stored_draft_never_lose_a_save(app, make_tender):
 
 
 def test_a_drafts_post_reads_the_evaluators_access_rows_once(app, make_tender):
-    """The POST's `sheet_criteria` read is handed to `save_sheet` (`checked`)."""
+    """The POST's `sheet_criteria` read — the tender, the assignment and its groups, the
+    vendor and the declaration, in one statement — is handed to `save_sheet` (`checked`)."""
     from sqlalchemy import event
 
     built = make_tender(state="open", submitted=False)
@@ -283,11 +284,14 @@ def test_a_drafts_post_reads_the_evaluators_access_rows_once(app, make_tender):
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert answer.status_code == 302
-    declarations = [s for s in statements if "FROM conflict_declaration" in s]
+    declarations = [s for s in statements if "conflict_declaration" in s]
+    vendors = [s for s in statements if "FROM vendor" in s or "JOIN vendor " in s]
+    groups = [s for s in statements if "tender_group" in s]
     assignments = [s for s in statements
                    if s.lstrip().startswith("SELECT")
                    and ("FROM assignment" in s or "JOIN assignment " in s)]
     assert len(declarations) == 1, declarations  # with the vendors declared, one query
+    assert declarations == vendors == groups, statements  # ... which reads them all
     assert len(assignments) == 2, assignments  # the read, and the check under the lock
     assert not any(s.lstrip().startswith("SELECT score_sheet.id, score_sheet.tender_id")
                    for s in statements), "the stored sheet is not read again after a save"
