@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import bindparam, func, inspect, select
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.instrumentation import manager_of_class
 from sqlalchemy.orm.util import identity_key
@@ -85,7 +85,7 @@ def load_login(
         return None
     user_id = int(user_part)
     if revision is None:
-        user = session.get(User, user_id)
+        user = LOGINS.load(session, user_id)
     else:
         user = LOGINS.user(session, user_id, revision)
     if user is None or not user.active or user.session_token != token:
@@ -110,6 +110,10 @@ class _Logins:
         )
         self._names = [attr.key for attr in inspect(User).column_attrs]
         self._manager = manager_of_class(User)
+        # built once: building a statement costs more than running it
+        self._row = select(*(getattr(User, name) for name in self._names)).where(
+            User.id == bindparam("user_id")
+        )
 
     def user(self, session: Session, user_id: int, revision: tuple[int, str]) -> User | None:
         bind = session.get_bind()
@@ -120,17 +124,31 @@ class _Logins:
             row = rows.get(key)
             if row is not None:
                 rows.move_to_end(key)
-        present = session.identity_map.get(identity_key(User, user_id))
-        if present is not None:
-            return present
         if row is None:
-            user = session.get(User, user_id)
+            present = session.identity_map.get(identity_key(User, user_id))
+            if present is not None:
+                return present
+            user = self.load(session, user_id)
             if user is not None:
                 with self._lock:
                     rows[key] = {name: getattr(user, name) for name in self._names}
                     while len(rows) > self.size:
                         rows.popitem(last=False)
             return user
+        return self._attach(session, user_id, row)
+
+    def load(self, session: Session, user_id: int) -> User | None:
+        """The user's row, read now (as `session.get`, at a fraction of the ORM's cost: one
+        prepared statement, the row made into the session's user by `_attach`)."""
+        found = session.connection().execute(self._row, {"user_id": user_id}).first()
+        if found is None:
+            return None
+        return self._attach(session, user_id, dict(zip(self._names, found, strict=True)))
+
+    def _attach(self, session: Session, user_id: int, row: dict[str, Any]) -> User:
+        present = session.identity_map.get(identity_key(User, user_id))
+        if present is not None:  # the session's own user comes first, as for session.get
+            return present
         kept: User = self._manager.new_instance()
         kept.__dict__.update(row)  # the columns as a query loads them: no change to flush
         make_transient_to_detached(kept)

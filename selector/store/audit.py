@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -152,17 +152,18 @@ def append(
         prev_hash=prev_hash,
     )
     row.hash = link_hash(row, prev_hash)
-    connection.execute(
-        _INSERT_EVENT,
-        {
-            "seq": row.seq, "action": row.action, "actor_id": row.actor_id,
-            "tender_id": row.tender_id, "detail": row.detail, "remote_addr": row.remote_addr,
-            "created_at": row.created_at, "prev_hash": row.prev_hash, "hash": row.hash,
-        },
-    )
+    values = {
+        "seq": row.seq, "action": row.action, "actor_id": row.actor_id,
+        "tender_id": row.tender_id, "detail": row.detail, "remote_addr": row.remote_addr,
+        "created_at": row.created_at, "prev_hash": row.prev_hash, "hash": row.hash,
+    }
     if head is None:  # a database created before the head row existed
+        connection.execute(_INSERT_EVENT, values)
         connection.execute(insert(_HEAD).values(id=HEAD_ID, seq=row.seq, hash=row.hash))
+    elif connection.dialect.name == "postgresql":  # one round trip while the head is held
+        connection.execute(_APPEND_AND_MOVE_HEAD, values)
     else:
+        connection.execute(_INSERT_EVENT, values)
         connection.execute(_MOVE_HEAD, {"seq": row.seq, "hash": row.hash})
     held = session.identity_map.get(identity_key(AuditChainHead, HEAD_ID))
     if held is not None:  # a head row read earlier in this transaction: read it again
@@ -175,6 +176,14 @@ _HEAD, _EVENTS = AuditChainHead.__table__, AuditEvent.__table__
 _LOCKED_HEAD = select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == HEAD_ID).with_for_update()
 _INSERT_EVENT = insert(_EVENTS)
 _MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == HEAD_ID)
+# PostgreSQL: the event inserted and the head moved in one statement (a data-modifying WITH
+# runs once, whether or not the statement reads it); SQLite has no such WITH.
+_APPEND_AND_MOVE_HEAD = _MOVE_HEAD.values(seq=bindparam("seq"), hash=bindparam("hash")).add_cte(
+    insert(_EVENTS)
+    .values({column.name: bindparam(column.name) for column in _EVENTS.columns
+             if column.name != "id"})
+    .cte("appended")
+)
 
 
 def chain_head(session: Session) -> tuple[int, str]:
