@@ -185,12 +185,14 @@ def _hold_to_scope(session: Session, _context: Any, _instances: Any) -> None:
 
 
 @contextmanager
-def unit_of_work(session: Session, *, on_conflict: ServiceError | None = None) -> Iterator[Session]:
-    """One write transaction (`write_transaction`) in which a unique row inserted by a
-    concurrent request (IntegrityError) rolls everything back and raises `on_conflict` —
-    the refusal the request would get had it come second — or `Conflict`."""
+def unit_of_work(
+    session: Session, *, on_conflict: ServiceError | None = None, plain: bool = False
+) -> Iterator[Session]:
+    """One write transaction (`write_transaction`, `plain` as there) in which a unique row
+    inserted by a concurrent request (IntegrityError) rolls everything back and raises
+    `on_conflict` — the refusal the request would get had it come second — or `Conflict`."""
     try:
-        with write_transaction(session):
+        with write_transaction(session, plain=plain):
             yield session
     except IntegrityError:
         raise (on_conflict or Conflict(CONCURRENT_CHANGE)) from None
@@ -254,7 +256,8 @@ def prepared_change(
     `states`, else `Unprepared`; so must anything else the verb re-checks in the block.
     `scope` is all the change may write; `before` its values as the verb read them, and
     the verb sets ``after``. Nothing is written when `Unprepared` is raised."""
-    with _scoped(session, tender_id, scope), unit_of_work(session):
+    # plain statements only (the verb's too): on PostgreSQL the read transaction goes on
+    with _scoped(session, tender_id, scope), unit_of_work(session, plain=True):
         state = session.connection().scalar(_LOCKED_STATE, {"tender_id": tender_id})
         if state is None or state not in tuple(states):
             raise Unprepared

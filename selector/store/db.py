@@ -216,7 +216,7 @@ def get_session() -> Session:
 
 
 @contextmanager
-def write_transaction(session: Session) -> Iterator[Session]:
+def write_transaction(session: Session, *, plain: bool = False) -> Iterator[Session]:
     """Run a block in one write transaction, committed at the end or rolled back on error.
 
     Any read transaction the request has open is ended first, so that the write
@@ -224,13 +224,23 @@ def write_transaction(session: Session) -> Iterator[Session]:
     up front (waiting up to the busy timeout) so that concurrent writers queue instead of
     deadlocking; a file database's writers take turns first (`WriterQueue`), until the
     commit or the rollback.
+
+    `plain`: the block reads and writes by plain statements only, not through the rows the
+    session holds (a prepared sheet save). On PostgreSQL (READ COMMITTED: each statement
+    reads what is committed when it runs) such a block goes on in the read transaction,
+    which saves its COMMIT and the next BEGIN: two round trips. The rows read before are
+    not read again (expiring them would cost a query each time one is used).
     """
-    if session.in_transaction():
-        session.commit()
     bind = session.get_bind()
+    sqlite = bind.dialect.name == "sqlite"
+    if session.in_transaction() and (
+        sqlite or not plain or session.new or session.dirty or session.deleted
+    ):
+        session.commit()
     queue = _QUEUES.get(bind) if isinstance(bind, Engine) else None
     with queue.turn() if queue is not None else nullcontext():
-        session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
+        if sqlite:
+            session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE"})
         try:
             yield session
             session.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from selector.store.db import get_database, get_session, write_transaction
 from selector.store.models import User
@@ -204,3 +204,49 @@ def test_a_connection_handed_back_a_moment_ago_is_not_pinged_again(database_url,
         assert pings == [1]
     finally:
         database.dispose()
+
+
+@pytest.mark.parametrize("plain", [True, False])
+def test_on_postgresql_a_plain_change_goes_on_in_the_read_transaction(app, database_url, plain):
+    """A `plain` write transaction (statements only, as a prepared sheet save) goes on in
+    the request's read transaction on PostgreSQL: one COMMIT, and a statement in it reads
+    what another request committed meanwhile (READ COMMITTED). Any other change, and every
+    change on SQLite, ends the read transaction first: two COMMITs."""
+    from sqlalchemy import create_engine, event
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only: SQLite starts its write transaction afresh")
+    with app.app_context():
+        session = get_session()
+        with write_transaction(session):
+            session.add(User(username="reader", display_name="Before", password_hash="x",
+                             role="chair"))
+        assert session.scalar(select(User.display_name).where(User.username == "reader")) == (
+            "Before"  # read: the request's read transaction is open
+        )
+        other = create_engine(database_url)
+        with other.begin() as connection:  # another request renames them meanwhile
+            connection.execute(text("UPDATE \"user\" SET display_name = 'After' "
+                                    "WHERE username = 'reader'"))
+        other.dispose()
+        commits = []
+
+        def committed(connection):
+            commits.append(connection)
+
+        engine = get_database(app).engine
+        event.listen(engine, "commit", committed)
+        try:
+            with write_transaction(session, plain=plain):
+                connection = session.connection()
+                assert connection.scalar(
+                    select(User.display_name).where(User.username == "reader")
+                ) == "After"
+                connection.execute(text("UPDATE \"user\" SET email = 'reader@example.org' "
+                                        "WHERE username = 'reader'"))
+        finally:
+            event.remove(engine, "commit", committed)
+        assert len(commits) == (1 if plain else 2)
+        assert session.scalar(select(User.email).where(User.username == "reader")) == (
+            "reader@example.org"
+        )
