@@ -129,6 +129,7 @@ def audit(
     actor_id: int | None = None,
     tender: Tender | None = None,
     tender_id: int | None = None,
+    ends_transaction: bool = False,
     **detail: Any,
 ) -> AuditEvent:
     """Append an audit event to the chain, in the session's current write transaction.
@@ -136,6 +137,7 @@ def audit(
     The actor and the tender by row or by id (an id reads no expired row again).
     The remote address comes from `session.info["remote_addr"]`, which the web layer sets
     per request (services never see the request); the command line leaves it empty.
+    `ends_transaction`: nothing follows but the commit (`selector.store.audit.append`).
     """
     if tender is not None and tender.id is None:
         session.flush()
@@ -146,4 +148,5 @@ def audit(
         tender_id=tender.id if tender is not None else tender_id,
         detail=detail,
         remote_addr=session.info.get(REMOTE_ADDR),
+        ends_transaction=ends_transaction,
     )

@@ -138,11 +138,20 @@ class PreparedChange:
         self.pending.append((action, detail))
 
     def _write(self) -> None:
-        for action, detail in _events(self.pending, changes(self.before, self.after)):
-            self._append(action, detail)
+        events = _events(self.pending, changes(self.before, self.after))
+        for index, (action, detail) in enumerate(events):
+            # the unit commits right after its last event: on PostgreSQL, with it
+            self._append(action, detail, last=index == len(events) - 1)
 
-    def _append(self, action: str, detail: dict[str, Any]) -> None:
-        audit(self.session, action, actor_id=self.actor_id, tender_id=self.tender_id, **detail)
+    def _append(self, action: str, detail: dict[str, Any], last: bool) -> None:
+        audit(
+            self.session,
+            action,
+            actor_id=self.actor_id,
+            tender_id=self.tender_id,
+            ends_transaction=last,
+            **detail,
+        )
 
 
 #: What a request is told when a concurrent one stored the same unique row first.

@@ -32,7 +32,7 @@ from selector.store.models import Role, SheetState, TenderState
 
 SERVICES = PROJECT_ROOT / "selector" / "services"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-NOT_DETAIL = {"actor", "tender"}  # audit()'s own parameters
+NOT_DETAIL = {"actor", "tender", "ends_transaction"}  # audit()'s own parameters
 
 
 def _function_dict_keys(function: ast.AST, name: str) -> set[str]:

@@ -310,3 +310,58 @@ def test_the_chain_head_read_in_a_transaction_follows_its_appends(drafted, db):
         assert chain_head(db)[0] == seq + 1
         assert held.seq == seq + 1
     assert verify(db, drafted.id).problems == []
+
+
+def test_on_postgresql_the_saves_event_is_sent_with_its_commit(
+    app, drafted, db, database_url, fast_saves, monkeypatch
+):
+    """PostgreSQL: the prepared save's audit event (and the chain head's move) goes in one
+    query with the COMMIT (`audit._commit_with`), so the head is held one round trip less;
+    the save, its event and the chain are as with two."""
+    import psycopg
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only: SQLite commits on its own")
+    sent: list[str] = []
+    real = psycopg.ClientCursor.execute
+
+    def spy(cursor, query, params=None, **kwargs):
+        sent.append(query)
+        return real(cursor, query, params, **kwargs)
+
+    monkeypatch.setattr(psycopg.ClientCursor, "execute", spy)
+    before = _last_seq(db)
+    evaluator = _user(db, "eval1")
+    sheets.save_sheet(db, drafted.id, drafted.vendors["Alpha"], evaluator=evaluator,
+                      version=1, values=MINI_VALUES, comments={"fit": "second"}, submit=False)
+    db.commit()
+    assert fast_saves == [True]
+    assert len(sent) == 1 and "INSERT INTO audit_event" in sent[0]
+    assert sent[0].endswith("; COMMIT")
+    event = db.scalar(select(AuditEvent).where(AuditEvent.seq == before + 1))
+    assert event is not None and event.action == "sheet.save"
+    assert event.detail["changes"]  # the comment's change, before and after
+    assert verify(db, drafted.id).problems == []
+
+
+def test_on_postgresql_an_event_that_fails_with_its_commit_leaves_nothing(
+    app, drafted, db, database_url
+):
+    """A statement sent with its COMMIT that fails stops before the COMMIT: the unit rolls
+    back, nothing of it is stored and the session goes on."""
+    from sqlalchemy.exc import DBAPIError
+
+    from selector.store.audit import append
+    from selector.store.db import write_transaction
+
+    if database_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL only: SQLite commits on its own")
+    before = _last_seq(db)
+    with pytest.raises(DBAPIError):
+        with write_transaction(db):
+            db.execute(User.__table__.update().where(User.username == "eval1")
+                       .values(display_name="Changed in the failed unit"))
+            append(db, "x" * 65, actor_id=None, tender_id=None, detail={},  # too long
+                   ends_transaction=True)
+    assert _last_seq(db) == before
+    assert _user(db, "eval1").display_name != "Changed in the failed unit"
