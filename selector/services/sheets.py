@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import cached_property, partial
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -825,16 +825,35 @@ _SHEET_ENTRIES = select(
 _CRITERION_IDS = select(_CRITERIA.c.key, _CRITERIA.c.id).where(
     _CRITERIA.c.tender_id == bindparam("tender_id")
 )
-_ASSIGNMENT_KEY = (
-    select(Assignment.id, assignment_group.c.group_id)
-    .outerjoin(assignment_group, assignment_group.c.assignment_id == Assignment.id)
-    .where(
-        Assignment.tender_id == bindparam("tender_id"), Assignment.user_id == bindparam("user_id")
-    )
-)
+_GROUPS = assignment_group.c
+# The sheet moved on from the version the save read, where the evaluator's assignment is
+# still the one it read (the same id, on this tender, with the same groups): the check of
+# the assignment under the lock, in the statement that writes (any change to it waits for
+# the tender's row, which the save holds).
 _MOVE_SHEET = (
     update(_SHEETS)
-    .where(_SHEETS.c.id == bindparam("sheet_id"), _SHEETS.c.version == bindparam("at_version"))
+    .where(
+        _SHEETS.c.id == bindparam("sheet_id"),
+        _SHEETS.c.version == bindparam("at_version"),
+        select(Assignment.id)
+        .where(
+            Assignment.id == bindparam("assignment_id"),
+            Assignment.tender_id == bindparam("assigned_tender"),
+            Assignment.user_id == bindparam("assigned_user"),
+        )
+        .exists(),
+        select(func.count())
+        .select_from(assignment_group)
+        .where(_GROUPS.assignment_id == bindparam("assignment_id"))
+        .scalar_subquery()
+        == bindparam("group_count"),
+        ~select(_GROUPS.group_id)
+        .where(
+            _GROUPS.assignment_id == bindparam("assignment_id"),
+            _GROUPS.group_id.not_in(bindparam("group_ids", expanding=True)),
+        )
+        .exists(),
+    )
     .values(version=bindparam("new_version"), updated_at=bindparam("now"))
 )
 _SUBMIT_SHEET = _MOVE_SHEET.values(state=SheetState.SUBMITTED, submitted_at=bindparam("now"))
@@ -845,16 +864,6 @@ _UPDATE_ENTRY = (
 )
 _DELETE_ENTRIES = delete(_ENTRIES).where(_ENTRIES.c.id.in_(bindparam("ids", expanding=True)))
 _INSERT_ENTRY = insert(_ENTRIES)
-
-
-def _assignment_key(session: Session, tender_id: int, user_id: int) -> tuple[int, frozenset[int]]:
-    """The user's assignment on the tender as its id and group ids ((0, ∅) for none)."""
-    rows = session.connection().execute(
-        _ASSIGNMENT_KEY, {"tender_id": tender_id, "user_id": user_id}
-    ).all()
-    if not rows:
-        return 0, frozenset()
-    return rows[0][0], frozenset(group for _, group in rows if group is not None)
 
 
 def _prepare_save(
@@ -953,11 +962,12 @@ def _write_prepared(session: Session, save: _PreparedSave) -> bool:
     """Write a prepared save in its own unit (`prepared_change`); False, with nothing
     written, when what it was checked against has moved since (the full save answers).
 
-    Under the lock: the tender still open, the evaluator's assignment and its groups
-    unchanged (they decide which criteria are checked), and the sheet still at `version`
-    (the UPDATE that moves it on says so; a sheet's entries and state change only with its
-    version). The declaration needs no second look: it is made once and removed only with
-    an assignment that has no sheet."""
+    Under the lock: the tender still open, and — in the UPDATE that moves the sheet on
+    (`_MOVE_SHEET`), which writes nothing otherwise — the sheet still at `version` (a
+    sheet's entries and state change only with its version) and the evaluator's assignment
+    and its groups unchanged (they decide which criteria are checked). The declaration
+    needs no second look: it is made once and removed only with an assignment that has no
+    sheet."""
     try:
         with prepared_change(
             session,
@@ -967,13 +977,15 @@ def _write_prepared(session: Session, save: _PreparedSave) -> bool:
             scope=SheetScope(save.evaluator_id, save.vendor_id),
             before=save.before,
         ) as change:
-            if _assignment_key(session, save.tender_id, save.evaluator_id) != save.assignment:
-                raise Unprepared
             connection = session.connection()  # plain statements: no ORM rows
+            assignment_id, group_ids = save.assignment
             written = connection.execute(
                 _SUBMIT_SHEET if save.submit else _MOVE_SHEET,
                 {"sheet_id": save.sheet_id, "at_version": save.version,
-                 "new_version": save.version + 1, "now": utcnow()},
+                 "new_version": save.version + 1, "now": utcnow(),
+                 "assignment_id": assignment_id, "assigned_tender": save.tender_id,
+                 "assigned_user": save.evaluator_id, "group_count": len(group_ids),
+                 "group_ids": sorted(group_ids)},
             )
             if written.rowcount != 1:
                 raise Unprepared
