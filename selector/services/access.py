@@ -109,9 +109,7 @@ def visible_tender(session: Session, tender_id: int, user: User) -> Tender:
     """The tender if `user` may know it exists, else NotFound."""
     tender = session.get(Tender, tender_id)
     if tender is None or not may_see(session, tender, user):
-        raise NotFound(
-            NO_TENDER
-        )
+        raise NotFound(NO_TENDER)
     return tender
 
 
@@ -173,9 +171,7 @@ def evaluator_assignment(session: Session, tender_id: int, user: User) -> Assign
     ).first()
     tender, assignment = found if found is not None else (None, None)
     if tender is None or assignment is None or tender.state == TenderState.DRAFT:
-        raise NotFound(
-            NO_TENDER
-        )
+        raise NotFound(NO_TENDER)
     # the row in hand, so that `assignment.tender` does not read it again (the session
     # holds rows weakly: once this function returns, nothing else keeps it)
     set_committed_value(assignment, "tender", tender)

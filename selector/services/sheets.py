@@ -71,8 +71,6 @@ CLOSED_REFUSAL = Text(
     zh="评分未开放:此评分表不能再修改。",
     en="Scoring is not open: this sheet can no longer be changed.",
 )
-
-
 DECLARE_FIRST = Text(
     zh="查看评分表之前,请先声明利益冲突。",
     en="Declare your conflicts of interest before you see any sheet.",
