@@ -487,24 +487,25 @@ def sheet_criteria(
     rows = session.connection().execute(
         _SHEET_FACTS, {"tender_id": tender_id, "user_id": user.id, "vendor_id": vendor_id}
     ).all()
-    first = rows[0] if rows else None
-    if first is None or first[3] is None or first[0] == TenderState.DRAFT:
+    if not rows:
         raise NotFound(NO_TENDER)
-    state, yaml_text, source, assignment_id, _, _, vendor, vendor_name, declared, conflict = first
+    state, yaml_text, source, assignment_id, _, _, vendor, vendor_name, declared, conflict = rows[0]
+    if assignment_id is None or state == TenderState.DRAFT:
+        raise NotFound(NO_TENDER)
     if vendor is None:
         raise NotFound(NO_VENDOR)
     if declared is None:
         raise Forbidden(DECLARE_FIRST)
     if conflict is not None:
         raise Forbidden(CONFLICTED)
-    chosen = frozenset(row[5] for row in rows if row[4] is not None)
+    groups = {row[4]: row[5] for row in rows if row[4] is not None}  # id -> key
     return SheetCriteria(
         tender_id,
         vendor_id,
         user.id,
-        _groups_scored(template_from_snapshot(yaml_text, source), chosen),
+        _groups_scored(template_from_snapshot(yaml_text, source), frozenset(groups.values())),
         str(state),
-        (assignment_id, frozenset(row[4] for row in rows if row[4] is not None)),
+        (assignment_id, frozenset(groups)),
         vendor_name,
     )
 
